@@ -1,0 +1,1 @@
+//! Export of layouts: one DXF per sheet and an SVG preview.

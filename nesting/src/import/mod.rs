@@ -1,0 +1,1 @@
+//! DXF import: raw scan, entity flattening, chaining into contours, parts and the import report.

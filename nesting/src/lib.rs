@@ -1,0 +1,17 @@
+//! Nestwork's pure nesting library: exact part geometry, DXF import and export,
+//! the nesting engine on top of the jagua-rs collision engine, and the
+//! independent layout validator. No UI and no network here.
+
+pub mod engine;
+pub mod export;
+pub mod geometry;
+pub mod import;
+pub mod part;
+pub mod problem;
+pub mod validate;
+
+pub use geometry::{BBox, Contour, Point, Segment, Transform, Vertex};
+pub use part::{Marking, Part};
+pub use problem::{
+    Layout, NestProblem, PartDemand, Placement, Rotations, SheetLayout, SheetSpec, Unplaced,
+};

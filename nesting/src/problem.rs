@@ -1,0 +1,254 @@
+//! What a nesting run is asked to do (parts, quantities, sheets, spacing)
+//! and what it produces (placements per sheet, unplaced parts).
+
+use crate::geometry::Transform;
+use crate::part::Part;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+/// Which rotations a part may be placed at.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum Rotations {
+    /// Only as drawn.
+    None,
+    /// Every `step_deg` degrees (90 gives 0/90/180/270).
+    #[default]
+    Step90,
+    /// Any of these angles, in degrees.
+    List(Vec<f64>),
+    /// Any angle.
+    Free,
+}
+
+impl Rotations {
+    /// The discrete angles (degrees) to try, or `None` for free rotation.
+    pub fn discrete_angles(&self) -> Option<Vec<f64>> {
+        match self {
+            Rotations::None => Some(vec![0.0]),
+            Rotations::Step90 => Some(vec![0.0, 90.0, 180.0, 270.0]),
+            Rotations::List(a) => Some(a.clone()),
+            Rotations::Free => None,
+        }
+    }
+
+    /// True when `angle_deg` is one of the allowed rotations (within 1e-6°).
+    pub fn allows(&self, angle_deg: f64) -> bool {
+        match self.discrete_angles() {
+            None => true,
+            Some(list) => list.iter().any(|a| {
+                let d = (angle_deg - a).rem_euclid(360.0);
+                d < 1e-6 || 360.0 - d < 1e-6
+            }),
+        }
+    }
+}
+
+/// Error for a rotation setting that cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "invalid rotations `{0}`: use none, 90, free, or a comma-separated list of angles in degrees such as 0,180"
+)]
+pub struct RotationsParseError(String);
+
+impl FromStr for Rotations {
+    type Err = RotationsParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim().to_ascii_lowercase();
+        match t.as_str() {
+            "none" | "0" | "fixed" => Ok(Rotations::None),
+            "90" | "step90" | "90deg" => Ok(Rotations::Step90),
+            "free" | "any" => Ok(Rotations::Free),
+            _ => {
+                let angles: Result<Vec<f64>, _> =
+                    t.split(',').map(|a| a.trim().parse::<f64>()).collect();
+                match angles {
+                    Ok(a) if !a.is_empty() && a.iter().all(|x| x.is_finite()) => {
+                        Ok(Rotations::List(a))
+                    }
+                    _ => Err(RotationsParseError(s.to_string())),
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Display for Rotations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rotations::None => f.write_str("none"),
+            Rotations::Step90 => f.write_str("90"),
+            Rotations::Free => f.write_str("free"),
+            Rotations::List(a) => {
+                let s: Vec<String> = a.iter().map(|x| format!("{x}")).collect();
+                f.write_str(&s.join(","))
+            }
+        }
+    }
+}
+
+impl Serialize for Rotations {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Rotations {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// One part type of a job and how many copies are wanted.
+#[derive(Clone, Debug)]
+pub struct PartDemand {
+    pub part: Arc<Part>,
+    pub quantity: u32,
+    pub rotations: Rotations,
+    /// Mirrored copies allowed.
+    pub mirror: bool,
+}
+
+/// A stock sheet size.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SheetSpec {
+    pub width_mm: f64,
+    pub height_mm: f64,
+    /// Sheets in stock; `None` = unlimited.
+    pub count: Option<u32>,
+    /// Cost of one sheet (currency of the job), if known.
+    pub cost: Option<f64>,
+}
+
+impl SheetSpec {
+    pub fn area(&self) -> f64 {
+        self.width_mm * self.height_mm
+    }
+}
+
+/// A complete nesting problem.
+#[derive(Clone, Debug)]
+pub struct NestProblem {
+    pub parts: Vec<PartDemand>,
+    pub sheets: Vec<SheetSpec>,
+    /// Minimum distance between two parts (mm).
+    pub spacing_mm: f64,
+    /// Minimum distance from a part to the sheet edge (mm).
+    pub margin_mm: f64,
+}
+
+impl NestProblem {
+    /// Total number of copies asked for.
+    pub fn total_quantity(&self) -> u32 {
+        self.parts.iter().map(|p| p.quantity).sum()
+    }
+}
+
+/// Where one copy of a part goes: `part` indexes `NestProblem::parts`;
+/// `transform` maps the part's local frame onto the sheet.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Placement {
+    pub part: usize,
+    /// Copy number, 1-based, unique per part across the layout.
+    pub copy: u32,
+    #[serde(flatten)]
+    pub transform: Transform,
+}
+
+/// One used sheet: which stock size and what is on it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SheetLayout {
+    /// Index into `NestProblem::sheets`.
+    pub sheet: usize,
+    pub placements: Vec<Placement>,
+}
+
+/// Copies of a part that could not be placed, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Unplaced {
+    pub part: usize,
+    pub count: u32,
+    pub reason: String,
+}
+
+/// The result of nesting.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct Layout {
+    pub sheets: Vec<SheetLayout>,
+    pub unplaced: Vec<Unplaced>,
+}
+
+impl Layout {
+    /// Material area placed on sheet `i` divided by that sheet's area.
+    pub fn sheet_utilization(&self, problem: &NestProblem, i: usize) -> f64 {
+        let s = &self.sheets[i];
+        let used: f64 = s
+            .placements
+            .iter()
+            .map(|p| problem.parts[p.part].part.area())
+            .sum();
+        used / problem.sheets[s.sheet].area()
+    }
+
+    /// Placed material area over the area of all used sheets.
+    pub fn utilization(&self, problem: &NestProblem) -> f64 {
+        let sheet_area: f64 = self
+            .sheets
+            .iter()
+            .map(|s| problem.sheets[s.sheet].area())
+            .sum();
+        if sheet_area == 0.0 {
+            return 0.0;
+        }
+        let used: f64 = self
+            .sheets
+            .iter()
+            .flat_map(|s| &s.placements)
+            .map(|p| problem.parts[p.part].part.area())
+            .sum();
+        used / sheet_area
+    }
+
+    /// Number of placed copies.
+    pub fn placed_count(&self) -> usize {
+        self.sheets.iter().map(|s| s.placements.len()).sum()
+    }
+
+    /// Used length (max x of any placed part, mm) on sheet `i`.
+    pub fn used_length(&self, problem: &NestProblem, i: usize) -> f64 {
+        self.sheets[i]
+            .placements
+            .iter()
+            .map(|p| {
+                problem.parts[p.part]
+                    .part
+                    .outer
+                    .transformed(&p.transform)
+                    .bbox()
+                    .max
+                    .x
+            })
+            .fold(0.0, f64::max)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rotations_parse_and_allow() {
+        assert_eq!("90".parse::<Rotations>().unwrap(), Rotations::Step90);
+        assert_eq!("none".parse::<Rotations>().unwrap(), Rotations::None);
+        assert_eq!("free".parse::<Rotations>().unwrap(), Rotations::Free);
+        let l: Rotations = "0, 180".parse().unwrap();
+        assert_eq!(l, Rotations::List(vec![0.0, 180.0]));
+        assert!(l.allows(-180.0) && !l.allows(90.0));
+        assert!(Rotations::Step90.allows(270.0) && !Rotations::Step90.allows(45.0));
+        assert!(Rotations::Free.allows(33.3));
+        let err = "sideways".parse::<Rotations>().unwrap_err().to_string();
+        assert!(err.contains("sideways"), "{err}");
+    }
+}

@@ -1,0 +1,1 @@
+//! The independent layout validator: exact f64 geometry, not jagua-rs.
