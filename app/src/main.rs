@@ -1,1 +1,20 @@
-fn main() {}
+//! The `nestwork` binary: parses the command line and runs a subcommand.
+
+use clap::Parser;
+
+mod cli;
+mod commands;
+mod inputs;
+mod job;
+mod report;
+
+fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! The job file (TOML): which DXF parts in what quantities, on which sheets,
+//! with which spacing, margin, time budget and seed. The CLI reads it and
+//! command-line flags override it; the GUI saves the same format.
+//!
+//! ```toml
+//! spacing_mm = 5.0        # minimum gap between two parts
+//! margin_mm = 10.0        # minimum gap between a part and the sheet edge
+//! time_limit_s = 10.0     # computing time budget
+//! seed = 42               # same seed (and iterations) = same layout
+//! default_unit = "mm"     # unit of DXF files that do not say theirs
+//!
+//! [[sheet]]
+//! width_mm = 3000.0
+//! height_mm = 1500.0
+//! count = 10              # sheets in stock (omit for unlimited)
+//! cost = 240.0            # optional, per sheet
+//!
+//! [[part]]
+//! file = "parts/bracket.dxf"   # relative to the job file
+//! quantity = 12
+//! rotations = "90"             # "none", "90", "free" or a list "0,180"
+//! mirror = false
+//! # unit = "in"                # override the file's unit
+//! # one_part_per_file = true   # all outlines of the file form one part
+//! # layers = ["CUT"]           # only these layers are cut geometry
+//! ```
+
+use anyhow::{Context, Result, bail};
+use nesting::import::{ImportOptions, Unit};
+use nesting::{Rotations, SheetSpec};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// A nesting job as stored in a `.toml` file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Job {
+    #[serde(default = "default_spacing")]
+    pub spacing_mm: f64,
+    #[serde(default = "default_margin")]
+    pub margin_mm: f64,
+    #[serde(default = "default_time")]
+    pub time_limit_s: f64,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Unit for DXF files without `$INSUNITS` ("mm", "cm", "m", "in", "ft").
+    #[serde(default = "default_unit")]
+    pub default_unit: String,
+    #[serde(default, rename = "sheet")]
+    pub sheets: Vec<JobSheet>,
+    #[serde(default, rename = "part")]
+    pub parts: Vec<JobPart>,
+}
+
+fn default_spacing() -> f64 {
+    5.0
+}
+fn default_margin() -> f64 {
+    10.0
+}
+fn default_time() -> f64 {
+    10.0
+}
+fn default_seed() -> u64 {
+    42
+}
+fn default_unit() -> String {
+    "mm".into()
+}
+fn default_quantity() -> u32 {
+    1
+}
+
+/// A stock sheet size in a job.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobSheet {
+    pub width_mm: f64,
+    pub height_mm: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+}
+
+impl JobSheet {
+    pub fn spec(&self) -> SheetSpec {
+        SheetSpec {
+            width_mm: self.width_mm,
+            height_mm: self.height_mm,
+            count: self.count,
+            cost: self.cost,
+        }
+    }
+}
+
+/// A part file in a job. A file with several outlines gives several part
+/// types, each with this quantity.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobPart {
+    pub file: PathBuf,
+    #[serde(default = "default_quantity")]
+    pub quantity: u32,
+    #[serde(default)]
+    pub rotations: Rotations,
+    #[serde(default)]
+    pub mirror: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub one_part_per_file: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layers: Option<Vec<String>>,
+}
+
+impl Job {
+    /// An empty job with the default settings.
+    pub fn new() -> Self {
+        Job {
+            spacing_mm: default_spacing(),
+            margin_mm: default_margin(),
+            time_limit_s: default_time(),
+            seed: default_seed(),
+            default_unit: default_unit(),
+            sheets: Vec::new(),
+            parts: Vec::new(),
+        }
+    }
+
+    /// Reads a job file; part paths are made absolute relative to its folder.
+    pub fn load(path: &Path) -> Result<Job> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the job file {}", path.display()))?;
+        let mut job: Job = toml::from_str(&text)
+            .with_context(|| format!("{} is not a valid Nestwork job file", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        for p in &mut job.parts {
+            if p.file.is_relative() {
+                p.file = base.join(&p.file);
+            }
+        }
+        job.check()
+            .with_context(|| format!("in job file {}", path.display()))?;
+        Ok(job)
+    }
+
+    /// Checks the settings a nest needs, with messages that say what to fix.
+    pub fn check(&self) -> Result<()> {
+        if !(self.spacing_mm >= 0.0 && self.spacing_mm.is_finite()) {
+            bail!("spacing_mm must be 0 or more, got {}", self.spacing_mm);
+        }
+        if !(self.margin_mm >= 0.0 && self.margin_mm.is_finite()) {
+            bail!("margin_mm must be 0 or more, got {}", self.margin_mm);
+        }
+        if !(self.time_limit_s > 0.0 && self.time_limit_s.is_finite()) {
+            bail!("time_limit_s must be more than 0, got {}", self.time_limit_s);
+        }
+        self.default_unit
+            .parse::<Unit>()
+            .map_err(|e| anyhow::anyhow!("default_unit: {e}"))?;
+        for (i, s) in self.sheets.iter().enumerate() {
+            if !(s.width_mm > 0.0 && s.height_mm > 0.0) {
+                bail!(
+                    "sheet {} has size {} x {} mm: both must be more than 0",
+                    i + 1,
+                    s.width_mm,
+                    s.height_mm
+                );
+            }
+        }
+        for p in &self.parts {
+            if let Some(u) = &p.unit {
+                u.parse::<Unit>()
+                    .map_err(|e| anyhow::anyhow!("part {}: unit: {e}", p.file.display()))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Import options for one part entry.
+    pub fn import_options(&self, part: &JobPart) -> Result<ImportOptions> {
+        let default_unit = self
+            .default_unit
+            .parse::<Unit>()
+            .map_err(|e| anyhow::anyhow!("default_unit: {e}"))?;
+        let unit_override = part
+            .unit
+            .as_deref()
+            .map(str::parse::<Unit>)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("part {}: unit: {e}", part.file.display()))?;
+        Ok(ImportOptions {
+            default_unit,
+            unit_override,
+            one_part_per_file: part.one_part_per_file,
+            cut_layers: part.layers.clone(),
+            ..ImportOptions::default()
+        })
+    }
+
+    /// Writes the job as TOML (part paths as given).
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string_pretty(self).context("cannot serialise the job")
+    }
+}
+
+impl Default for Job {
+    fn default() -> Self {
+        Job::new()
+    }
+}
+
+/// Parses a sheet given on the command line: `WIDTHxHEIGHT[:COUNT[:COST]]`.
+pub fn parse_sheet_arg(s: &str) -> Result<JobSheet> {
+    let mut fields = s.split(':');
+    let size = fields.next().unwrap_or_default();
+    let (w, h) = size
+        .split_once(['x', 'X'])
+        .with_context(|| format!("sheet `{s}`: expected WIDTHxHEIGHT[:COUNT[:COST]] in mm, e.g. 3000x1500:10"))?;
+    let width_mm: f64 = w
+        .trim()
+        .parse()
+        .with_context(|| format!("sheet `{s}`: width `{w}` is not a number"))?;
+    let height_mm: f64 = h
+        .trim()
+        .parse()
+        .with_context(|| format!("sheet `{s}`: height `{h}` is not a number"))?;
+    let count = match fields.next() {
+        Some(c) if !c.is_empty() => Some(
+            c.parse()
+                .with_context(|| format!("sheet `{s}`: count `{c}` is not a whole number"))?,
+        ),
+        _ => None,
+    };
+    let cost = match fields.next() {
+        Some(c) if !c.is_empty() => Some(
+            c.parse()
+                .with_context(|| format!("sheet `{s}`: cost `{c}` is not a number"))?,
+        ),
+        _ => None,
+    };
+    if fields.next().is_some() {
+        bail!("sheet `{s}`: too many `:` fields; expected WIDTHxHEIGHT[:COUNT[:COST]]");
+    }
+    if !(width_mm > 0.0 && height_mm > 0.0) {
+        bail!("sheet `{s}`: width and height must be more than 0");
+    }
+    Ok(JobSheet {
+        width_mm,
+        height_mm,
+        count,
+        cost,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheet_arg_forms() {
+        let s = parse_sheet_arg("3000x1500:10").unwrap();
+        assert_eq!((s.width_mm, s.height_mm, s.count, s.cost), (3000.0, 1500.0, Some(10), None));
+        let s = parse_sheet_arg("2500X1250::99.5").unwrap();
+        assert_eq!((s.count, s.cost), (None, Some(99.5)));
+        let e = parse_sheet_arg("3000-1500").unwrap_err().to_string();
+        assert!(e.contains("WIDTHxHEIGHT"), "{e}");
+        assert!(parse_sheet_arg("0x100").is_err());
+    }
+
+    #[test]
+    fn job_toml_defaults_and_errors() {
+        let job: Job = toml::from_str(
+            r#"
+            [[sheet]]
+            width_mm = 1000
+            height_mm = 500
+            [[part]]
+            file = "a.dxf"
+            quantity = 3
+            rotations = "0,180"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(job.spacing_mm, 5.0);
+        assert_eq!(job.parts[0].rotations, Rotations::List(vec![0.0, 180.0]));
+        assert!(!job.parts[0].mirror);
+        job.check().unwrap();
+
+        let err = toml::from_str::<Job>("spacing = 3").unwrap_err().to_string();
+        assert!(err.contains("spacing"), "{err}");
+        let bad = Job {
+            spacing_mm: -1.0,
+            ..Job::new()
+        };
+        assert!(bad.check().unwrap_err().to_string().contains("spacing_mm"));
+        let round: Job = toml::from_str(&job.to_toml().unwrap()).unwrap();
+        assert_eq!(round, job);
+    }
+}

@@ -1,0 +1,227 @@
+//! The real `nestwork` binary on the sample job: nest, validate, import, and
+//! the errors a user gets for bad input.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn nestwork(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nestwork"))
+        .args(args)
+        .current_dir(workspace_root())
+        .output()
+        .expect("the nestwork binary runs")
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Nests the sample job quickly into a temporary folder and returns it.
+fn nest_samples() -> tempfile::TempDir {
+    let out = tempfile::tempdir().unwrap();
+    let o = nestwork(&[
+        "nest",
+        "assets/samples/job.toml",
+        "--out",
+        out.path().to_str().unwrap(),
+        "--time",
+        "20",
+        "--iterations",
+        "2",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    out
+}
+
+#[test]
+fn sample_job_nests_validates_and_reports() {
+    let out = nest_samples();
+    let report = read_json(&out.path().join("report.json"));
+    let sheets = report["sheets"].as_array().unwrap();
+    assert!(sheets.len() >= 2, "the sample needs more than one sheet: {report}");
+    for (i, s) in sheets.iter().enumerate() {
+        let file = out.path().join(format!("sheet-{:03}.dxf", i + 1));
+        assert!(file.is_file(), "{} missing", file.display());
+        let d = dxf::Drawing::load_file(&file).unwrap();
+        assert_eq!(d.header.default_drawing_units, dxf::enums::Units::Millimeters);
+        let outer = d.entities().filter(|e| e.common.layer == "CUT_OUTER").count();
+        assert_eq!(outer, s["placements"].as_array().unwrap().len());
+        for p in s["placements"].as_array().unwrap() {
+            for key in ["part", "copy", "sheet", "x_mm", "y_mm", "angle_deg", "mirrored"] {
+                assert!(!p[key].is_null(), "placement lacks {key}: {p}");
+            }
+        }
+    }
+    // Every requested copy is placed or listed as unplaced with a reason.
+    for part in report["parts"].as_array().unwrap() {
+        let name = part["name"].as_str().unwrap();
+        let placed = sheets
+            .iter()
+            .flat_map(|s| s["placements"].as_array().unwrap())
+            .filter(|p| p["part"] == name)
+            .count() as u64;
+        let unplaced: u64 = report["unplaced"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|u| u["part"] == name)
+            .map(|u| u["count"].as_u64().unwrap())
+            .sum();
+        assert_eq!(placed + unplaced, part["quantity"].as_u64().unwrap(), "{name}");
+    }
+    assert_eq!(report["validation"], "passed");
+    let u = report["utilization"].as_f64().unwrap();
+    assert!(u > 0.3 && u < 1.0, "utilization {u}");
+    let svg = std::fs::read_to_string(out.path().join("layout.svg")).unwrap();
+    assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "not an SVG");
+    assert!(svg.contains('%'), "the SVG prints the utilization");
+
+    let o = nestwork(&["validate", out.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("valid"), "{}", text(&o));
+}
+
+#[test]
+fn validate_finds_a_tampered_quantity_and_a_moved_part() {
+    let out = nest_samples();
+    let dir = out.path().to_str().unwrap();
+
+    // Claim one more bracket than the sheets hold.
+    let report_path = out.path().join("report.json");
+    let original = std::fs::read_to_string(&report_path).unwrap();
+    let mut report: Value = serde_json::from_str(&original).unwrap();
+    let q = report["parts"][0]["quantity"].as_u64().unwrap();
+    report["parts"][0]["quantity"] = Value::from(q + 1);
+    std::fs::write(&report_path, serde_json::to_string(&report).unwrap()).unwrap();
+    let o = nestwork(&["validate", dir]);
+    assert!(!o.status.success(), "{}", text(&o));
+    let msg = String::from_utf8_lossy(&o.stdout);
+    let name = report["parts"][0]["name"].as_str().unwrap();
+    assert!(msg.contains(&format!("part `{name}`: {} requested", q + 1)), "{msg}");
+    std::fs::write(&report_path, original).unwrap();
+
+    // Move the first part outline of sheet 1 onto the second one.
+    let sheet = out.path().join("sheet-001.dxf");
+    let mut d = dxf::Drawing::load_file(&sheet).unwrap();
+    let outers: Vec<Vec<dxf::LwPolylineVertex>> = d
+        .entities()
+        .filter(|e| e.common.layer == "CUT_OUTER")
+        .filter_map(|e| match &e.specific {
+            dxf::entities::EntityType::LwPolyline(p) => Some(p.vertices.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(outers.len() >= 2);
+    let (dx, dy) = (outers[1][0].x - outers[0][0].x, outers[1][0].y - outers[0][0].y);
+    for e in d.entities_mut() {
+        if e.common.layer == "CUT_OUTER" {
+            if let dxf::entities::EntityType::LwPolyline(p) = &mut e.specific {
+                for v in &mut p.vertices {
+                    v.x += dx;
+                    v.y += dy;
+                }
+                break;
+            }
+        }
+    }
+    d.save_file(&sheet).unwrap();
+    let o = nestwork(&["validate", dir, "--json"]);
+    assert!(!o.status.success(), "{}", text(&o));
+    let result: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(result["valid"], false);
+    let problems = result["problems"].to_string().to_lowercase();
+    assert!(problems.contains("overlap"), "{problems}");
+}
+
+#[test]
+fn nest_takes_dxf_files_and_flags() {
+    let out = tempfile::tempdir().unwrap();
+    let o = nestwork(&[
+        "nest",
+        "assets/samples/flange.dxf",
+        "assets/samples/gusset.dxf",
+        "--qty",
+        "4",
+        "--sheet",
+        "1000x500:3",
+        "--spacing",
+        "3",
+        "--margin",
+        "8",
+        "--time",
+        "10",
+        "--iterations",
+        "2",
+        "--seed",
+        "1",
+        "--out",
+        out.path().to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["spacing_mm"], 3.0);
+    assert_eq!(report["margin_mm"], 8.0);
+    assert_eq!(report["seed"], 1);
+    let placed: usize = report["sheets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["placements"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(placed, 8);
+    for s in report["sheets"].as_array().unwrap() {
+        assert_eq!(s["width_mm"], 1000.0);
+    }
+}
+
+#[test]
+fn import_prints_the_report() {
+    let o = nestwork(&["import", "assets/samples/bracket.dxf", "assets/samples/tabs.dxf", "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let files: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let bracket = &files[0]["report"];
+    let part = &bracket["parts"][0];
+    assert!((part["width_mm"].as_f64().unwrap() - 160.0).abs() < 1e-6, "{bracket}");
+    assert!((part["height_mm"].as_f64().unwrap() - 100.0).abs() < 1e-6);
+    assert_eq!(part["holes"], 3);
+    assert_eq!(files[1]["report"]["parts"].as_array().unwrap().len(), 2, "two tabs");
+
+    let o = nestwork(&["import", "assets/samples/panel.dxf"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("1200"), "{}", text(&o));
+}
+
+#[test]
+fn bad_inputs_give_clear_errors() {
+    let o = nestwork(&["nest", "no/such/job.toml"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no/such/job.toml"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.dxf");
+    std::fs::write(&broken, b"0\nSECTION\n2\nENTITIES\n0\nLINE\n10\n1,5\n").unwrap();
+    let o = nestwork(&["import", broken.to_str().unwrap()]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("broken.dxf: error"), "{}", text(&o));
+
+    let o = nestwork(&["nest", "assets/samples/flange.dxf", "--sheet", "1000by500"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("WIDTHxHEIGHT"), "{}", text(&o));
+}
