@@ -5,6 +5,7 @@
 use super::entities::RawPath;
 use crate::geometry::{Point, Vertex};
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 
 /// Segments shorter than this (mm) count as zero-length.
 pub const ZERO_LENGTH_MM: f64 = 1e-9;
@@ -17,6 +18,8 @@ pub struct Chain {
     /// coincides (within tolerance) with the first.
     pub verts: Vec<Vertex>,
     pub closed: bool,
+    /// Identity keys of the pieces (paths) the chain is made of.
+    pub pieces: Vec<u64>,
 }
 
 impl Chain {
@@ -35,8 +38,7 @@ impl Chain {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CleanStats {
     pub zero_length_segments: usize,
-    pub duplicates: usize,
-}
+    }
 
 /// What chaining joined.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -58,11 +60,12 @@ pub fn reverse_open(verts: &[Vertex]) -> Vec<Vertex> {
         .collect()
 }
 
-/// Removes zero-length segments and exact duplicate paths (same vertices in
-/// either direction, compared at 1e-6 mm).
-pub fn clean(paths: Vec<RawPath>) -> (Vec<RawPath>, CleanStats) {
+/// Removes zero-length segments and returns each remaining path with an
+/// identity key: equal keys = the same piece (same vertices in either
+/// direction, compared at 1e-6 mm), i.e. drawn twice.
+pub fn clean(paths: Vec<RawPath>) -> (Vec<RawPath>, Vec<u64>, CleanStats) {
     let mut stats = CleanStats::default();
-    let mut seen: HashSet<Vec<(i64, i64, i64)>> = HashSet::new();
+    let mut keys = Vec::with_capacity(paths.len());
     let mut out = Vec::with_capacity(paths.len());
     for p in paths {
         let mut verts: Vec<Vertex> = Vec::with_capacity(p.verts.len());
@@ -89,13 +92,43 @@ pub fn clean(paths: Vec<RawPath>) -> (Vec<RawPath>, CleanStats) {
         let fwd = key(&verts);
         let rev = key(&reverse_open(&verts));
         let canon = if fwd <= rev { fwd } else { rev };
-        if !seen.insert(canon) {
-            stats.duplicates += 1;
-            continue;
-        }
+        let mut h = std::hash::DefaultHasher::new();
+        canon.hash(&mut h);
+        keys.push(h.finish());
         out.push(RawPath { layer: p.layer, verts });
     }
-    (out, stats)
+    (out, keys, stats)
+}
+
+/// Drops chains that repeat pieces already used: a closed chain made of the
+/// same pieces as an earlier one, or an open chain whose pieces all belong to
+/// kept chains (a shared edge drawn once per part). Returns the kept chains
+/// and the number of pieces dropped.
+pub fn drop_duplicates(chains: Vec<Chain>) -> (Vec<Chain>, usize) {
+    let mut dropped = 0;
+    let mut seen_loops: HashSet<Vec<u64>> = HashSet::new();
+    let mut used: HashSet<u64> = HashSet::new();
+    let mut kept = Vec::with_capacity(chains.len());
+    let (closed, open): (Vec<Chain>, Vec<Chain>) = chains.into_iter().partition(|c| c.closed);
+    for c in closed {
+        let mut k = c.pieces.clone();
+        k.sort_unstable();
+        if !seen_loops.insert(k) {
+            dropped += c.pieces.len();
+            continue;
+        }
+        used.extend(c.pieces.iter().copied());
+        kept.push(c);
+    }
+    for c in open {
+        if c.pieces.iter().all(|p| used.contains(p)) {
+            dropped += c.pieces.len();
+            continue;
+        }
+        used.extend(c.pieces.iter().copied());
+        kept.push(c);
+    }
+    (kept, dropped)
 }
 
 struct Grid {
@@ -110,7 +143,9 @@ impl Grid {
 }
 
 /// Joins paths whose ends lie within `tol_mm`, nearest end first.
-pub fn chain(paths: Vec<RawPath>, tol_mm: f64) -> (Vec<Chain>, ChainStats) {
+/// A piece whose key is already in the current chain is not taken again (so a
+/// doubled edge does not fold a chain back on itself).
+pub fn chain(paths: Vec<RawPath>, keys: &[u64], tol_mm: f64) -> (Vec<Chain>, ChainStats) {
     let tol = tol_mm.max(0.0);
     let mut stats = ChainStats::default();
     let n = paths.len();
@@ -137,6 +172,7 @@ pub fn chain(paths: Vec<RawPath>, tol_mm: f64) -> (Vec<Chain>, ChainStats) {
         }
         used[i] = true;
         let mut verts = paths[i].verts.clone();
+        let mut pieces = vec![keys[i]];
         let mut closed = false;
         for _pass in 0..2 {
             loop {
@@ -155,7 +191,7 @@ pub fn chain(paths: Vec<RawPath>, tol_mm: f64) -> (Vec<Chain>, ChainStats) {
                     for dy in -1..=1 {
                         if let Some(ids) = grid.map.get(&(cx + dx, cy + dy)) {
                             for &id in ids {
-                                if used[id / 2] {
+                                if used[id / 2] || pieces.contains(&keys[id / 2]) {
                                     continue;
                                 }
                                 let dd = end_point(id).dist(end);
@@ -168,6 +204,7 @@ pub fn chain(paths: Vec<RawPath>, tol_mm: f64) -> (Vec<Chain>, ChainStats) {
                 }
                 let Some((dd, id)) = best else { break };
                 used[id / 2] = true;
+                pieces.push(keys[id / 2]);
                 note_gap(dd, &mut stats);
                 let next = &paths[id / 2].verts;
                 let next: Vec<Vertex> = if id % 2 == 0 { next.clone() } else { reverse_open(next) };
@@ -181,7 +218,7 @@ pub fn chain(paths: Vec<RawPath>, tol_mm: f64) -> (Vec<Chain>, ChainStats) {
             // Second pass extends the other end; after it the chain is back in its first direction.
             verts = reverse_open(&verts);
         }
-        chains.push(Chain { layer: paths[i].layer.clone(), verts, closed });
+        chains.push(Chain { layer: paths[i].layer.clone(), verts, closed, pieces });
     }
     (chains, stats)
 }
@@ -202,7 +239,8 @@ mod tests {
             line((10.0, 10.0), (10.0, 0.00005)),
             line((0.0, 10.0), (0.0, 0.0)),
         ];
-        let (chains, stats) = chain(paths, 1e-4);
+        let keys: Vec<u64> = (0..paths.len() as u64).collect();
+        let (chains, stats) = chain(paths, &keys, 1e-4);
         assert_eq!(chains.len(), 1);
         assert!(chains[0].closed);
         assert_eq!(chains[0].segments(), 4);
@@ -211,22 +249,54 @@ mod tests {
 
     #[test]
     fn open_chain_stays_open() {
-        let (chains, _) = chain(vec![line((0.0, 0.0), (1.0, 0.0)), line((1.0, 0.0), (1.0, 1.0))], 1e-4);
+        let (chains, _) = chain(vec![line((0.0, 0.0), (1.0, 0.0)), line((1.0, 0.0), (1.0, 1.0))], &[1, 2], 1e-4);
         assert_eq!(chains.len(), 1);
         assert!(!chains[0].closed);
         assert_eq!(chains[0].segments(), 2);
     }
 
     #[test]
-    fn clean_removes_zero_length_and_duplicates() {
-        let (out, s) = clean(vec![
+    fn clean_removes_zero_length_and_keys_duplicates() {
+        let (out, keys, s) = clean(vec![
             line((0.0, 0.0), (1.0, 0.0)),
             line((1.0, 0.0), (0.0, 0.0)),
             line((5.0, 5.0), (5.0, 5.0)),
         ]);
-        assert_eq!(out.len(), 1);
-        assert_eq!(s.duplicates, 1);
+        assert_eq!(out.len(), 2);
+        assert_eq!(keys[0], keys[1]);
         assert_eq!(s.zero_length_segments, 1);
+    }
+
+    #[test]
+    fn shared_edge_of_two_squares_is_kept_for_both() {
+        // Two unit squares sharing the edge x = 1, each drawn completely (the edge twice).
+        let paths = vec![
+            line((0.0, 0.0), (1.0, 0.0)),
+            line((1.0, 0.0), (1.0, 1.0)),
+            line((1.0, 1.0), (0.0, 1.0)),
+            line((0.0, 1.0), (0.0, 0.0)),
+            line((1.0, 0.0), (2.0, 0.0)),
+            line((2.0, 0.0), (2.0, 1.0)),
+            line((2.0, 1.0), (1.0, 1.0)),
+            line((1.0, 1.0), (1.0, 0.0)),
+        ];
+        let (paths, keys, _) = clean(paths);
+        let (chains, _) = chain(paths, &keys, 1e-6);
+        let (kept, dropped) = drop_duplicates(chains);
+        assert_eq!(dropped, 0);
+        assert_eq!(kept.iter().filter(|c| c.closed).count(), 2, "{kept:?}");
+    }
+
+    #[test]
+    fn a_loop_drawn_twice_is_dropped_once() {
+        let sq = [((0.0, 0.0), (1.0, 0.0)), ((1.0, 0.0), (1.0, 1.0)), ((1.0, 1.0), (0.0, 1.0)), ((0.0, 1.0), (0.0, 0.0))];
+        let paths: Vec<RawPath> = sq.iter().chain(sq.iter()).map(|(a, b)| line(*a, *b)).collect();
+        let (paths, keys, _) = clean(paths);
+        let (chains, _) = chain(paths, &keys, 1e-6);
+        let (kept, dropped) = drop_duplicates(chains);
+        assert_eq!(kept.len(), 1);
+        assert!(kept[0].closed);
+        assert_eq!(dropped, 4);
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub use units::{Unit, UnknownUnit};
 
 use crate::geometry::{BBox, Contour, Point, Segment};
 use crate::part::{Marking, Part};
-use chain::{Chain, chain, clean};
+use chain::{Chain, chain, clean, drop_duplicates};
 use contours::{Located, contour_of, nest, self_intersection};
 use entities::{Affine, RawPath, Walker, dxf_name};
 use raw_scan::{Format, RawScan, detect_format, scan_ascii};
@@ -408,14 +408,15 @@ pub fn import_bytes(name: &str, bytes: &[u8], options: &ImportOptions) -> Result
     let tol = options
         .gap_tolerance_mm
         .unwrap_or_else(|| (1e-6 * bb_all.diagonal()).max(1e-4 * k));
-    let (cut_paths, stats) = clean(cut_paths);
+    let (cut_paths, keys, stats) = clean(cut_paths);
     if stats.zero_length_segments > 0 {
         report.fixes.push(format!("removed {} zero-length segment(s)", stats.zero_length_segments));
     }
-    if stats.duplicates > 0 {
-        report.fixes.push(format!("removed {} duplicate piece(s) (drawn twice)", stats.duplicates));
+    let (chains, cstats) = chain(cut_paths, &keys, tol);
+    let (chains, duplicates) = drop_duplicates(chains);
+    if duplicates > 0 {
+        report.fixes.push(format!("removed {duplicates} duplicate piece(s) (drawn twice at the same place)"));
     }
-    let (chains, cstats) = chain(cut_paths, tol);
     if cstats.gaps_closed > 0 {
         report.fixes.push(format!(
             "closed {} gap(s) between pieces, largest {:.6} mm (gap tolerance {:.6} mm)",
@@ -507,8 +508,9 @@ pub fn import_bytes(name: &str, bytes: &[u8], options: &ImportOptions) -> Result
         .collect();
 
     // Markings: marking-layer paths and texts go to the part that contains them.
-    let (mark_paths, _) = clean(mark_paths);
-    let (mark_chains, _) = chain(mark_paths, tol);
+    let (mark_paths, mark_keys, _) = clean(mark_paths);
+    let (mark_chains, _) = chain(mark_paths, &mark_keys, tol);
+    let (mark_chains, _) = drop_duplicates(mark_chains);
     let mut unattached = 0usize;
     let mut attach = |p: Point, m: Marking, parts: &mut Vec<Part>| match located.smallest_containing(p, outers.iter().copied()) {
         Some(i) => {
@@ -518,7 +520,7 @@ pub fn import_bytes(name: &str, bytes: &[u8], options: &ImportOptions) -> Result
         None => unattached += 1,
     };
     for c in mark_chains {
-        let Chain { layer, mut verts, closed } = c;
+        let Chain { layer, mut verts, closed, .. } = c;
         let at = verts[0].point();
         if closed {
             verts.pop();
