@@ -38,7 +38,7 @@ impl Chain {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CleanStats {
     pub zero_length_segments: usize,
-    }
+}
 
 /// What chaining joined.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -54,7 +54,11 @@ pub fn reverse_open(verts: &[Vertex]) -> Vec<Vertex> {
     (0..n)
         .map(|k| {
             let v = verts[n - 1 - k];
-            let bulge = if k + 1 < n { -verts[n - 2 - k].bulge } else { 0.0 };
+            let bulge = if k + 1 < n {
+                -verts[n - 2 - k].bulge
+            } else {
+                0.0
+            };
             Vertex::new(v.x, v.y, bulge)
         })
         .collect()
@@ -86,7 +90,13 @@ pub fn clean(paths: Vec<RawPath>) -> (Vec<RawPath>, Vec<u64>, CleanStats) {
         }
         let key = |vs: &[Vertex]| -> Vec<(i64, i64, i64)> {
             vs.iter()
-                .map(|v| ((v.x * 1e6).round() as i64, (v.y * 1e6).round() as i64, (v.bulge * 1e9).round() as i64))
+                .map(|v| {
+                    (
+                        (v.x * 1e6).round() as i64,
+                        (v.y * 1e6).round() as i64,
+                        (v.bulge * 1e9).round() as i64,
+                    )
+                })
                 .collect()
         };
         let fwd = key(&verts);
@@ -95,7 +105,10 @@ pub fn clean(paths: Vec<RawPath>) -> (Vec<RawPath>, Vec<u64>, CleanStats) {
         let mut h = std::hash::DefaultHasher::new();
         canon.hash(&mut h);
         keys.push(h.finish());
-        out.push(RawPath { layer: p.layer, verts });
+        out.push(RawPath {
+            layer: p.layer,
+            verts,
+        });
     }
     (out, keys, stats)
 }
@@ -138,7 +151,10 @@ struct Grid {
 
 impl Grid {
     fn key(&self, p: Point) -> (i64, i64) {
-        ((p.x / self.cell).floor() as i64, (p.y / self.cell).floor() as i64)
+        (
+            (p.x / self.cell).floor() as i64,
+            (p.y / self.cell).floor() as i64,
+        )
     }
 }
 
@@ -151,9 +167,16 @@ pub fn chain(paths: Vec<RawPath>, keys: &[u64], tol_mm: f64) -> (Vec<Chain>, Cha
     let n = paths.len();
     let end_point = |id: usize| -> Point {
         let p = &paths[id / 2];
-        if id % 2 == 0 { p.verts[0].point() } else { p.verts[p.verts.len() - 1].point() }
+        if id.is_multiple_of(2) {
+            p.verts[0].point()
+        } else {
+            p.verts[p.verts.len() - 1].point()
+        }
     };
-    let mut grid = Grid { cell: tol.max(1e-9), map: HashMap::new() };
+    let mut grid = Grid {
+        cell: tol.max(1e-9),
+        map: HashMap::new(),
+    };
     for id in 0..2 * n {
         let k = grid.key(end_point(id));
         grid.map.entry(k).or_default().push(id);
@@ -195,7 +218,10 @@ pub fn chain(paths: Vec<RawPath>, keys: &[u64], tol_mm: f64) -> (Vec<Chain>, Cha
                                     continue;
                                 }
                                 let dd = end_point(id).dist(end);
-                                if dd <= tol && best.is_none_or(|(bd, bid)| dd < bd || (dd == bd && id < bid)) {
+                                if dd <= tol
+                                    && best
+                                        .is_none_or(|(bd, bid)| dd < bd || (dd == bd && id < bid))
+                                {
                                     best = Some((dd, id));
                                 }
                             }
@@ -207,7 +233,11 @@ pub fn chain(paths: Vec<RawPath>, keys: &[u64], tol_mm: f64) -> (Vec<Chain>, Cha
                 pieces.push(keys[id / 2]);
                 note_gap(dd, &mut stats);
                 let next = &paths[id / 2].verts;
-                let next: Vec<Vertex> = if id % 2 == 0 { next.clone() } else { reverse_open(next) };
+                let next: Vec<Vertex> = if id % 2 == 0 {
+                    next.clone()
+                } else {
+                    reverse_open(next)
+                };
                 let last = verts.len() - 1;
                 verts[last].bulge = next[0].bulge;
                 verts.extend_from_slice(&next[1..]);
@@ -218,7 +248,12 @@ pub fn chain(paths: Vec<RawPath>, keys: &[u64], tol_mm: f64) -> (Vec<Chain>, Cha
             // Second pass extends the other end; after it the chain is back in its first direction.
             verts = reverse_open(&verts);
         }
-        chains.push(Chain { layer: paths[i].layer.clone(), verts, closed, pieces });
+        chains.push(Chain {
+            layer: paths[i].layer.clone(),
+            verts,
+            closed,
+            pieces,
+        });
     }
     (chains, stats)
 }
@@ -228,7 +263,10 @@ mod tests {
     use super::*;
 
     fn line(a: (f64, f64), b: (f64, f64)) -> RawPath {
-        RawPath { layer: "0".into(), verts: vec![Vertex::line(a.0, a.1), Vertex::line(b.0, b.1)] }
+        RawPath {
+            layer: "0".into(),
+            verts: vec![Vertex::line(a.0, a.1), Vertex::line(b.0, b.1)],
+        }
     }
 
     #[test]
@@ -249,7 +287,11 @@ mod tests {
 
     #[test]
     fn open_chain_stays_open() {
-        let (chains, _) = chain(vec![line((0.0, 0.0), (1.0, 0.0)), line((1.0, 0.0), (1.0, 1.0))], &[1, 2], 1e-4);
+        let (chains, _) = chain(
+            vec![line((0.0, 0.0), (1.0, 0.0)), line((1.0, 0.0), (1.0, 1.0))],
+            &[1, 2],
+            1e-4,
+        );
         assert_eq!(chains.len(), 1);
         assert!(!chains[0].closed);
         assert_eq!(chains[0].segments(), 2);
@@ -289,8 +331,17 @@ mod tests {
 
     #[test]
     fn a_loop_drawn_twice_is_dropped_once() {
-        let sq = [((0.0, 0.0), (1.0, 0.0)), ((1.0, 0.0), (1.0, 1.0)), ((1.0, 1.0), (0.0, 1.0)), ((0.0, 1.0), (0.0, 0.0))];
-        let paths: Vec<RawPath> = sq.iter().chain(sq.iter()).map(|(a, b)| line(*a, *b)).collect();
+        let sq = [
+            ((0.0, 0.0), (1.0, 0.0)),
+            ((1.0, 0.0), (1.0, 1.0)),
+            ((1.0, 1.0), (0.0, 1.0)),
+            ((0.0, 1.0), (0.0, 0.0)),
+        ];
+        let paths: Vec<RawPath> = sq
+            .iter()
+            .chain(sq.iter())
+            .map(|(a, b)| line(*a, *b))
+            .collect();
         let (paths, keys, _) = clean(paths);
         let (chains, _) = chain(paths, &keys, 1e-6);
         let (kept, dropped) = drop_duplicates(chains);
@@ -301,7 +352,11 @@ mod tests {
 
     #[test]
     fn reverse_keeps_arcs() {
-        let v = vec![Vertex::new(0.0, 0.0, 0.5), Vertex::new(1.0, 0.0, 0.0), Vertex::line(1.0, 1.0)];
+        let v = vec![
+            Vertex::new(0.0, 0.0, 0.5),
+            Vertex::new(1.0, 0.0, 0.0),
+            Vertex::line(1.0, 1.0),
+        ];
         let r = reverse_open(&v);
         assert_eq!(r[0].point(), Point::new(1.0, 1.0));
         assert_eq!(r[1].bulge, -0.5);

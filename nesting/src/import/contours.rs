@@ -50,7 +50,9 @@ pub fn self_intersection(c: &Contour, tol_mm: f64) -> Option<Point> {
             let d2 = orient(a, b, q);
             let d3 = orient(p, q, a);
             let d4 = orient(p, q, b);
-            if ((d1 > eps && d2 < -eps) || (d1 < -eps && d2 > eps)) && ((d3 > eps && d4 < -eps) || (d3 < -eps && d4 > eps)) {
+            if ((d1 > eps && d2 < -eps) || (d1 < -eps && d2 > eps))
+                && ((d3 > eps && d4 < -eps) || (d3 < -eps && d4 > eps))
+            {
                 let t = d3 / (d3 - d4);
                 return Some(a.add(b.sub(a).scale(t)));
             }
@@ -117,7 +119,11 @@ impl Located {
     }
 
     /// The smallest of `candidates` whose contour contains `p`.
-    pub fn smallest_containing(&self, p: Point, candidates: impl Iterator<Item = usize>) -> Option<usize> {
+    pub fn smallest_containing(
+        &self,
+        p: Point,
+        candidates: impl Iterator<Item = usize>,
+    ) -> Option<usize> {
         candidates
             .filter(|&j| self.bboxes[j].contains(p) && point_in_polygon(p, &self.polys[j]))
             .min_by(|&a, &b| self.areas[a].total_cmp(&self.areas[b]))
@@ -129,7 +135,11 @@ impl Located {
 pub fn nest(contours: &[Contour], located: &Located) -> Nesting {
     let n = contours.len();
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| located.areas[b].total_cmp(&located.areas[a]).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        located.areas[b]
+            .total_cmp(&located.areas[a])
+            .then(a.cmp(&b))
+    });
     let mut depth = vec![0; n];
     let mut parent = vec![None; n];
     for (k, &i) in order.iter().enumerate() {
@@ -138,10 +148,17 @@ pub fn nest(contours: &[Contour], located: &Located) -> Nesting {
         let mut best: Option<usize> = None;
         for &j in order[..k].iter().rev() {
             let bj = located.bboxes[j];
-            if !(bj.min.x <= bb.min.x && bj.min.y <= bb.min.y && bj.max.x >= bb.max.x && bj.max.y >= bb.max.y) {
+            if !(bj.min.x <= bb.min.x
+                && bj.min.y <= bb.min.y
+                && bj.max.x >= bb.max.x
+                && bj.max.y >= bb.max.y)
+            {
                 continue;
             }
-            let inside = pts.iter().filter(|p| point_in_polygon(**p, &located.polys[j])).count();
+            let inside = pts
+                .iter()
+                .filter(|p| point_in_polygon(**p, &located.polys[j]))
+                .count();
             if inside * 2 > pts.len() {
                 best = Some(j);
                 break;
@@ -161,7 +178,12 @@ mod tests {
 
     #[test]
     fn bow_tie_crosses_at_centre() {
-        let c = Contour::polygon([Point::new(0.0, 0.0), Point::new(10.0, 10.0), Point::new(10.0, 0.0), Point::new(0.0, 10.0)]);
+        let c = Contour::polygon([
+            Point::new(0.0, 0.0),
+            Point::new(10.0, 10.0),
+            Point::new(10.0, 0.0),
+            Point::new(0.0, 10.0),
+        ]);
         let p = self_intersection(&c, 0.01).unwrap();
         assert!(p.dist(Point::new(5.0, 5.0)) < 1e-9);
         assert!(self_intersection(&Contour::rectangle(0.0, 0.0, 5.0, 5.0), 0.01).is_none());

@@ -27,17 +27,39 @@ pub struct Affine {
 }
 
 impl Affine {
-    pub const IDENTITY: Affine = Affine { a: 1.0, b: 0.0, c: 0.0, d: 1.0, e: 0.0, f: 0.0 };
+    pub const IDENTITY: Affine = Affine {
+        a: 1.0,
+        b: 0.0,
+        c: 0.0,
+        d: 1.0,
+        e: 0.0,
+        f: 0.0,
+    };
 
     pub fn scale(sx: f64, sy: f64) -> Affine {
-        Affine { a: sx, d: sy, ..Affine::IDENTITY }
+        Affine {
+            a: sx,
+            d: sy,
+            ..Affine::IDENTITY
+        }
     }
     pub fn translate(x: f64, y: f64) -> Affine {
-        Affine { e: x, f: y, ..Affine::IDENTITY }
+        Affine {
+            e: x,
+            f: y,
+            ..Affine::IDENTITY
+        }
     }
     pub fn rotate_deg(deg: f64) -> Affine {
         let (s, c) = deg.to_radians().sin_cos();
-        Affine { a: c, b: -s, c: s, d: c, e: 0.0, f: 0.0 }
+        Affine {
+            a: c,
+            b: -s,
+            c: s,
+            d: c,
+            e: 0.0,
+            f: 0.0,
+        }
     }
     /// `self ∘ o`: apply `o` first, then `self`.
     pub fn then_after(&self, o: &Affine) -> Affine {
@@ -51,7 +73,10 @@ impl Affine {
         }
     }
     pub fn apply(&self, p: Point) -> Point {
-        Point::new(self.a * p.x + self.b * p.y + self.e, self.c * p.x + self.d * p.y + self.f)
+        Point::new(
+            self.a * p.x + self.b * p.y + self.e,
+            self.c * p.x + self.d * p.y + self.f,
+        )
     }
     pub fn det(&self) -> f64 {
         self.a * self.d - self.b * self.c
@@ -179,12 +204,20 @@ fn ignore_reason(e: &EntityType) -> &'static str {
         | T::RText(_) => "annotation, not cut",
         T::AttributeDefinition(_) | T::Attribute(_) => "block attribute text, not cut",
         T::ModelPoint(_) => "point, not cut",
-        T::Image(_) | T::Wipeout(_) | T::OleFrame(_) | T::Ole2Frame(_) | T::DgnUnderlay(_) | T::DwfUnderlay(_) | T::PdfUnderlay(_) => {
-            "image/underlay, not cut"
-        }
-        T::Face3D(_) | T::Solid3D(_) | T::Body(_) | T::Region(_) | T::Section(_) | T::Light(_) | T::Helix(_) => {
-            "3D object, not cut"
-        }
+        T::Image(_)
+        | T::Wipeout(_)
+        | T::OleFrame(_)
+        | T::Ole2Frame(_)
+        | T::DgnUnderlay(_)
+        | T::DwfUnderlay(_)
+        | T::PdfUnderlay(_) => "image/underlay, not cut",
+        T::Face3D(_)
+        | T::Solid3D(_)
+        | T::Body(_)
+        | T::Region(_)
+        | T::Section(_)
+        | T::Light(_)
+        | T::Helix(_) => "3D object, not cut",
         T::Solid(_) | T::Trace(_) => "filled 2D solid, not cut",
         T::Ray(_) | T::XLine(_) => "infinite construction line, not cut",
         _ => "entity kind not supported for cutting",
@@ -207,12 +240,24 @@ fn p2(p: &dxf::Point) -> Point {
 impl<'a> Walker<'a> {
     /// `hidden_layers`: upper-case names of frozen/off layers. `tol_mm`: chord tolerance.
     pub fn new(drawing: &'a Drawing, hidden_layers: &'a HashSet<String>, tol_mm: f64) -> Self {
-        let blocks = drawing.blocks().map(|b| (b.name.to_uppercase(), b)).collect();
-        Self { blocks, hidden_layers, tol_mm, out: Collected::default() }
+        let blocks = drawing
+            .blocks()
+            .map(|b| (b.name.to_uppercase(), b))
+            .collect();
+        Self {
+            blocks,
+            hidden_layers,
+            tol_mm,
+            out: Collected::default(),
+        }
     }
 
     fn ignore(&mut self, kind: &str, reason: &str) {
-        *self.out.ignored.entry((kind.to_string(), reason.to_string())).or_default() += 1;
+        *self
+            .out
+            .ignored
+            .entry((kind.to_string(), reason.to_string()))
+            .or_default() += 1;
     }
 
     /// Processes one entity under transform `m` (local -> mm); `parent_layer`
@@ -232,7 +277,10 @@ impl<'a> Walker<'a> {
             *self.out.hidden_counts.entry(layer).or_default() += 1;
             return;
         }
-        if !matches!(e.specific, EntityType::Insert(_) | EntityType::Seqend(_) | EntityType::Vertex(_)) {
+        if !matches!(
+            e.specific,
+            EntityType::Insert(_) | EntityType::Seqend(_) | EntityType::Vertex(_)
+        ) {
             *self.out.layer_counts.entry(layer.clone()).or_default() += 1;
         }
         use EntityType as T;
@@ -256,7 +304,11 @@ impl<'a> Walker<'a> {
             }
             T::LwPolyline(pl) => {
                 let ocs = self.ocs(&pl.extrusion_direction, "LWPOLYLINE");
-                let mut verts: Vec<Vertex> = pl.vertices.iter().map(|v| Vertex::new(v.x, v.y, v.bulge)).collect();
+                let mut verts: Vec<Vertex> = pl
+                    .vertices
+                    .iter()
+                    .map(|v| Vertex::new(v.x, v.y, v.bulge))
+                    .collect();
                 if pl.is_closed() && verts.len() > 1 {
                     verts.push(Vertex::line(verts[0].x, verts[0].y));
                 }
@@ -268,12 +320,22 @@ impl<'a> Walker<'a> {
                     return;
                 }
                 let is_3d = pl.flags & 8 != 0;
-                let ocs = if is_3d { Affine::IDENTITY } else { self.ocs(&pl.normal, "POLYLINE") };
+                let ocs = if is_3d {
+                    Affine::IDENTITY
+                } else {
+                    self.ocs(&pl.normal, "POLYLINE")
+                };
                 // Skip spline frame control points (flag 16 on the vertex); keep fitted ones.
                 let mut verts: Vec<Vertex> = pl
                     .vertices()
                     .filter(|v| v.flags & 16 == 0)
-                    .map(|v| Vertex::new(v.location.x, v.location.y, if is_3d { 0.0 } else { v.bulge }))
+                    .map(|v| {
+                        Vertex::new(
+                            v.location.x,
+                            v.location.y,
+                            if is_3d { 0.0 } else { v.bulge },
+                        )
+                    })
                     .collect();
                 if pl.flags & 1 != 0 && verts.len() > 1 {
                     verts.push(Vertex::line(verts[0].x, verts[0].y));
@@ -303,20 +365,37 @@ impl<'a> Walker<'a> {
             T::Text(t) => {
                 let ocs = self.ocs(&t.normal, "TEXT");
                 let mm = m.then_after(&ocs);
-                self.text(&layer, &mm, p2(&t.location), t.text_height, t.rotation, &t.value);
+                self.text(
+                    &layer,
+                    &mm,
+                    p2(&t.location),
+                    t.text_height,
+                    t.rotation,
+                    &t.value,
+                );
                 self.ignore("TEXT", "text: kept as marking, never cut");
             }
             T::MText(t) => {
                 let ocs = self.ocs(&t.extrusion_direction, "MTEXT");
                 let mm = m.then_after(&ocs);
                 let angle = if t.x_axis_direction.x != 0.0 || t.x_axis_direction.y != 0.0 {
-                    t.x_axis_direction.y.atan2(t.x_axis_direction.x).to_degrees()
+                    t.x_axis_direction
+                        .y
+                        .atan2(t.x_axis_direction.x)
+                        .to_degrees()
                 } else {
                     t.rotation_angle.to_degrees()
                 };
                 let mut text = t.extended_text.concat();
                 text.push_str(&t.text);
-                self.text(&layer, &mm, p2(&t.insertion_point), t.initial_text_height, angle, &text);
+                self.text(
+                    &layer,
+                    &mm,
+                    p2(&t.insertion_point),
+                    t.initial_text_height,
+                    angle,
+                    &text,
+                );
                 self.ignore("MTEXT", "text: kept as marking, never cut");
             }
             T::Seqend(_) | T::Vertex(_) => {}
@@ -340,10 +419,22 @@ impl<'a> Walker<'a> {
                 self.out.warnings.push(w);
             }
         }
-        if z < 0.0 { Affine::scale(-1.0, 1.0) } else { Affine::IDENTITY }
+        if z < 0.0 {
+            Affine::scale(-1.0, 1.0)
+        } else {
+            Affine::IDENTITY
+        }
     }
 
-    fn text(&mut self, layer: &str, m: &Affine, at: Point, height: f64, angle_deg: f64, text: &str) {
+    fn text(
+        &mut self,
+        layer: &str,
+        m: &Affine,
+        at: Point,
+        height: f64,
+        angle_deg: f64,
+        text: &str,
+    ) {
         let p = m.apply(at);
         if !p.x.is_finite() || !p.y.is_finite() {
             return;
@@ -361,11 +452,19 @@ impl<'a> Walker<'a> {
         if verts.len() < 2 {
             return;
         }
-        if verts.iter().any(|v| !(v.x.is_finite() && v.y.is_finite() && v.bulge.is_finite())) {
-            self.out.warnings.push(format!("entity on layer '{layer}' with non-finite coordinates skipped"));
+        if verts
+            .iter()
+            .any(|v| !(v.x.is_finite() && v.y.is_finite() && v.bulge.is_finite()))
+        {
+            self.out.warnings.push(format!(
+                "entity on layer '{layer}' with non-finite coordinates skipped"
+            ));
             return;
         }
-        self.out.paths.push(RawPath { layer: layer.to_string(), verts });
+        self.out.paths.push(RawPath {
+            layer: layer.to_string(),
+            verts,
+        });
     }
 
     fn push_points(&mut self, layer: &str, pts: &[Point], m: &Affine) {
@@ -453,7 +552,10 @@ impl<'a> Walker<'a> {
             return;
         };
         if ins.x_scale_factor == 0.0 || ins.y_scale_factor == 0.0 {
-            self.out.warnings.push(format!("INSERT of block '{}' with a zero scale factor skipped", ins.name));
+            self.out.warnings.push(format!(
+                "INSERT of block '{}' with a zero scale factor skipped",
+                ins.name
+            ));
             return;
         }
         let ocs = self.ocs(&ins.extrusion_direction, "INSERT");
@@ -468,14 +570,19 @@ impl<'a> Walker<'a> {
                 self.out.instances += 1;
                 if self.out.instances > MAX_INSTANCES {
                     if self.out.instances == MAX_INSTANCES + 1 {
-                        self.out
-                            .warnings
-                            .push(format!("more than {MAX_INSTANCES} block instances: the rest was not expanded"));
+                        self.out.warnings.push(format!(
+                            "more than {MAX_INSTANCES} block instances: the rest was not expanded"
+                        ));
                     }
                     return;
                 }
-                let cell = Affine::translate(c as f64 * ins.column_spacing, r as f64 * ins.row_spacing);
-                let local = loc.then_after(&rot).then_after(&cell).then_after(&scale).then_after(&base);
+                let cell =
+                    Affine::translate(c as f64 * ins.column_spacing, r as f64 * ins.row_spacing);
+                let local = loc
+                    .then_after(&rot)
+                    .then_after(&cell)
+                    .then_after(&scale)
+                    .then_after(&base);
                 let mm = m.then_after(&ocs).then_after(&local);
                 for e in &block.entities {
                     self.entity(e, &mm, Some(layer), depth + 1);
@@ -516,7 +623,9 @@ mod tests {
         assert!((m.max_scale() - 2.0).abs() < 1e-12);
         assert!(Affine::scale(-1.0, 1.0).is_similarity());
         assert!(!Affine::scale(2.0, 1.0).is_similarity());
-        let p = Affine::translate(1.0, 2.0).then_after(&Affine::rotate_deg(90.0)).apply(Point::new(1.0, 0.0));
+        let p = Affine::translate(1.0, 2.0)
+            .then_after(&Affine::rotate_deg(90.0))
+            .apply(Point::new(1.0, 0.0));
         assert!((p.x - 1.0).abs() < 1e-12 && (p.y - 3.0).abs() < 1e-12);
     }
 

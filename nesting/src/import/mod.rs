@@ -58,7 +58,9 @@ impl Default for ImportOptions {
             curve_tolerance_mm: 0.01,
             one_part_per_file: false,
             cut_layers: None,
-            marking_layers: ["MARK", "ETCH", "ENGRAV", "TEXT"].map(String::from).to_vec(),
+            marking_layers: ["MARK", "ETCH", "ENGRAV", "TEXT"]
+                .map(String::from)
+                .to_vec(),
         }
     }
 }
@@ -79,7 +81,9 @@ pub enum ImportError {
         #[source]
         source: std::io::Error,
     },
-    #[error("'{file}' is not a readable DXF file: {message}. Re-save it from your CAD program as ASCII DXF (R12 or newer).")]
+    #[error(
+        "'{file}' is not a readable DXF file: {message}. Re-save it from your CAD program as ASCII DXF (R12 or newer)."
+    )]
     Parse { file: String, message: String },
     #[error("'{file}' contains no cut geometry: {detail}")]
     NoGeometry { file: String, detail: String },
@@ -166,8 +170,7 @@ fn layer_role(layer: &str, o: &ImportOptions) -> Role {
     {
         return Role::Cut;
     }
-    if o
-        .marking_layers
+    if o.marking_layers
         .iter()
         .any(|m| !m.is_empty() && upper.contains(&m.to_uppercase()))
     {
@@ -184,9 +187,16 @@ fn path_bbox(paths: &[RawPath]) -> BBox {
     for p in paths {
         for w in p.verts.windows(2) {
             let s = if w[0].bulge.abs() < crate::geometry::BULGE_EPS {
-                Segment::Line { a: w[0].point(), b: w[1].point() }
+                Segment::Line {
+                    a: w[0].point(),
+                    b: w[1].point(),
+                }
             } else {
-                Segment::Arc { a: w[0].point(), b: w[1].point(), bulge: w[0].bulge }
+                Segment::Arc {
+                    a: w[0].point(),
+                    b: w[1].point(),
+                    bulge: w[0].bulge,
+                }
             };
             bb = bb.union(&s.bbox());
         }
@@ -206,7 +216,11 @@ fn describe(c: &Contour, layer: &str) -> String {
 }
 
 /// Imports a DXF from memory; `name` is the file name used in the report and for part names.
-pub fn import_bytes(name: &str, bytes: &[u8], options: &ImportOptions) -> Result<ImportedFile, ImportError> {
+pub fn import_bytes(
+    name: &str,
+    bytes: &[u8],
+    options: &ImportOptions,
+) -> Result<ImportedFile, ImportError> {
     check_options(options)?;
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ImportError::Parse {
@@ -301,11 +315,15 @@ pub fn import_bytes(name: &str, bytes: &[u8], options: &ImportOptions) -> Result
     for ((kind, reason), n) in &collected.ignored {
         report.ignore(kind, *n, reason);
     }
-    report.ignore("paper space", collected.paper_space, "paper space layout, only model space is imported");
+    report.ignore(
+        "paper space",
+        collected.paper_space,
+        "paper space layout, only model space is imported",
+    );
     for (b, n) in &collected.missing_blocks {
-        report
-            .warnings
-            .push(format!("INSERT of missing block '{b}' ({n} time(s)): nothing drawn"));
+        report.warnings.push(format!(
+            "INSERT of missing block '{b}' ({n} time(s)): nothing drawn"
+        ));
     }
     if collected.depth_exceeded > 0 {
         report.warnings.push(format!(
@@ -345,8 +363,14 @@ pub fn import_bytes(name: &str, bytes: &[u8], options: &ImportOptions) -> Result
     for l in drawing.layers() {
         layer_names.insert(l.name.to_uppercase(), l.name.clone());
     }
-    for n in collected.layer_counts.keys().chain(collected.hidden_counts.keys()) {
-        layer_names.entry(n.to_uppercase()).or_insert_with(|| n.clone());
+    for n in collected
+        .layer_counts
+        .keys()
+        .chain(collected.hidden_counts.keys())
+    {
+        layer_names
+            .entry(n.to_uppercase())
+            .or_insert_with(|| n.clone());
     }
     for (upper, n) in &layer_names {
         let count = collected
@@ -363,10 +387,18 @@ pub fn import_bytes(name: &str, bytes: &[u8], options: &ImportOptions) -> Result
         } else {
             layer_role(n, options).name().to_string()
         };
-        report.layers.push(LayerSummary { name: n.clone(), entities: count, role });
+        report.layers.push(LayerSummary {
+            name: n.clone(),
+            entities: count,
+            role,
+        });
     }
     for (l, c) in &collected.hidden_counts {
-        let why = if frozen.contains(&l.to_uppercase()) { "frozen layer" } else { "layer switched off" };
+        let why = if frozen.contains(&l.to_uppercase()) {
+            "frozen layer"
+        } else {
+            "layer switched off"
+        };
         report.ignore(&format!("layer '{l}'"), *c, why);
     }
 
@@ -382,7 +414,11 @@ pub fn import_bytes(name: &str, bytes: &[u8], options: &ImportOptions) -> Result
         }
     }
     for (l, c) in &unselected {
-        report.ignore(&format!("layer '{l}'"), *c, "layer not selected for cutting");
+        report.ignore(
+            &format!("layer '{l}'"),
+            *c,
+            "layer not selected for cutting",
+        );
     }
 
     if cut_paths.is_empty() {
@@ -391,7 +427,11 @@ pub fn import_bytes(name: &str, bytes: &[u8], options: &ImportOptions) -> Result
             .iter()
             .map(|l| format!("{} ({} entities, {})", l.name, l.entities, l.role))
             .collect();
-        let ignored: Vec<String> = report.ignored.iter().map(|i| format!("{}: {}", i.kind, i.count)).collect();
+        let ignored: Vec<String> = report
+            .ignored
+            .iter()
+            .map(|i| format!("{}: {}", i.kind, i.count))
+            .collect();
         return Err(ImportError::NoGeometry {
             file: name.to_string(),
             detail: format!(
@@ -410,12 +450,17 @@ pub fn import_bytes(name: &str, bytes: &[u8], options: &ImportOptions) -> Result
         .unwrap_or_else(|| (1e-6 * bb_all.diagonal()).max(1e-4 * k));
     let (cut_paths, keys, stats) = clean(cut_paths);
     if stats.zero_length_segments > 0 {
-        report.fixes.push(format!("removed {} zero-length segment(s)", stats.zero_length_segments));
+        report.fixes.push(format!(
+            "removed {} zero-length segment(s)",
+            stats.zero_length_segments
+        ));
     }
     let (chains, cstats) = chain(cut_paths, &keys, tol);
     let (chains, duplicates) = drop_duplicates(chains);
     if duplicates > 0 {
-        report.fixes.push(format!("removed {duplicates} duplicate piece(s) (drawn twice at the same place)"));
+        report.fixes.push(format!(
+            "removed {duplicates} duplicate piece(s) (drawn twice at the same place)"
+        ));
     }
     if cstats.gaps_closed > 0 {
         report.fixes.push(format!(
@@ -457,7 +502,11 @@ pub fn import_bytes(name: &str, bytes: &[u8], options: &ImportOptions) -> Result
         report.fixes.push(format!("dropped {zero_area} closed loop(s) without area (lines drawn back and forth, or a figure crossing itself)"));
     }
     if !report.open_chains.is_empty() {
-        let max_gap = report.open_chains.iter().map(|o| o.gap_mm).fold(0.0, f64::max);
+        let max_gap = report
+            .open_chains
+            .iter()
+            .map(|o| o.gap_mm)
+            .fold(0.0, f64::max);
         report.warnings.push(format!(
             "{} open chain(s) are not parts (largest gap between its ends {:.4} mm): close them in CAD or raise the gap tolerance",
             report.open_chains.len(),
@@ -474,8 +523,14 @@ pub fn import_bytes(name: &str, bytes: &[u8], options: &ImportOptions) -> Result
     // Containment -> parts.
     let located = Located::new(&contours, options.curve_tolerance_mm);
     let nesting = nest(&contours, &located);
-    let mut outers: Vec<usize> = (0..contours.len()).filter(|&i| nesting.depth[i] % 2 == 0).collect();
-    outers.sort_by(|&a, &b| located.areas[b].total_cmp(&located.areas[a]).then(a.cmp(&b)));
+    let mut outers: Vec<usize> = (0..contours.len())
+        .filter(|&i| nesting.depth[i].is_multiple_of(2))
+        .collect();
+    outers.sort_by(|&a, &b| {
+        located.areas[b]
+            .total_cmp(&located.areas[a])
+            .then(a.cmp(&b))
+    });
     if options.one_part_per_file && outers.len() > 1 {
         let main = outers[0];
         let left: Vec<usize> = (0..contours.len())
@@ -489,7 +544,10 @@ pub fn import_bytes(name: &str, bytes: &[u8], options: &ImportOptions) -> Result
             left.len() - outside
         ));
         for &i in left.iter().take(20) {
-            report.warnings.push(format!("  not included: {}", describe(&contours[i], &contour_layers[i])));
+            report.warnings.push(format!(
+                "  not included: {}",
+                describe(&contours[i], &contour_layers[i])
+            ));
         }
         outers.truncate(1);
     }
@@ -502,7 +560,11 @@ pub fn import_bytes(name: &str, bytes: &[u8], options: &ImportOptions) -> Result
                 .filter(|&j| nesting.parent[j] == Some(i))
                 .map(|j| contours[j].clone())
                 .collect();
-            let name = if outers.len() == 1 { stem.clone() } else { format!("{stem}#{}", n + 1) };
+            let name = if outers.len() == 1 {
+                stem.clone()
+            } else {
+                format!("{stem}#{}", n + 1)
+            };
             Part::new(name, contours[i].clone(), holes)
         })
         .collect();
@@ -512,7 +574,9 @@ pub fn import_bytes(name: &str, bytes: &[u8], options: &ImportOptions) -> Result
     let (mark_chains, _) = chain(mark_paths, &mark_keys, tol);
     let (mark_chains, _) = drop_duplicates(mark_chains);
     let mut unattached = 0usize;
-    let mut attach = |p: Point, m: Marking, parts: &mut Vec<Part>| match located.smallest_containing(p, outers.iter().copied()) {
+    let mut attach = |p: Point, m: Marking, parts: &mut Vec<Part>| match located
+        .smallest_containing(p, outers.iter().copied())
+    {
         Some(i) => {
             let idx = outers.iter().position(|&o| o == i).unwrap_or(0);
             parts[idx].marking.push(m);
@@ -520,12 +584,25 @@ pub fn import_bytes(name: &str, bytes: &[u8], options: &ImportOptions) -> Result
         None => unattached += 1,
     };
     for c in mark_chains {
-        let Chain { layer, mut verts, closed, .. } = c;
+        let Chain {
+            layer,
+            mut verts,
+            closed,
+            ..
+        } = c;
         let at = verts[0].point();
         if closed {
             verts.pop();
         }
-        attach(at, Marking::Path { layer, vertices: verts, closed }, &mut parts);
+        attach(
+            at,
+            Marking::Path {
+                layer,
+                vertices: verts,
+                closed,
+            },
+            &mut parts,
+        );
     }
     for t in collected.texts {
         let at = t.position;

@@ -169,11 +169,7 @@ impl fmt::Display for ImportReport {
             )?;
         }
         if !self.open_chains.is_empty() {
-            writeln!(
-                f,
-                "Open chains (not parts): {}",
-                self.open_chains.len()
-            )?;
+            writeln!(f, "Open chains (not parts): {}", self.open_chains.len())?;
             for c in &self.open_chains {
                 writeln!(
                     f,
@@ -187,7 +183,11 @@ impl fmt::Display for ImportReport {
             }
         }
         if !self.self_intersections.is_empty() {
-            writeln!(f, "Self-intersecting contours: {}", self.self_intersections.len())?;
+            writeln!(
+                f,
+                "Self-intersecting contours: {}",
+                self.self_intersections.len()
+            )?;
             for s in &self.self_intersections {
                 writeln!(f, "  {} crosses itself at {}", s.contour, pt(s.at))?;
             }

@@ -8,7 +8,14 @@ const MAX_DEPTH: u32 = 18;
 
 /// Points along `f` on `[t0, t1]` (both ends included) so that the chord
 /// deviation, measured at interval midpoints and quarter points, stays below `tol`.
-pub fn flatten_param(f: &dyn Fn(f64) -> Point, t0: f64, t1: f64, initial: usize, tol: f64, out: &mut Vec<Point>) {
+pub fn flatten_param(
+    f: &dyn Fn(f64) -> Point,
+    t0: f64,
+    t1: f64,
+    initial: usize,
+    tol: f64,
+    out: &mut Vec<Point>,
+) {
     let tol = tol.max(1e-12);
     let n = initial.max(1);
     if out.is_empty() {
@@ -36,7 +43,16 @@ fn dist_to_segment(p: Point, a: Point, b: Point) -> f64 {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn refine(f: &dyn Fn(f64) -> Point, a: f64, pa: Point, b: f64, pb: Point, tol: f64, depth: u32, out: &mut Vec<Point>) {
+fn refine(
+    f: &dyn Fn(f64) -> Point,
+    a: f64,
+    pa: Point,
+    b: f64,
+    pb: Point,
+    tol: f64,
+    depth: u32,
+    out: &mut Vec<Point>,
+) {
     let m = 0.5 * (a + b);
     let pm = f(m);
     let q1 = f(0.5 * (a + m));
@@ -139,9 +155,14 @@ impl Nurbs {
             for j in (r..=p).rev() {
                 let i = j + k - p;
                 let den = self.knots[i + p + 1 - r] - self.knots[i];
-                let alpha = if den == 0.0 { 0.0 } else { (t - self.knots[i]) / den };
-                for c in 0..3 {
-                    d[j][c] = (1.0 - alpha) * d[j - 1][c] + alpha * d[j][c];
+                let alpha = if den == 0.0 {
+                    0.0
+                } else {
+                    (t - self.knots[i]) / den
+                };
+                let prev = d[j - 1];
+                for (c, v) in d[j].iter_mut().enumerate() {
+                    *v = (1.0 - alpha) * prev[c] + alpha * *v;
                 }
             }
         }
@@ -226,7 +247,8 @@ fn catmull_rom(p0: Point, p1: Point, p2: Point, p3: Point, u: f64) -> Point {
     let t3 = t2 + knot(p2, p3);
     let t = t1 + (t2 - t1) * u;
     let lerp = |a: Point, b: Point, ta: f64, tb: f64| -> Point {
-        a.scale((tb - t) / (tb - ta)).add(b.scale((t - ta) / (tb - ta)))
+        a.scale((tb - t) / (tb - ta))
+            .add(b.scale((t - ta) / (tb - ta)))
     };
     let a1 = lerp(p0, p1, t0, t1);
     let a2 = lerp(p1, p2, t1, t2);
@@ -238,7 +260,14 @@ fn catmull_rom(p0: Point, p1: Point, p2: Point, p3: Point, u: f64) -> Point {
 
 /// Flattened ellipse (arc) from parameter `t0` to `t1` (radians, `t1 > t0`):
 /// `center + cos(t)·major + sin(t)·minor`.
-pub fn flatten_ellipse(center: Point, major: Point, minor: Point, t0: f64, t1: f64, tol: f64) -> Vec<Point> {
+pub fn flatten_ellipse(
+    center: Point,
+    major: Point,
+    minor: Point,
+    t0: f64,
+    t1: f64,
+    tol: f64,
+) -> Vec<Point> {
     let f = |t: f64| center.add(major.scale(t.cos())).add(minor.scale(t.sin()));
     let steps = ((t1 - t0) / (std::f64::consts::PI / 8.0)).ceil().max(1.0) as usize;
     let mut out = Vec::new();
@@ -257,7 +286,11 @@ mod tests {
         let (c, _) = Nurbs::checked(
             2,
             &[0.0, 0.0, 0.0, 1.0, 1.0, 1.0],
-            vec![Point::new(1.0, 0.0), Point::new(1.0, 1.0), Point::new(0.0, 1.0)],
+            vec![
+                Point::new(1.0, 0.0),
+                Point::new(1.0, 1.0),
+                Point::new(0.0, 1.0),
+            ],
             &[1.0, w, 1.0],
         )
         .unwrap();
@@ -275,7 +308,12 @@ mod tests {
         let (c, note) = Nurbs::checked(
             3,
             &[0.0, 1.0],
-            vec![Point::new(0.0, 0.0), Point::new(1.0, 2.0), Point::new(2.0, 2.0), Point::new(3.0, 0.0)],
+            vec![
+                Point::new(0.0, 0.0),
+                Point::new(1.0, 2.0),
+                Point::new(2.0, 2.0),
+                Point::new(3.0, 0.0),
+            ],
             &[],
         )
         .unwrap();
@@ -286,7 +324,14 @@ mod tests {
 
     #[test]
     fn ellipse_flattening_within_tolerance() {
-        let pts = flatten_ellipse(Point::new(0.0, 0.0), Point::new(10.0, 0.0), Point::new(0.0, 5.0), 0.0, 2.0 * PI, 0.01);
+        let pts = flatten_ellipse(
+            Point::new(0.0, 0.0),
+            Point::new(10.0, 0.0),
+            Point::new(0.0, 5.0),
+            0.0,
+            2.0 * PI,
+            0.01,
+        );
         assert!(pts[0].dist(*pts.last().unwrap()) < 1e-9);
         for w in pts.windows(2) {
             let m = w[0].add(w[1]).scale(0.5);
@@ -298,7 +343,12 @@ mod tests {
 
     #[test]
     fn fit_points_are_interpolated() {
-        let fit = [Point::new(0.0, 0.0), Point::new(1.0, 1.0), Point::new(2.0, 0.0), Point::new(3.0, 1.0)];
+        let fit = [
+            Point::new(0.0, 0.0),
+            Point::new(1.0, 1.0),
+            Point::new(2.0, 0.0),
+            Point::new(3.0, 1.0),
+        ];
         let pts = flatten_fit_points(&fit, 0.001);
         for p in fit {
             assert!(pts.iter().any(|q| q.dist(p) < 1e-9));
