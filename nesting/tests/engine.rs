@@ -141,7 +141,11 @@ fn check_layout(problem: &NestProblem, layout: &Layout) -> f64 {
                     p.transform.angle_deg,
                     d.rotations
                 );
-                assert!(!p.transform.mirrored || d.mirror, "part {} mirrored", p.part);
+                assert!(
+                    !p.transform.mirrored || d.mirror,
+                    "part {} mirrored",
+                    p.part
+                );
                 placed[p.part] += 1;
                 copies[p.part].push(p.copy);
                 let c = d.part.outer.transformed(&p.transform).oriented(true);
@@ -211,7 +215,10 @@ fn rectangles_fill_one_sheet() {
     assert!(out.layout.unplaced.is_empty());
     assert_eq!(out.layout.sheets.len(), 1);
     let worst = check_layout(&problem, &out.layout);
-    assert!(worst < 2.5, "parts should pack tightly, closest pair {worst}");
+    assert!(
+        worst < 2.5,
+        "parts should pack tightly, closest pair {worst}"
+    );
     // 16 parts of 100x50 fit in well under half the length.
     let len = out.layout.used_length(&problem, 0);
     assert!(len < 450.0, "used length {len}");
@@ -242,11 +249,36 @@ fn parts_with_arcs_keep_spacing_and_margin() {
 fn mixed_problem() -> NestProblem {
     NestProblem {
         parts: vec![
-            demand(part("a", Contour::rectangle(0.0, 0.0, 200.0, 100.0)), 8, Rotations::Step90, false),
-            demand(part("b", Contour::rectangle(0.0, 0.0, 150.0, 80.0)), 8, Rotations::Step90, false),
-            demand(part("c", Contour::rectangle(0.0, 0.0, 90.0, 60.0)), 8, Rotations::Step90, false),
-            demand(part("l1", l_shape(180.0, 140.0, 50.0)), 8, Rotations::Step90, true),
-            demand(part("l2", l_shape(120.0, 90.0, 35.0)), 8, Rotations::Step90, false),
+            demand(
+                part("a", Contour::rectangle(0.0, 0.0, 200.0, 100.0)),
+                8,
+                Rotations::Step90,
+                false,
+            ),
+            demand(
+                part("b", Contour::rectangle(0.0, 0.0, 150.0, 80.0)),
+                8,
+                Rotations::Step90,
+                false,
+            ),
+            demand(
+                part("c", Contour::rectangle(0.0, 0.0, 90.0, 60.0)),
+                8,
+                Rotations::Step90,
+                false,
+            ),
+            demand(
+                part("l1", l_shape(180.0, 140.0, 50.0)),
+                8,
+                Rotations::Step90,
+                true,
+            ),
+            demand(
+                part("l2", l_shape(120.0, 90.0, 35.0)),
+                8,
+                Rotations::Step90,
+                false,
+            ),
         ],
         sheets: vec![sheet(1000.0, 600.0, None)],
         spacing_mm: 2.0,
@@ -261,8 +293,14 @@ fn forty_mixed_parts_reach_good_utilization() {
     assert!(out.layout.unplaced.is_empty());
     check_layout(&problem, &out.layout);
     let n = out.layout.sheets.len();
-    let full: f64 = (0..n - 1).map(|i| out.layout.sheet_utilization(&problem, i)).sum::<f64>();
-    let area: f64 = problem.parts.iter().map(|d| d.part.area() * d.quantity as f64).sum();
+    let full: f64 = (0..n - 1)
+        .map(|i| out.layout.sheet_utilization(&problem, i))
+        .sum::<f64>();
+    let area: f64 = problem
+        .parts
+        .iter()
+        .map(|d| d.part.area() * d.quantity as f64)
+        .sum();
     // Utilization of the used length: parts area over sheets used up to the last sheet's used length.
     let len = out.layout.used_length(&problem, n - 1);
     let strip_util = area / ((n - 1) as f64 * 600_000.0 + len * 600.0);
@@ -276,12 +314,31 @@ fn forty_mixed_parts_reach_good_utilization() {
 
 #[test]
 fn rotation_modes_and_mirroring_are_honoured() {
-    let tri = Contour::polygon([Point::new(0.0, 0.0), Point::new(80.0, 0.0), Point::new(0.0, 30.0)]);
+    let tri = Contour::polygon([
+        Point::new(0.0, 0.0),
+        Point::new(80.0, 0.0),
+        Point::new(0.0, 30.0),
+    ]);
     let problem = NestProblem {
         parts: vec![
-            demand(part("fixed", l_shape(60.0, 40.0, 15.0)), 4, Rotations::None, false),
-            demand(part("list", tri.clone()), 4, Rotations::List(vec![0.0, 180.0]), false),
-            demand(part("free", l_shape(70.0, 50.0, 12.0)), 4, Rotations::Free, false),
+            demand(
+                part("fixed", l_shape(60.0, 40.0, 15.0)),
+                4,
+                Rotations::None,
+                false,
+            ),
+            demand(
+                part("list", tri.clone()),
+                4,
+                Rotations::List(vec![0.0, 180.0]),
+                false,
+            ),
+            demand(
+                part("free", l_shape(70.0, 50.0, 12.0)),
+                4,
+                Rotations::Free,
+                false,
+            ),
             demand(part("mirror", tri), 4, Rotations::None, true),
         ],
         sheets: vec![sheet(400.0, 200.0, None)],
@@ -292,7 +349,12 @@ fn rotation_modes_and_mirroring_are_honoured() {
     assert!(out.layout.unplaced.is_empty(), "{:?}", out.layout.unplaced);
     // check_layout asserts allowed angles and mirror permissions.
     check_layout(&problem, &out.layout);
-    let all: Vec<_> = out.layout.sheets.iter().flat_map(|s| &s.placements).collect();
+    let all: Vec<_> = out
+        .layout
+        .sheets
+        .iter()
+        .flat_map(|s| &s.placements)
+        .collect();
     for p in &all {
         match p.part {
             0 | 3 => assert_eq!(p.transform.angle_deg, 0.0),
@@ -300,7 +362,11 @@ fn rotation_modes_and_mirroring_are_honoured() {
             _ => {}
         }
     }
-    assert!(all.iter().filter(|p| p.part != 3).all(|p| !p.transform.mirrored));
+    assert!(
+        all.iter()
+            .filter(|p| p.part != 3)
+            .all(|p| !p.transform.mirrored)
+    );
 }
 
 #[test]
@@ -320,7 +386,10 @@ fn free_rotation_can_use_any_angle() {
     let out = run(&problem, &opts(1.0, Some(2), Some(1)));
     assert!(out.layout.unplaced.is_empty(), "{:?}", out.layout.unplaced);
     check_layout(&problem, &out.layout);
-    let a = out.layout.sheets[0].placements[0].transform.angle_deg.rem_euclid(90.0);
+    let a = out.layout.sheets[0].placements[0]
+        .transform
+        .angle_deg
+        .rem_euclid(90.0);
     assert!(a > 1.0 && a < 89.0, "angle {a}");
 }
 
@@ -328,8 +397,18 @@ fn free_rotation_can_use_any_angle() {
 fn too_large_part_is_unplaced_with_reason() {
     let problem = NestProblem {
         parts: vec![
-            demand(part("huge", Contour::rectangle(0.0, 0.0, 3200.0, 200.0)), 1, Rotations::Step90, false),
-            demand(part("ok", Contour::rectangle(0.0, 0.0, 100.0, 100.0)), 2, Rotations::Step90, false),
+            demand(
+                part("huge", Contour::rectangle(0.0, 0.0, 3200.0, 200.0)),
+                1,
+                Rotations::Step90,
+                false,
+            ),
+            demand(
+                part("ok", Contour::rectangle(0.0, 0.0, 100.0, 100.0)),
+                2,
+                Rotations::Step90,
+                false,
+            ),
         ],
         sheets: vec![sheet(3000.0, 1500.0, None)],
         spacing_mm: 2.0,
@@ -341,7 +420,11 @@ fn too_large_part_is_unplaced_with_reason() {
     assert_eq!(out.layout.unplaced.len(), 1);
     let u = &out.layout.unplaced[0];
     assert_eq!((u.part, u.count), (0, 1));
-    assert!(u.reason.contains("larger than every sheet") && u.reason.contains("3200.0 x 200.0"), "{}", u.reason);
+    assert!(
+        u.reason.contains("larger than every sheet") && u.reason.contains("3200.0 x 200.0"),
+        "{}",
+        u.reason
+    );
 }
 
 #[test]
@@ -370,8 +453,18 @@ fn stock_exhausted_leaves_parts_unplaced() {
 fn several_sheet_sizes_and_stock() {
     let problem = NestProblem {
         parts: vec![
-            demand(part("a", Contour::rectangle(0.0, 0.0, 300.0, 200.0)), 6, Rotations::Step90, false),
-            demand(part("b", l_shape(150.0, 150.0, 40.0)), 6, Rotations::Step90, false),
+            demand(
+                part("a", Contour::rectangle(0.0, 0.0, 300.0, 200.0)),
+                6,
+                Rotations::Step90,
+                false,
+            ),
+            demand(
+                part("b", l_shape(150.0, 150.0, 40.0)),
+                6,
+                Rotations::Step90,
+                false,
+            ),
         ],
         sheets: vec![sheet(500.0, 400.0, None), sheet(1000.0, 500.0, Some(1))],
         spacing_mm: 2.0,
@@ -383,7 +476,11 @@ fn several_sheet_sizes_and_stock() {
     let big = out.layout.sheets.iter().filter(|s| s.sheet == 1).count();
     assert!(big <= 1, "stock of the large sheet is 1");
     // Part area 6*60000 + 6*(150*40+110*40) = 422400 mm²: at least 2 sheets, 3 is reasonable.
-    assert!(out.layout.sheets.len() <= 3, "{} sheets", out.layout.sheets.len());
+    assert!(
+        out.layout.sheets.len() <= 3,
+        "{} sheets",
+        out.layout.sheets.len()
+    );
 }
 
 #[test]
@@ -393,7 +490,12 @@ fn sheet_costs_prefer_the_cheaper_sheet() {
     let mut big = sheet(1000.0, 1000.0, None);
     big.cost = Some(10.0);
     let problem = NestProblem {
-        parts: vec![demand(part("a", Contour::rectangle(0.0, 0.0, 100.0, 100.0)), 4, Rotations::None, false)],
+        parts: vec![demand(
+            part("a", Contour::rectangle(0.0, 0.0, 100.0, 100.0)),
+            4,
+            Rotations::None,
+            false,
+        )],
         sheets: vec![big, small],
         spacing_mm: 2.0,
         margin_mm: 5.0,
@@ -401,7 +503,10 @@ fn sheet_costs_prefer_the_cheaper_sheet() {
     let out = run(&problem, &opts(1.0, Some(2), None));
     check_layout(&problem, &out.layout);
     assert_eq!(out.layout.sheets.len(), 1);
-    assert_eq!(out.layout.sheets[0].sheet, 1, "the 400 x 400 sheet is cheaper");
+    assert_eq!(
+        out.layout.sheets[0].sheet, 1,
+        "the 400 x 400 sheet is cheaper"
+    );
 }
 
 #[test]
@@ -415,9 +520,14 @@ fn cancel_from_another_thread_returns_best_so_far() {
             std::thread::sleep(Duration::from_millis(800));
             cancel.store(true, Ordering::Relaxed);
         });
-        nest(&problem, &opts(60.0, None, None), &cancel, &|_: &Progress| {
-            reports.fetch_add(1, Ordering::Relaxed);
-        })
+        nest(
+            &problem,
+            &opts(60.0, None, None),
+            &cancel,
+            &|_: &Progress| {
+                reports.fetch_add(1, Ordering::Relaxed);
+            },
+        )
         .expect("nest")
     });
     let took = start.elapsed().as_secs_f64();
@@ -434,13 +544,18 @@ fn time_limit_is_respected_and_progress_reported() {
     let last = Mutex::new(None::<Progress>);
     let improvements = AtomicUsize::new(0);
     let start = Instant::now();
-    let out = nest(&problem, &opts(1.0, None, None), &AtomicBool::new(false), &|p: &Progress| {
-        if p.improved {
-            assert!(p.best.is_some());
-            improvements.fetch_add(1, Ordering::Relaxed);
-        }
-        *last.lock().unwrap() = Some(p.clone());
-    })
+    let out = nest(
+        &problem,
+        &opts(1.0, None, None),
+        &AtomicBool::new(false),
+        &|p: &Progress| {
+            if p.improved {
+                assert!(p.best.is_some());
+                improvements.fetch_add(1, Ordering::Relaxed);
+            }
+            *last.lock().unwrap() = Some(p.clone());
+        },
+    )
     .expect("nest");
     let took = start.elapsed().as_secs_f64();
     assert_eq!(out.stopped, StopReason::TimeLimit);
@@ -469,20 +584,37 @@ fn bad_input_is_reported() {
         spacing_mm: 0.0,
         margin_mm: 0.0,
     };
-    let e = nest(&no_sheets, &NestOptions::default(), &AtomicBool::new(false), &|_: &Progress| {});
+    let e = nest(
+        &no_sheets,
+        &NestOptions::default(),
+        &AtomicBool::new(false),
+        &|_: &Progress| {},
+    );
     assert!(matches!(e, Err(NestError::NoSheets)));
     let flat = Arc::new(Part::new(
         "flat",
-        Contour::polygon([Point::new(0.0, 0.0), Point::new(10.0, 0.0), Point::new(20.0, 0.0)]),
+        Contour::polygon([
+            Point::new(0.0, 0.0),
+            Point::new(10.0, 0.0),
+            Point::new(20.0, 0.0),
+        ]),
         vec![],
     ));
     let bad = NestProblem {
-        parts: vec![demand(p, 1, Rotations::None, false), demand(flat, 1, Rotations::None, false)],
+        parts: vec![
+            demand(p, 1, Rotations::None, false),
+            demand(flat, 1, Rotations::None, false),
+        ],
         sheets: vec![sheet(100.0, 100.0, None)],
         spacing_mm: 0.0,
         margin_mm: 0.0,
     };
-    match nest(&bad, &NestOptions::default(), &AtomicBool::new(false), &|_: &Progress| {}) {
+    match nest(
+        &bad,
+        &NestOptions::default(),
+        &AtomicBool::new(false),
+        &|_: &Progress| {},
+    ) {
         Err(NestError::InvalidPart { part, reason }) => {
             assert_eq!(part, 1);
             assert!(reason.contains("no area"), "{reason}");

@@ -17,6 +17,8 @@ use std::cmp::Ordering;
 
 /// Smallest step of the bottom-left descent (mm).
 const MIN_STEP_MM: f32 = 0.01;
+/// Infeasible candidates tested per item and sheet before giving up.
+const MAX_TESTS: usize = 50_000;
 /// Gap added to candidate positions derived from neighbours' boxes (mm).
 const CANDIDATE_GAP_MM: f32 = 0.002;
 
@@ -91,7 +93,7 @@ pub struct Objective {
 }
 
 impl Objective {
-    pub fn cmp(&self, o: &Objective) -> Ordering {
+    pub fn compare(&self, o: &Objective) -> Ordering {
         self.unplaced_area
             .total_cmp(&o.unplaced_area)
             .then(self.primary.total_cmp(&o.primary))
@@ -105,6 +107,22 @@ struct OpenSheet {
     sheet: usize,
     layout: JLayout,
     placed: Vec<Placed>,
+    /// Outer area of the placed parts (mm²).
+    used_area: f64,
+    /// Part shapes that already failed to fit here (their copies skip this sheet).
+    failed: Vec<usize>,
+}
+
+impl OpenSheet {
+    fn new(k: usize, shape: &SheetShape) -> Self {
+        OpenSheet {
+            sheet: k,
+            layout: JLayout::new(shape.container.clone()),
+            placed: Vec::new(),
+            used_area: 0.0,
+            failed: Vec::new(),
+        }
+    }
 }
 
 /// Fast feasibility test of one orientation at translations.
@@ -118,7 +136,12 @@ struct Probe<'o> {
 impl<'o> Probe<'o> {
     fn new(o: &'o Orientation, s: &SheetShape) -> Option<Self> {
         let b = o.cd_bbox;
-        let range = [s.x_min - b[0], s.y_min - b[1], s.x_max - b[2], s.y_max - b[3]];
+        let range = [
+            s.x_min - b[0],
+            s.y_min - b[1],
+            s.x_max - b[2],
+            s.y_max - b[3],
+        ];
         if range[0] > range[2] || range[1] > range[3] {
             return None;
         }
@@ -182,16 +205,20 @@ impl<'o> Probe<'o> {
 }
 
 /// Best position of one item on one sheet: (orientation, translation).
+/// Gives up when `stop` says so (polled every few dozen queries), after
+/// [`MAX_TESTS`] infeasible candidates, or when the sheet's free area is too small.
 fn find_position(
     ctx: &Ctx,
     sheet: &OpenSheet,
     ps: &PartShapes,
     params: &Params,
     rng: &mut ChaCha8Rng,
+    stop: &dyn Fn() -> bool,
 ) -> Option<(usize, (f32, f32))> {
-    let Some(shape) = ctx.sheets[sheet.sheet].as_ref() else {
+    let shape = ctx.sheets[sheet.sheet].as_ref()?;
+    if sheet.used_area + ps.outer_area > shape.area {
         return None;
-    };
+    }
     let cde = sheet.layout.cde();
     let mut probes: Vec<(usize, Probe)> = ps
         .orientations
@@ -222,17 +249,28 @@ fn find_position(
             push((right, above));
         }
         for _ in 0..params.random_samples {
-            let x = if x_hi > x_lo { rng.random_range(x_lo..=x_hi) } else { x_lo };
-            let y = if y_hi > y_lo { rng.random_range(y_lo..=y_hi) } else { y_lo };
+            let x = if x_hi > x_lo {
+                rng.random_range(x_lo..=x_hi)
+            } else {
+                x_lo
+            };
+            let y = if y_hi > y_lo {
+                rng.random_range(y_lo..=y_hi)
+            } else {
+                y_lo
+            };
             push((x, y));
         }
     }
     cands.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let mut best: Option<(f32, usize, (f32, f32))> = None;
     let mut refined = 0;
-    for (_, k, t) in cands {
-        if refined >= params.refine {
+    for (n, (_, k, t)) in cands.into_iter().enumerate() {
+        if refined >= params.refine || (best.is_none() && n >= MAX_TESTS) {
             break;
+        }
+        if n % 64 == 63 && stop() {
+            return None;
         }
         let probe = &mut probes[k].1;
         if !probe.feasible(cde, t) {
@@ -250,6 +288,7 @@ fn find_position(
 
 fn place(sheet: &mut OpenSheet, ps: &PartShapes, shape_idx: usize, orient: usize, t: (f32, f32)) {
     let o = &ps.orientations[orient];
+    sheet.used_area += ps.outer_area;
     sheet
         .layout
         .place_item(&o.item, DTransformation::new(0.0, t));
@@ -282,7 +321,9 @@ fn sheet_preference(ctx: &Ctx) -> Vec<usize> {
         } else {
             Ordering::Equal
         };
-        by_cost.then(sb.area().total_cmp(&sa.area())).then(a.cmp(&b))
+        by_cost
+            .then(sb.area().total_cmp(&sa.area()))
+            .then(a.cmp(&b))
     });
     idx
 }
@@ -299,16 +340,16 @@ fn pack_single(
     items: &[usize],
     params: &Params,
     rng: &mut ChaCha8Rng,
+    stop: &dyn Fn() -> bool,
 ) -> Option<Vec<Placed>> {
     let shape = ctx.sheets[k].as_ref()?;
-    let mut sheet = OpenSheet {
-        sheet: k,
-        layout: JLayout::new(shape.container.clone()),
-        placed: Vec::new(),
-    };
+    let mut sheet = OpenSheet::new(k, shape);
     for &i in items {
+        if stop() {
+            return None;
+        }
         let ps = &ctx.parts[i];
-        let (o, t) = find_position(ctx, &sheet, ps, params, rng)?;
+        let (o, t) = find_position(ctx, &sheet, ps, params, rng, stop)?;
         place(&mut sheet, ps, i, o, t);
     }
     Some(sheet.placed)
@@ -322,34 +363,65 @@ fn used_length(ctx: &Ctx, k: usize, placed: &[Placed]) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// Reason given to copies not placed because the run was cancelled.
+pub const CANCELLED_REASON: &str = "nesting was cancelled before this part was placed";
+
 /// Builds a layout with the items in `order` (part-shape indices).
-/// `stop` is polled before every item; returns `None` when it says stop.
+/// `stop` is polled before every item; when it says stop, returns `None`,
+/// or with `keep_partial` the layout so far with the rest unplaced.
 pub fn construct(
     ctx: &Ctx,
     order: &[usize],
     params: &Params,
     rng: &mut ChaCha8Rng,
     stop: &dyn Fn() -> bool,
+    keep_partial: bool,
 ) -> Option<Solution> {
     let preference = sheet_preference(ctx);
     let mut open: Vec<OpenSheet> = Vec::new();
     let mut used = vec![0u32; ctx.sheets.len()];
     let mut unplaced: Vec<(usize, String)> = Vec::new();
-    for &i in order {
+    let mut stopped = false;
+    for (n, &i) in order.iter().enumerate() {
         if stop() {
-            return None;
+            if !keep_partial {
+                return None;
+            }
+            unplaced.extend(
+                order[n..]
+                    .iter()
+                    .map(|&j| (j, CANCELLED_REASON.to_string())),
+            );
+            stopped = true;
+            break;
         }
         let ps = &ctx.parts[i];
         let mut done = false;
         for s in open.iter_mut() {
-            if let Some((o, t)) = find_position(ctx, s, ps, params, rng) {
+            if s.failed.contains(&i) {
+                continue;
+            }
+            if let Some((o, t)) = find_position(ctx, s, ps, params, rng, stop) {
                 place(s, ps, i, o, t);
                 done = true;
                 break;
             }
+            s.failed.push(i);
         }
         if done {
             continue;
+        }
+        if stop() {
+            if !keep_partial {
+                return None;
+            }
+            unplaced.extend(
+                order[n..]
+                    .iter()
+                    .map(|&j| (j, CANCELLED_REASON.to_string())),
+            );
+            stopped = true;
+            break;
         }
         // Open a new sheet.
         let fitting: Vec<usize> = preference
@@ -370,12 +442,8 @@ pub fn construct(
             let Some(shape) = ctx.sheets[k].as_ref() else {
                 continue;
             };
-            let mut s = OpenSheet {
-                sheet: k,
-                layout: JLayout::new(shape.container.clone()),
-                placed: Vec::new(),
-            };
-            if let Some((o, t)) = find_position(ctx, &s, ps, params, rng) {
+            let mut s = OpenSheet::new(k, shape);
+            if let Some((o, t)) = find_position(ctx, &s, ps, params, rng, &|| false) {
                 place(&mut s, ps, i, o, t);
                 used[k] += 1;
                 open.push(s);
@@ -399,7 +467,9 @@ pub fn construct(
     }
     let mut sheets: Vec<(usize, Vec<Placed>)> =
         open.into_iter().map(|s| (s.sheet, s.placed)).collect();
-    improve_last_sheet(ctx, &mut sheets, &used, params, rng, stop);
+    if !stopped {
+        improve_last_sheet(ctx, &mut sheets, &used, params, rng, stop);
+    }
     let objective = objective(ctx, &sheets, &unplaced);
     Some(Solution {
         sheets,
@@ -442,7 +512,7 @@ fn improve_last_sheet(
         if stop() {
             return;
         }
-        if let Some(p) = pack_single(ctx, k, &sorted, params, rng) {
+        if let Some(p) = pack_single(ctx, k, &sorted, params, rng, stop) {
             *last = (k, p);
             break;
         }
@@ -463,7 +533,7 @@ fn improve_last_sheet(
                 order.swap(j, j + 1);
             }
         }
-        if let Some(p) = pack_single(ctx, last.0, &order, params, rng) {
+        if let Some(p) = pack_single(ctx, last.0, &order, params, rng, stop) {
             let len = used_length(ctx, last.0, &p);
             if len < best_len - 1e-3 {
                 best_len = len;
@@ -482,27 +552,28 @@ fn too_large_reason(ctx: &Ctx, ps: &PartShapes) -> String {
 
 /// Reason when a part fits no sheet type at all, `None` otherwise.
 pub fn unplaceable_reason(ctx: &Ctx, ps: &PartShapes) -> Option<String> {
-    let fits = ctx
-        .sheets
-        .iter()
-        .flatten()
-        .any(|s| fits_box(ps, s));
+    let fits = ctx.sheets.iter().flatten().any(|s| fits_box(ps, s));
     (!fits).then(|| too_large_reason(ctx, ps))
 }
 
-fn objective(ctx: &Ctx, sheets: &[(usize, Vec<Placed>)], unplaced: &[(usize, String)]) -> Objective {
+fn objective(
+    ctx: &Ctx,
+    sheets: &[(usize, Vec<Placed>)],
+    unplaced: &[(usize, String)],
+) -> Objective {
     let specs = &ctx.problem.sheets;
     Objective {
         unplaced_area: unplaced.iter().map(|(i, _)| ctx.parts[*i].area).sum(),
         primary: if ctx.cost_mode {
-            sheets.iter().map(|(k, _)| specs[*k].cost.unwrap_or(0.0)).sum()
+            sheets
+                .iter()
+                .map(|(k, _)| specs[*k].cost.unwrap_or(0.0))
+                .sum()
         } else {
             sheets.len() as f64
         },
         sheet_area: sheets.iter().map(|(k, _)| specs[*k].area()).sum(),
-        last_length: sheets
-            .last()
-            .map_or(0.0, |(k, p)| used_length(ctx, *k, p)),
+        last_length: sheets.last().map_or(0.0, |(k, p)| used_length(ctx, *k, p)),
     }
 }
 

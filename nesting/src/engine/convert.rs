@@ -77,6 +77,8 @@ pub struct SheetShape {
     pub y_min: f32,
     pub x_max: f32,
     pub y_max: f32,
+    /// Area of the usable rectangle (mm²).
+    pub area: f64,
 }
 
 /// Why a problem could not be converted.
@@ -172,10 +174,9 @@ pub fn orientation_list(rotations: &Rotations, mirror: bool) -> Vec<(f64, bool)>
                 continue;
             }
             let norm = a.rem_euclid(360.0);
-            if !out
-                .iter()
-                .any(|&(b, mb)| mb == m && ((norm - b).abs() < 1e-9 || (360.0 - (norm - b).abs()) < 1e-9))
-            {
+            if !out.iter().any(|&(b, mb)| {
+                mb == m && ((norm - b).abs() < 1e-9 || (360.0 - (norm - b).abs()) < 1e-9)
+            }) {
                 out.push((a, m));
             }
         }
@@ -199,8 +200,7 @@ fn check_contour(c: &Contour) -> Result<(), String> {
             c.vertices.len()
         ));
     }
-    if c
-        .vertices
+    if c.vertices
         .iter()
         .any(|v| !v.x.is_finite() || !v.y.is_finite() || !v.bulge.is_finite())
     {
@@ -353,6 +353,7 @@ pub fn convert_sheets(problem: &NestProblem) -> Result<Vec<Option<SheetShape>>, 
             y_min: b.y_min,
             x_max: b.x_max,
             y_max: b.y_max,
+            area: w * h,
         }));
     }
     Ok(out)

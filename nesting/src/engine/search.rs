@@ -6,7 +6,7 @@
 //! limit the result is the same whatever the thread count or timing. With
 //! only a time limit the result is the best of the restarts that completed.
 
-use super::construct::{Ctx, Objective, Params, Solution, construct, to_layout};
+use super::construct::{CANCELLED_REASON, Ctx, Objective, Params, Solution, construct, to_layout};
 use super::{NestOptions, Progress, StopReason};
 use crate::problem::Layout;
 use rand::{Rng, SeedableRng};
@@ -81,10 +81,11 @@ impl Search<'_> {
         (keyed.into_iter().map(|(_, s)| s).collect(), params)
     }
 
+    /// Runs restart `i`; restart 0 keeps its partial layout when stopped.
     fn run_restart(&self, seed: u64, i: u64, stop: &dyn Fn() -> bool) -> Option<Solution> {
         let mut rng = ChaCha8Rng::seed_from_u64(restart_seed(seed, i));
         let (order, params) = self.order_and_params(i, &mut rng);
-        construct(&self.ctx, &order, &params, &mut rng, stop)
+        construct(&self.ctx, &order, &params, &mut rng, stop, i == 0)
     }
 
     /// True when the solution reaches the area lower bound (single usable sheet type only).
@@ -95,7 +96,11 @@ impl Search<'_> {
         }
         let s = usable[0];
         let (w, h) = (f64::from(s.x_max - s.x_min), f64::from(s.y_max - s.y_min));
-        let total: f64 = self.base_order.iter().map(|&i| self.ctx.parts[i].outer_area).sum();
+        let total: f64 = self
+            .base_order
+            .iter()
+            .map(|&i| self.ctx.parts[i].outer_area)
+            .sum();
         let lb = (total / (w * h)).ceil().max(1.0);
         if sol.sheets.len() as f64 > lb {
             return false;
@@ -126,7 +131,13 @@ impl Search<'_> {
         to_layout(&self.ctx, &sol, &extra)
     }
 
-    fn progress(&self, layout: &Layout, start: Instant, iterations: u64, improved: bool) -> Progress {
+    fn progress(
+        &self,
+        layout: &Layout,
+        start: Instant,
+        iterations: u64,
+        improved: bool,
+    ) -> Progress {
         Progress {
             elapsed_s: start.elapsed().as_secs_f64(),
             iterations,
@@ -184,13 +195,15 @@ impl Search<'_> {
                             let Some(sol) = self.run_restart(options.seed, i, &stop) else {
                                 return;
                             };
-                            iterations.fetch_add(1, Ordering::Relaxed);
+                            if sol.unplaced.iter().all(|(_, r)| r != CANCELLED_REASON) {
+                                iterations.fetch_add(1, Ordering::Relaxed);
+                            }
                             if self.is_optimal(&sol) {
                                 optimal.store(true, Ordering::Relaxed);
                             }
                             let mut guard = best.lock().unwrap_or_else(|e| e.into_inner());
                             let better = guard.as_ref().is_none_or(|(o, j, _)| {
-                                sol.objective.cmp(o).then(i.cmp(j)) == std::cmp::Ordering::Less
+                                sol.objective.compare(o).then(i.cmp(j)) == std::cmp::Ordering::Less
                             });
                             if better {
                                 let layout = self.layout(&sol);
@@ -208,12 +221,8 @@ impl Search<'_> {
             loop {
                 match rx.recv_timeout(Duration::from_millis(50)) {
                     Ok(layout) => {
-                        let p = self.progress(
-                            &layout,
-                            start,
-                            iterations.load(Ordering::Relaxed),
-                            true,
-                        );
+                        let p =
+                            self.progress(&layout, start, iterations.load(Ordering::Relaxed), true);
                         on_progress(&p);
                         current = Some(layout);
                         last_report = Instant::now();
@@ -240,7 +249,7 @@ impl Search<'_> {
         let best = best.into_inner().unwrap_or_else(|e| e.into_inner());
         let layout = match &best {
             Some((_, _, sol)) => self.layout(sol),
-            None => self.empty_layout("nesting was cancelled before a layout was found"),
+            None => self.empty_layout(CANCELLED_REASON),
         };
         SearchResult {
             layout,
