@@ -1,1 +1,211 @@
 //! The nesting engine: constructive placement on the jagua-rs collision engine, parallel search, progress and cancel.
+//!
+//! Objective (lexicographic): place as much part area as possible; then use
+//! as few sheets as possible — or, when *every* sheet type has a cost, the
+//! lowest total sheet cost; then the smallest total sheet area; then the
+//! shortest used length (max x) of the last sheet. Parts are packed towards
+//! x = 0, bottom-left first.
+//!
+//! Safety: parts keep at least `spacing_mm + 0.02 mm` between each other and
+//! `margin_mm + 0.01 mm` from the sheet edges (see [`convert`]), so layouts
+//! pass an exact validator despite jagua-rs working in `f32` on polygons.
+//! Holes are not used yet: a part blocks its whole outline.
+
+pub mod construct;
+pub mod convert;
+pub mod search;
+
+use crate::problem::{Layout, NestProblem};
+use construct::{Ctx, unplaceable_reason};
+use convert::{ConvertError, convert_parts, convert_sheets};
+use search::Search;
+use std::sync::atomic::AtomicBool;
+
+/// How long and how the engine searches.
+#[derive(Clone, Debug)]
+pub struct NestOptions {
+    /// Wall-clock budget in seconds (the first construction always completes).
+    pub time_limit_s: f64,
+    /// Seed of all random choices.
+    pub seed: u64,
+    /// Stop after this many restarts; with it, results are reproducible
+    /// whatever the thread count.
+    pub max_iterations: Option<u64>,
+    /// Worker threads; `None` = all cores.
+    pub threads: Option<usize>,
+}
+
+impl Default for NestOptions {
+    fn default() -> Self {
+        Self {
+            time_limit_s: 10.0,
+            seed: 42,
+            max_iterations: None,
+            threads: None,
+        }
+    }
+}
+
+/// A progress report, sent regularly and on every improvement.
+#[derive(Clone, Debug)]
+pub struct Progress {
+    pub elapsed_s: f64,
+    /// Restarts completed so far.
+    pub iterations: u64,
+    /// Sheets used by the best layout so far.
+    pub sheets: usize,
+    /// Utilization of the best layout so far (placed area / used sheet area).
+    pub utilization: f64,
+    /// Copies placed by the best layout so far.
+    pub placed: usize,
+    /// Copies asked for.
+    pub total: usize,
+    /// True when this report carries a new best layout.
+    pub improved: bool,
+    /// The new best layout, set when `improved`.
+    pub best: Option<Layout>,
+}
+
+/// Why the search stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    TimeLimit,
+    IterationLimit,
+    Cancelled,
+    /// The layout reached the area lower bound (sheet count and last-sheet length).
+    Optimal,
+}
+
+/// The engine's result.
+#[derive(Clone, Debug)]
+pub struct NestOutcome {
+    pub layout: Layout,
+    /// Restarts completed.
+    pub iterations: u64,
+    pub elapsed_s: f64,
+    pub stopped: StopReason,
+}
+
+/// Why nesting could not start.
+#[derive(thiserror::Error, Debug)]
+pub enum NestError {
+    #[error("no sheets given: add at least one sheet size to nest on")]
+    NoSheets,
+    #[error("sheet {sheet} is invalid: {reason}")]
+    InvalidSheet { sheet: usize, reason: String },
+    #[error("part {part} cannot be nested: {reason}")]
+    InvalidPart { part: usize, reason: String },
+    #[error("invalid setting: {0}")]
+    InvalidSettings(String),
+    #[error("the collision engine failed: {0}")]
+    Engine(String),
+}
+
+fn check_problem(problem: &NestProblem, options: &NestOptions) -> Result<(), NestError> {
+    if problem.sheets.is_empty() {
+        return Err(NestError::NoSheets);
+    }
+    for (i, s) in problem.sheets.iter().enumerate() {
+        if !(s.width_mm.is_finite() && s.height_mm.is_finite())
+            || s.width_mm <= 0.0
+            || s.height_mm <= 0.0
+        {
+            return Err(NestError::InvalidSheet {
+                sheet: i,
+                reason: format!(
+                    "size {} x {} mm; width and height must be positive",
+                    s.width_mm, s.height_mm
+                ),
+            });
+        }
+        if s.cost.is_some_and(|c| !c.is_finite() || c < 0.0) {
+            return Err(NestError::InvalidSheet {
+                sheet: i,
+                reason: "the cost must be a non-negative number".into(),
+            });
+        }
+    }
+    if !problem.spacing_mm.is_finite() || problem.spacing_mm < 0.0 {
+        return Err(NestError::InvalidSettings(format!(
+            "spacing {} mm; use a distance >= 0",
+            problem.spacing_mm
+        )));
+    }
+    if !problem.margin_mm.is_finite() || problem.margin_mm < 0.0 {
+        return Err(NestError::InvalidSettings(format!(
+            "margin {} mm; use a distance >= 0",
+            problem.margin_mm
+        )));
+    }
+    if !options.time_limit_s.is_finite() || options.time_limit_s < 0.0 {
+        return Err(NestError::InvalidSettings(format!(
+            "time limit {} s; use a number of seconds >= 0",
+            options.time_limit_s
+        )));
+    }
+    if options.threads == Some(0) {
+        return Err(NestError::InvalidSettings(
+            "0 threads; use at least 1 or leave it unset for all cores".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Nests `problem`: returns the best layout found within the limits.
+/// `cancel` may be set from another thread; the best layout so far is then
+/// returned promptly with [`StopReason::Cancelled`]. `on_progress` is called
+/// from the calling thread at least every ~200 ms and on every improvement.
+pub fn nest(
+    problem: &NestProblem,
+    options: &NestOptions,
+    cancel: &AtomicBool,
+    on_progress: &(dyn Fn(&Progress) + Sync),
+) -> Result<NestOutcome, NestError> {
+    let start = std::time::Instant::now();
+    check_problem(problem, options)?;
+    let map_err = |e: ConvertError| match e {
+        ConvertError::Part { part, reason } => NestError::InvalidPart { part, reason },
+        ConvertError::Engine(m) => NestError::Engine(m),
+    };
+    let parts = convert_parts(problem).map_err(map_err)?;
+    let sheets = convert_sheets(problem).map_err(map_err)?;
+    let cost_mode = problem.sheets.iter().all(|s| s.cost.is_some());
+    let ctx = Ctx {
+        problem,
+        parts: &parts,
+        sheets: &sheets,
+        cost_mode,
+    };
+    let mut base_order = Vec::new();
+    let mut extra_unplaced = Vec::new();
+    for (i, ps) in parts.iter().enumerate() {
+        let q = problem.parts[ps.part].quantity;
+        match unplaceable_reason(&ctx, ps) {
+            Some(reason) => extra_unplaced.push((ps.part, q, reason)),
+            None => base_order.extend(std::iter::repeat_n(i, q as usize)),
+        }
+    }
+    base_order.sort_by(|&a, &b| {
+        parts[b]
+            .outer_area
+            .total_cmp(&parts[a].outer_area)
+            .then(a.cmp(&b))
+    });
+    let search = Search {
+        ctx,
+        base_order,
+        extra_unplaced,
+        total: problem.total_quantity() as usize,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| NestError::Engine(format!("cannot start worker threads: {e}")))?;
+    let result = search.run(options, &pool, cancel, on_progress);
+    Ok(NestOutcome {
+        layout: result.layout,
+        iterations: result.iterations,
+        elapsed_s: start.elapsed().as_secs_f64(),
+        stopped: result.stopped,
+    })
+}

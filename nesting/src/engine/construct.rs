@@ -1,0 +1,626 @@
+//! Constructive placement: items in a given order go, one by one, to the
+//! first open sheet where they fit, at the best of sampled candidate
+//! positions refined by a bottom-left descent; a new sheet is opened when an
+//! item fits nowhere. Collision queries go to jagua-rs.
+
+use super::convert::{Orientation, PartShapes, SheetShape, to_transform};
+use crate::problem::{Layout, NestProblem, Placement, SheetLayout, Unplaced};
+use jagua_rs::collision_detection::CDEngine;
+use jagua_rs::collision_detection::hazards::filter::NoFilter;
+use jagua_rs::entities::Layout as JLayout;
+use jagua_rs::geometry::geo_traits::TransformableFrom;
+use jagua_rs::geometry::primitives::SPolygon;
+use jagua_rs::geometry::{DTransformation, Transformation};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use std::cmp::Ordering;
+
+/// Smallest step of the bottom-left descent (mm).
+const MIN_STEP_MM: f32 = 0.01;
+/// Infeasible candidates tested per item and sheet before giving up.
+const MAX_TESTS: usize = 50_000;
+/// Gap added to candidate positions derived from neighbours' boxes (mm).
+const CANDIDATE_GAP_MM: f32 = 0.002;
+
+/// Everything a construction needs, shared by all restarts.
+#[derive(Debug)]
+pub struct Ctx<'a> {
+    pub problem: &'a NestProblem,
+    pub parts: &'a [PartShapes],
+    pub sheets: &'a [Option<SheetShape>],
+    /// Minimise total sheet cost (all sheet types have a cost) instead of the sheet count.
+    pub cost_mode: bool,
+}
+
+/// Per-restart knobs of the construction.
+#[derive(Clone, Debug)]
+pub struct Params {
+    /// Weight of the item's top edge against its right edge in the position score.
+    pub y_weight: f32,
+    /// Random candidate positions per orientation and placement.
+    pub random_samples: usize,
+    /// Feasible candidates refined by descent per placement.
+    pub refine: usize,
+    /// Probability of opening a random eligible sheet type instead of the preferred one.
+    pub sheet_randomness: f64,
+    /// Random re-pack attempts of the last sheet.
+    pub repack_attempts: usize,
+}
+
+impl Params {
+    pub fn greedy() -> Self {
+        Params {
+            y_weight: 0.1,
+            random_samples: 24,
+            refine: 3,
+            sheet_randomness: 0.0,
+            repack_attempts: 3,
+        }
+    }
+}
+
+/// One placed item: part-shape index, orientation and jagua translation.
+#[derive(Clone, Debug)]
+pub struct Placed {
+    pub shape: usize,
+    pub orient: usize,
+    pub t: (f32, f32),
+    /// Grown collision bbox on the sheet: x_min, y_min, x_max, y_max.
+    pub bbox: [f32; 4],
+}
+
+/// A finished construction.
+#[derive(Clone, Debug)]
+pub struct Solution {
+    /// Per used sheet: sheet type index and placements.
+    pub sheets: Vec<(usize, Vec<Placed>)>,
+    /// Unplaced copies: part-shape index and reason.
+    pub unplaced: Vec<(usize, String)>,
+    pub objective: Objective,
+}
+
+/// Lexicographic objective, smaller is better.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Objective {
+    /// Area of the parts left unplaced (mm²).
+    pub unplaced_area: f64,
+    /// Number of sheets, or their total cost in cost mode.
+    pub primary: f64,
+    /// Total area of the used sheets (mm²).
+    pub sheet_area: f64,
+    /// Used length of the last sheet (mm, from the usable area's left edge).
+    pub last_length: f64,
+}
+
+impl Objective {
+    pub fn compare(&self, o: &Objective) -> Ordering {
+        self.unplaced_area
+            .total_cmp(&o.unplaced_area)
+            .then(self.primary.total_cmp(&o.primary))
+            .then(self.sheet_area.total_cmp(&o.sheet_area))
+            .then(self.last_length.total_cmp(&o.last_length))
+    }
+}
+
+/// A sheet being filled.
+struct OpenSheet {
+    sheet: usize,
+    layout: JLayout,
+    placed: Vec<Placed>,
+    /// Outer area of the placed parts (mm²).
+    used_area: f64,
+    /// Part shapes that already failed to fit here (their copies skip this sheet).
+    failed: Vec<usize>,
+}
+
+impl OpenSheet {
+    fn new(k: usize, shape: &SheetShape) -> Self {
+        OpenSheet {
+            sheet: k,
+            layout: JLayout::new(shape.container.clone()),
+            placed: Vec::new(),
+            used_area: 0.0,
+            failed: Vec::new(),
+        }
+    }
+}
+
+/// Fast feasibility test of one orientation at translations.
+struct Probe<'o> {
+    o: &'o Orientation,
+    buf: SPolygon,
+    /// Allowed translation range: x_lo, y_lo, x_hi, y_hi.
+    range: [f32; 4],
+}
+
+impl<'o> Probe<'o> {
+    fn new(o: &'o Orientation, s: &SheetShape) -> Option<Self> {
+        let b = o.cd_bbox;
+        let range = [
+            s.x_min - b[0],
+            s.y_min - b[1],
+            s.x_max - b[2],
+            s.y_max - b[3],
+        ];
+        if range[0] > range[2] || range[1] > range[3] {
+            return None;
+        }
+        Some(Probe {
+            o,
+            buf: (**o.item.shape_cd()).clone(),
+            range,
+        })
+    }
+
+    fn in_range(&self, t: (f32, f32)) -> bool {
+        t.0 >= self.range[0] && t.0 <= self.range[2] && t.1 >= self.range[1] && t.1 <= self.range[3]
+    }
+
+    fn feasible(&mut self, cde: &CDEngine, t: (f32, f32)) -> bool {
+        if !self.in_range(t) {
+            return false;
+        }
+        let tr = Transformation::from_translation(t);
+        let shape = self.o.item.shape_cd();
+        if cde.detect_surrogate_collision(shape.surrogate(), &tr, &NoFilter) {
+            return false;
+        }
+        self.buf.transform_from(shape, &tr);
+        !cde.detect_poly_collision(&self.buf, &NoFilter)
+    }
+
+    fn score(&self, t: (f32, f32), y_weight: f32) -> f32 {
+        (t.0 + self.o.cd_bbox[2]) + y_weight * (t.1 + self.o.cd_bbox[3])
+    }
+
+    /// Bottom-left descent from a feasible translation.
+    fn descend(&mut self, cde: &CDEngine, mut t: (f32, f32)) -> (f32, f32) {
+        let b = self.o.cd_bbox;
+        let mut step = (b[2] - b[0]).max(b[3] - b[1]).max(MIN_STEP_MM);
+        let mut guard = 0;
+        while step >= MIN_STEP_MM && guard < 2000 {
+            guard += 1;
+            let mut moved = false;
+            for dir in [(0.0f32, -1.0f32), (-1.0, 0.0)] {
+                loop {
+                    let c = (t.0 + dir.0 * step, t.1 + dir.1 * step);
+                    if self.feasible(cde, c) {
+                        t = c;
+                        moved = true;
+                        guard += 1;
+                        if guard > 2000 {
+                            break;
+                        }
+                    } else {
+                        break;
+                    }
+                }
+            }
+            if !moved {
+                step *= 0.5;
+            }
+        }
+        t
+    }
+}
+
+/// Best position of one item on one sheet: (orientation, translation).
+/// Gives up when `stop` says so (polled every few dozen queries), after
+/// [`MAX_TESTS`] infeasible candidates, or when the sheet's free area is too small.
+fn find_position(
+    ctx: &Ctx,
+    sheet: &OpenSheet,
+    ps: &PartShapes,
+    params: &Params,
+    rng: &mut ChaCha8Rng,
+    stop: &dyn Fn() -> bool,
+) -> Option<(usize, (f32, f32))> {
+    let shape = ctx.sheets[sheet.sheet].as_ref()?;
+    if sheet.used_area + ps.outer_area > shape.area {
+        return None;
+    }
+    let cde = sheet.layout.cde();
+    let mut probes: Vec<(usize, Probe)> = ps
+        .orientations
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| Probe::new(o, shape).map(|p| (i, p)))
+        .collect();
+    if probes.is_empty() {
+        return None;
+    }
+    // Candidate translations with their (pre-descent) score.
+    let mut cands: Vec<(f32, usize, (f32, f32))> = Vec::new();
+    for (k, (_, p)) in probes.iter().enumerate() {
+        let [x_lo, y_lo, x_hi, y_hi] = p.range;
+        let b = p.o.cd_bbox;
+        let mut push = |t: (f32, f32)| {
+            let t = (t.0.clamp(x_lo, x_hi), t.1.clamp(y_lo, y_hi));
+            cands.push((p.score(t, params.y_weight), k, t));
+        };
+        push((x_lo, y_lo));
+        for q in &sheet.placed {
+            let right = q.bbox[2] + CANDIDATE_GAP_MM - b[0];
+            let above = q.bbox[3] + CANDIDATE_GAP_MM - b[1];
+            push((right, q.bbox[1] - b[1]));
+            push((right, y_lo));
+            push((q.bbox[0] - b[0], above));
+            push((x_lo, above));
+            push((right, above));
+        }
+        for _ in 0..params.random_samples {
+            let x = if x_hi > x_lo {
+                rng.random_range(x_lo..=x_hi)
+            } else {
+                x_lo
+            };
+            let y = if y_hi > y_lo {
+                rng.random_range(y_lo..=y_hi)
+            } else {
+                y_lo
+            };
+            push((x, y));
+        }
+    }
+    cands.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut best: Option<(f32, usize, (f32, f32))> = None;
+    let mut refined = 0;
+    for (n, (_, k, t)) in cands.into_iter().enumerate() {
+        if refined >= params.refine || (best.is_none() && n >= MAX_TESTS) {
+            break;
+        }
+        if n % 64 == 63 && stop() {
+            return None;
+        }
+        let probe = &mut probes[k].1;
+        if !probe.feasible(cde, t) {
+            continue;
+        }
+        refined += 1;
+        let t = probe.descend(cde, t);
+        let s = probe.score(t, params.y_weight);
+        if best.is_none_or(|b| s < b.0) {
+            best = Some((s, k, t));
+        }
+    }
+    best.map(|(_, k, t)| (probes[k].0, t))
+}
+
+fn place(sheet: &mut OpenSheet, ps: &PartShapes, shape_idx: usize, orient: usize, t: (f32, f32)) {
+    let o = &ps.orientations[orient];
+    sheet.used_area += ps.outer_area;
+    sheet
+        .layout
+        .place_item(&o.item, DTransformation::new(0.0, t));
+    let b = o.cd_bbox;
+    sheet.placed.push(Placed {
+        shape: shape_idx,
+        orient,
+        t,
+        bbox: [t.0 + b[0], t.1 + b[1], t.0 + b[2], t.1 + b[3]],
+    });
+}
+
+/// True when some orientation of the part fits the sheet type's usable box.
+pub fn fits_box(ps: &PartShapes, s: &SheetShape) -> bool {
+    ps.orientations.iter().any(|o| Probe::new(o, s).is_some())
+}
+
+/// The sheet types in the order a new sheet should be opened.
+fn sheet_preference(ctx: &Ctx) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..ctx.sheets.len())
+        .filter(|&i| ctx.sheets[i].is_some())
+        .collect();
+    let specs = &ctx.problem.sheets;
+    idx.sort_by(|&a, &b| {
+        let (sa, sb) = (&specs[a], &specs[b]);
+        let by_cost = if ctx.cost_mode {
+            let ca = sa.cost.unwrap_or(0.0) / sa.area();
+            let cb = sb.cost.unwrap_or(0.0) / sb.area();
+            ca.total_cmp(&cb)
+        } else {
+            Ordering::Equal
+        };
+        by_cost
+            .then(sb.area().total_cmp(&sa.area()))
+            .then(a.cmp(&b))
+    });
+    idx
+}
+
+fn stock_left(ctx: &Ctx, used: &[u32], k: usize) -> bool {
+    ctx.problem.sheets[k].count.is_none_or(|c| used[k] < c)
+}
+
+/// Packs `items` (part-shape indices) into one fresh sheet of type `k`;
+/// `None` unless all fit.
+fn pack_single(
+    ctx: &Ctx,
+    k: usize,
+    items: &[usize],
+    params: &Params,
+    rng: &mut ChaCha8Rng,
+    stop: &dyn Fn() -> bool,
+) -> Option<Vec<Placed>> {
+    let shape = ctx.sheets[k].as_ref()?;
+    let mut sheet = OpenSheet::new(k, shape);
+    for &i in items {
+        if stop() {
+            return None;
+        }
+        let ps = &ctx.parts[i];
+        let (o, t) = find_position(ctx, &sheet, ps, params, rng, stop)?;
+        place(&mut sheet, ps, i, o, t);
+    }
+    Some(sheet.placed)
+}
+
+fn used_length(ctx: &Ctx, k: usize, placed: &[Placed]) -> f64 {
+    let x0 = ctx.sheets[k].as_ref().map_or(0.0, |s| s.x_min);
+    placed
+        .iter()
+        .map(|p| f64::from(p.bbox[2] - x0))
+        .fold(0.0, f64::max)
+}
+
+/// Reason given to copies not placed because the run was cancelled.
+pub const CANCELLED_REASON: &str = "nesting was cancelled before this part was placed";
+
+/// Builds a layout with the items in `order` (part-shape indices).
+/// `stop` is polled before every item; when it says stop, returns `None`,
+/// or with `keep_partial` the layout so far with the rest unplaced.
+pub fn construct(
+    ctx: &Ctx,
+    order: &[usize],
+    params: &Params,
+    rng: &mut ChaCha8Rng,
+    stop: &dyn Fn() -> bool,
+    keep_partial: bool,
+) -> Option<Solution> {
+    let preference = sheet_preference(ctx);
+    let mut open: Vec<OpenSheet> = Vec::new();
+    let mut used = vec![0u32; ctx.sheets.len()];
+    let mut unplaced: Vec<(usize, String)> = Vec::new();
+    let mut stopped = false;
+    for (n, &i) in order.iter().enumerate() {
+        if stop() {
+            if !keep_partial {
+                return None;
+            }
+            unplaced.extend(
+                order[n..]
+                    .iter()
+                    .map(|&j| (j, CANCELLED_REASON.to_string())),
+            );
+            stopped = true;
+            break;
+        }
+        let ps = &ctx.parts[i];
+        let mut done = false;
+        for s in open.iter_mut() {
+            if s.failed.contains(&i) {
+                continue;
+            }
+            if let Some((o, t)) = find_position(ctx, s, ps, params, rng, stop) {
+                place(s, ps, i, o, t);
+                done = true;
+                break;
+            }
+            s.failed.push(i);
+        }
+        if done {
+            continue;
+        }
+        if stop() {
+            if !keep_partial {
+                return None;
+            }
+            unplaced.extend(
+                order[n..]
+                    .iter()
+                    .map(|&j| (j, CANCELLED_REASON.to_string())),
+            );
+            stopped = true;
+            break;
+        }
+        // Open a new sheet.
+        let fitting: Vec<usize> = preference
+            .iter()
+            .copied()
+            .filter(|&k| ctx.sheets[k].as_ref().is_some_and(|s| fits_box(ps, s)))
+            .collect();
+        let mut eligible: Vec<usize> = fitting
+            .iter()
+            .copied()
+            .filter(|&k| stock_left(ctx, &used, k))
+            .collect();
+        if eligible.len() > 1 && rng.random::<f64>() < params.sheet_randomness {
+            let j = rng.random_range(0..eligible.len());
+            eligible.swap(0, j);
+        }
+        for &k in &eligible {
+            let Some(shape) = ctx.sheets[k].as_ref() else {
+                continue;
+            };
+            let mut s = OpenSheet::new(k, shape);
+            if let Some((o, t)) = find_position(ctx, &s, ps, params, rng, &|| false) {
+                place(&mut s, ps, i, o, t);
+                used[k] += 1;
+                open.push(s);
+                done = true;
+                break;
+            }
+        }
+        if !done {
+            let reason = if fitting.is_empty() {
+                too_large_reason(ctx, ps)
+            } else if eligible.is_empty() {
+                "no sheet left in stock".to_string()
+            } else {
+                format!(
+                    "does not fit on an empty sheet with {} mm spacing and {} mm margin",
+                    ctx.problem.spacing_mm, ctx.problem.margin_mm
+                )
+            };
+            unplaced.push((i, reason));
+        }
+    }
+    let mut sheets: Vec<(usize, Vec<Placed>)> =
+        open.into_iter().map(|s| (s.sheet, s.placed)).collect();
+    if !stopped {
+        improve_last_sheet(ctx, &mut sheets, &used, params, rng, stop);
+    }
+    let objective = objective(ctx, &sheets, &unplaced);
+    Some(Solution {
+        sheets,
+        unplaced,
+        objective,
+    })
+}
+
+/// Re-packs the last sheet in a few random orders and tries cheaper or
+/// smaller sheet types for it; keeps any improvement.
+fn improve_last_sheet(
+    ctx: &Ctx,
+    sheets: &mut [(usize, Vec<Placed>)],
+    used: &[u32],
+    params: &Params,
+    rng: &mut ChaCha8Rng,
+    stop: &dyn Fn() -> bool,
+) {
+    let Some(last) = sheets.last_mut() else {
+        return;
+    };
+    let items: Vec<usize> = last.1.iter().map(|p| p.shape).collect();
+    let specs = &ctx.problem.sheets;
+    let key = |k: usize| {
+        if ctx.cost_mode {
+            specs[k].cost.unwrap_or(0.0)
+        } else {
+            specs[k].area()
+        }
+    };
+    // Smaller or cheaper sheet types, cheapest first.
+    let mut cheaper: Vec<usize> = (0..ctx.sheets.len())
+        .filter(|&k| k != last.0 && ctx.sheets[k].is_some() && key(k) < key(last.0))
+        .filter(|&k| stock_left(ctx, used, k))
+        .collect();
+    cheaper.sort_by(|&a, &b| key(a).total_cmp(&key(b)).then(a.cmp(&b)));
+    let mut sorted = items.clone();
+    sorted.sort_by(|&a, &b| ctx.parts[b].outer_area.total_cmp(&ctx.parts[a].outer_area));
+    for k in cheaper {
+        if stop() {
+            return;
+        }
+        if let Some(p) = pack_single(ctx, k, &sorted, params, rng, stop) {
+            *last = (k, p);
+            break;
+        }
+    }
+    if items.len() < 2 {
+        return;
+    }
+    let mut best_len = used_length(ctx, last.0, &last.1);
+    for attempt in 0..params.repack_attempts {
+        if stop() {
+            return;
+        }
+        let mut order = sorted.clone();
+        if attempt > 0 {
+            // Perturb: a few random adjacent swaps.
+            for _ in 0..order.len() {
+                let j = rng.random_range(0..order.len() - 1);
+                order.swap(j, j + 1);
+            }
+        }
+        if let Some(p) = pack_single(ctx, last.0, &order, params, rng, stop) {
+            let len = used_length(ctx, last.0, &p);
+            if len < best_len - 1e-3 {
+                best_len = len;
+                last.1 = p;
+            }
+        }
+    }
+}
+
+fn too_large_reason(ctx: &Ctx, ps: &PartShapes) -> String {
+    format!(
+        "larger than every sheet (after the {} mm margin): {:.1} x {:.1} mm",
+        ctx.problem.margin_mm, ps.size.0, ps.size.1
+    )
+}
+
+/// Reason when a part fits no sheet type at all, `None` otherwise.
+pub fn unplaceable_reason(ctx: &Ctx, ps: &PartShapes) -> Option<String> {
+    let fits = ctx.sheets.iter().flatten().any(|s| fits_box(ps, s));
+    (!fits).then(|| too_large_reason(ctx, ps))
+}
+
+fn objective(
+    ctx: &Ctx,
+    sheets: &[(usize, Vec<Placed>)],
+    unplaced: &[(usize, String)],
+) -> Objective {
+    let specs = &ctx.problem.sheets;
+    Objective {
+        unplaced_area: unplaced.iter().map(|(i, _)| ctx.parts[*i].area).sum(),
+        primary: if ctx.cost_mode {
+            sheets
+                .iter()
+                .map(|(k, _)| specs[*k].cost.unwrap_or(0.0))
+                .sum()
+        } else {
+            sheets.len() as f64
+        },
+        sheet_area: sheets.iter().map(|(k, _)| specs[*k].area()).sum(),
+        last_length: sheets.last().map_or(0.0, |(k, p)| used_length(ctx, *k, p)),
+    }
+}
+
+/// Converts a solution into our layout; copies are numbered per part in
+/// sheet and placement order; unplaced copies are grouped by reason.
+pub fn to_layout(ctx: &Ctx, sol: &Solution, extra_unplaced: &[(usize, u32, String)]) -> Layout {
+    let mut copies = vec![0u32; ctx.problem.parts.len()];
+    let sheets = sol
+        .sheets
+        .iter()
+        .map(|(k, placed)| SheetLayout {
+            sheet: *k,
+            placements: placed
+                .iter()
+                .map(|p| {
+                    let ps = &ctx.parts[p.shape];
+                    copies[ps.part] += 1;
+                    Placement {
+                        part: ps.part,
+                        copy: copies[ps.part],
+                        transform: to_transform(&ps.orientations[p.orient], p.t),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let mut unplaced: Vec<Unplaced> = Vec::new();
+    let mut add = |part: usize, count: u32, reason: &str| {
+        if let Some(u) = unplaced
+            .iter_mut()
+            .find(|u| u.part == part && u.reason == reason)
+        {
+            u.count += count;
+        } else {
+            unplaced.push(Unplaced {
+                part,
+                count,
+                reason: reason.to_string(),
+            });
+        }
+    };
+    for (part, count, reason) in extra_unplaced {
+        add(*part, *count, reason);
+    }
+    for (i, reason) in &sol.unplaced {
+        add(ctx.parts[*i].part, 1, reason);
+    }
+    unplaced.sort_by_key(|u| u.part);
+    Layout { sheets, unplaced }
+}

@@ -1,0 +1,429 @@
+//! Conversion of our exact parts and sheets into jagua-rs items and
+//! containers, with conservative safety margins, and back to our transforms.
+//!
+//! Every allowed orientation (rotation, mirror) of a part becomes its own
+//! jagua item with a fixed orientation: rotations and mirrors are applied
+//! exactly in `f64` here, so jagua only ever translates shapes. A placement
+//! found at jagua translation `t` maps back to our
+//! `Transform { x_mm: t.x + offset.x, y_mm: t.y + offset.y, angle_deg, mirrored }`.
+//!
+//! Safety (the layout must pass an exact validator):
+//! - arcs are replaced by polygons that *contain* them: convex arcs by
+//!   circumscribed tangent chains (deviation ≤ [`ARC_TOLERANCE_MM`]), concave
+//!   arcs by inscribed chords (which lie outside the material);
+//! - each item is grown by `g = (spacing/2 + SAFETY_MM) · 1.002`; the factor
+//!   covers the ~0.125 % that jagua's round-join buffer (0.1 rad chords) can
+//!   shave off at convex corners, [`SAFETY_MM`] covers `f32` rounding. Two
+//!   parts therefore end up at least `spacing + 2·SAFETY_MM` apart;
+//! - containers are imported without jagua's deflation: the sheet rectangle
+//!   is inset by `margin - spacing/2`, so parts keep `margin + SAFETY_MM`
+//!   from the sheet edge.
+
+use crate::geometry::{Contour, Point, Transform, arc_steps};
+use crate::problem::{NestProblem, Rotations};
+use jagua_rs::collision_detection::CDEConfig;
+use jagua_rs::entities::{Container, Item};
+use jagua_rs::geometry::fail_fast::SPSurrogateConfig;
+use jagua_rs::io::ext_repr::{
+    ExtContainer, ExtItem, ExtOrientation, ExtRotation, ExtSPolygon, ExtShape,
+};
+use jagua_rs::io::import::Importer;
+use std::sync::Arc;
+
+/// Clearance added on each side of every part beyond the requested spacing
+/// and margin (mm): absorbs `f32` rounding in jagua-rs.
+pub const SAFETY_MM: f64 = 0.01;
+/// Maximum distance between a true arc and its enclosing polygon (mm).
+pub const ARC_TOLERANCE_MM: f64 = 0.05;
+/// Compensates the round-join chords of jagua's polygon buffer (0.1 rad
+/// chords lose up to 0.125 % of the offset distance at convex corners).
+const JOIN_FACTOR: f64 = 1.002;
+/// Angle step used for free rotation (degrees).
+pub const FREE_ROTATION_STEP_DEG: f64 = 15.0;
+
+/// One allowed orientation of a part, imported into jagua.
+#[derive(Clone, Debug)]
+pub struct Orientation {
+    pub angle_deg: f64,
+    pub mirrored: bool,
+    pub item: Arc<Item>,
+    /// Our transform's translation = jagua translation + `offset`.
+    pub offset: Point,
+    /// Bounding box of the grown collision shape around the jagua reference
+    /// point: `(x_min, y_min, x_max, y_max)`.
+    pub cd_bbox: [f32; 4],
+}
+
+/// A part type with all its orientations.
+#[derive(Clone, Debug)]
+pub struct PartShapes {
+    pub part: usize,
+    /// Exact material area (outer minus holes), mm².
+    pub area: f64,
+    /// Area of the outer contour (what the part blocks), mm².
+    pub outer_area: f64,
+    /// Exact bounding box size at orientation 0 (mm).
+    pub size: (f64, f64),
+    pub orientations: Vec<Orientation>,
+}
+
+/// A sheet type as a jagua container.
+#[derive(Clone, Debug)]
+pub struct SheetShape {
+    pub sheet: usize,
+    pub container: Container,
+    /// Usable rectangle for part reference geometry, in sheet coordinates.
+    pub x_min: f32,
+    pub y_min: f32,
+    pub x_max: f32,
+    pub y_max: f32,
+    /// Area of the usable rectangle (mm²).
+    pub area: f64,
+}
+
+/// Why a problem could not be converted.
+#[derive(Debug)]
+pub enum ConvertError {
+    Part { part: usize, reason: String },
+    Engine(String),
+}
+
+/// The jagua importers and CDE configuration used by the engine.
+pub fn cde_config() -> CDEConfig {
+    CDEConfig {
+        quadtree_depth: 5,
+        cd_threshold: 16,
+        item_surrogate_config: SPSurrogateConfig {
+            n_pole_limits: [(100, 0.0), (20, 0.75), (10, 0.90)],
+            ff_pole_area_ratio: 0.5,
+            n_ff_piers: 0,
+        },
+    }
+}
+
+/// Growth of each item (half the jagua separation), mm.
+pub fn item_growth_mm(spacing_mm: f64) -> f64 {
+    (spacing_mm.max(0.0) / 2.0 + SAFETY_MM) * JOIN_FACTOR
+}
+
+/// A polygon that contains the contour's exact region (the contour must be
+/// counter-clockwise): convex arcs get circumscribed tangent chains, concave
+/// arcs inscribed chords.
+pub fn enclosing_polygon(contour: &Contour, tolerance_mm: f64) -> Vec<Point> {
+    let mut out: Vec<Point> = Vec::with_capacity(contour.vertices.len() * 4);
+    for seg in contour.segments() {
+        out.push(seg.start());
+        let Some(g) = seg.arc() else { continue };
+        if g.sweep < 0.0 {
+            // Clockwise arc on a CCW ring: it bulges into the material, chords lie outside.
+            let n = arc_steps(g.radius, g.sweep, tolerance_mm);
+            out.extend((1..n).map(|i| g.point_at(i as f64 / n as f64)));
+            continue;
+        }
+        // Convex arc: intersections of tangents at n+1 equally spaced points.
+        let r = g.radius;
+        let max_step = if r > 0.0 {
+            2.0 * (r / (r + tolerance_mm)).acos()
+        } else {
+            std::f64::consts::FRAC_PI_3
+        };
+        let max_step = max_step.min(std::f64::consts::FRAC_PI_3);
+        let n = ((g.sweep / max_step).ceil() as usize).clamp(1, 100_000);
+        let delta = g.sweep / n as f64;
+        let rr = r / (delta / 2.0).cos();
+        for k in 0..n {
+            let ang = g.start_angle + (k as f64 + 0.5) * delta;
+            out.push(Point::new(
+                g.center.x + rr * ang.cos(),
+                g.center.y + rr * ang.sin(),
+            ));
+        }
+    }
+    dedup_ring(out)
+}
+
+fn dedup_ring(points: Vec<Point>) -> Vec<Point> {
+    let mut out: Vec<Point> = Vec::with_capacity(points.len());
+    for p in points {
+        if out.last().is_none_or(|q: &Point| q.dist(p) > 1e-7) {
+            out.push(p);
+        }
+    }
+    while out.len() > 1 && out[0].dist(out[out.len() - 1]) <= 1e-7 {
+        out.pop();
+    }
+    out
+}
+
+/// The distinct orientations allowed for a part: `(angle_deg, mirrored)`.
+pub fn orientation_list(rotations: &Rotations, mirror: bool) -> Vec<(f64, bool)> {
+    let angles: Vec<f64> = match rotations.discrete_angles() {
+        Some(list) => list,
+        None => {
+            let n = (360.0 / FREE_ROTATION_STEP_DEG).round() as usize;
+            (0..n).map(|i| i as f64 * FREE_ROTATION_STEP_DEG).collect()
+        }
+    };
+    let mut out: Vec<(f64, bool)> = Vec::new();
+    for m in [false, true] {
+        if m && !mirror {
+            continue;
+        }
+        for &a in &angles {
+            if !a.is_finite() {
+                continue;
+            }
+            let norm = a.rem_euclid(360.0);
+            if !out.iter().any(|&(b, mb)| {
+                mb == m && ((norm - b).abs() < 1e-9 || (360.0 - (norm - b).abs()) < 1e-9)
+            }) {
+                out.push((a, m));
+            }
+        }
+    }
+    out
+}
+
+/// True when two rings are the same polygon (same vertices, same cyclic order) within `tol`.
+fn same_ring(a: &[Point], b: &[Point], tol: f64) -> bool {
+    if a.len() != b.len() || a.is_empty() {
+        return false;
+    }
+    let n = a.len();
+    (0..n).any(|s| (0..n).all(|i| a[i].dist(b[(i + s) % n]) <= tol))
+}
+
+fn check_contour(c: &Contour) -> Result<(), String> {
+    if c.vertices.len() < 2 || (c.vertices.len() < 3 && !c.has_arcs()) {
+        return Err(format!(
+            "the outer contour has only {} vertices; a part needs a closed outline",
+            c.vertices.len()
+        ));
+    }
+    if c.vertices
+        .iter()
+        .any(|v| !v.x.is_finite() || !v.y.is_finite() || !v.bulge.is_finite())
+    {
+        return Err("the outer contour has non-finite coordinates".into());
+    }
+    if c.area() <= 1e-9 {
+        return Err("the outer contour encloses no area".into());
+    }
+    Ok(())
+}
+
+/// Imports every part with quantity > 0 in all its distinct orientations.
+/// Item indices are dense over all orientations of all parts.
+pub fn convert_parts(problem: &NestProblem) -> Result<Vec<PartShapes>, ConvertError> {
+    let growth = item_growth_mm(problem.spacing_mm);
+    let importer = Importer::new(cde_config(), Some(0.001), None)
+        .with_min_item_separation((2.0 * growth) as f32)
+        .map_err(|e| ConvertError::Engine(e.to_string()))?;
+    let mut out = Vec::new();
+    let mut next_idx = 0usize;
+    for (pi, demand) in problem.parts.iter().enumerate() {
+        if demand.quantity == 0 {
+            continue;
+        }
+        let part = &demand.part;
+        check_contour(&part.outer).map_err(|reason| ConvertError::Part { part: pi, reason })?;
+        if let Rotations::List(l) = &demand.rotations
+            && (l.is_empty() || l.iter().any(|a| !a.is_finite()))
+        {
+            return Err(ConvertError::Part {
+                part: pi,
+                reason: "the rotation list is empty or holds a non-finite angle".into(),
+            });
+        }
+        let bb = part.outer.bbox();
+        let mut orientations: Vec<Orientation> = Vec::new();
+        let mut rings: Vec<Vec<Point>> = Vec::new();
+        for (angle_deg, mirrored) in orientation_list(&demand.rotations, demand.mirror) {
+            let t0 = Transform {
+                x_mm: 0.0,
+                y_mm: 0.0,
+                angle_deg,
+                mirrored,
+            };
+            let oriented = part.outer.transformed(&t0).oriented(true);
+            let poly = enclosing_polygon(&oriented, ARC_TOLERANCE_MM);
+            if poly.len() < 3 {
+                return Err(ConvertError::Part {
+                    part: pi,
+                    reason: "the outline degenerates to fewer than 3 points".into(),
+                });
+            }
+            // Normalised copy to detect symmetric duplicates.
+            let pbb = crate::geometry::BBox::from_points(poly.iter().copied());
+            let normalized: Vec<Point> = poly.iter().map(|p| p.sub(pbb.min)).collect();
+            if rings.iter().any(|r| same_ring(r, &normalized, 1e-6)) {
+                continue;
+            }
+            rings.push(normalized);
+            // Centre at the bbox centre to keep f32 coordinates small.
+            let c = pbb.center();
+            let ext = ExtItem {
+                id: next_idx as u64,
+                orientation: ExtOrientation {
+                    rotation: ExtRotation::Discrete { angles: vec![0.0] },
+                    reflection_axes: vec![],
+                },
+                shape: ExtShape::SimplePolygon(ExtSPolygon(
+                    poly.iter()
+                        .map(|p| ((p.x - c.x) as f32, (p.y - c.y) as f32))
+                        .collect(),
+                )),
+                min_quality: None,
+            };
+            let item = importer
+                .import_item(&ext, next_idx)
+                .map_err(|e| ConvertError::Part {
+                    part: pi,
+                    reason: format!(
+                        "the outline cannot be used for collision detection ({e}); check it for self-intersections"
+                    ),
+                })?;
+            next_idx += 1;
+            // jagua centres the item: internal = (q - centroid) with q = p - c.
+            let (px, py) = item.shape_orig().pre_transform.translation();
+            let offset = Point::new(f64::from(px) - c.x, f64::from(py) - c.y);
+            let b = item.shape_cd().bbox();
+            orientations.push(Orientation {
+                angle_deg,
+                mirrored,
+                offset,
+                cd_bbox: [b.x_min, b.y_min, b.x_max, b.y_max],
+                item,
+            });
+        }
+        if orientations.is_empty() {
+            return Err(ConvertError::Part {
+                part: pi,
+                reason: "no usable rotation is allowed".into(),
+            });
+        }
+        out.push(PartShapes {
+            part: pi,
+            area: part.area(),
+            outer_area: part.outer.area(),
+            size: (bb.width(), bb.height()),
+            orientations,
+        });
+    }
+    Ok(out)
+}
+
+/// Inset of the container rectangle from the sheet edge (mm); may be negative.
+pub fn container_inset_mm(problem: &NestProblem) -> f64 {
+    problem.margin_mm.max(0.0) - problem.spacing_mm.max(0.0) / 2.0
+}
+
+/// Imports every sheet type whose usable area is not empty; `None` for
+/// sheets too small for the margin.
+pub fn convert_sheets(problem: &NestProblem) -> Result<Vec<Option<SheetShape>>, ConvertError> {
+    let importer = Importer::new(cde_config(), None, None);
+    let inset = container_inset_mm(problem);
+    let mut out = Vec::new();
+    for (si, s) in problem.sheets.iter().enumerate() {
+        let (w, h) = (s.width_mm - 2.0 * inset, s.height_mm - 2.0 * inset);
+        if !(w.is_finite() && h.is_finite()) || w <= 0.0 || h <= 0.0 {
+            out.push(None);
+            continue;
+        }
+        let x_min = inset as f32;
+        let y_min = inset as f32;
+        let ext = ExtContainer {
+            id: si as u64,
+            shape: ExtShape::Rectangle {
+                x_min,
+                y_min,
+                width: w as f32,
+                height: h as f32,
+            },
+            zones: vec![],
+        };
+        let container = importer
+            .import_container(&ext)
+            .map_err(|e| ConvertError::Engine(format!("sheet {}: {e}", si + 1)))?;
+        let b = container.outer_cd().bbox();
+        out.push(Some(SheetShape {
+            sheet: si,
+            container,
+            x_min: b.x_min,
+            y_min: b.y_min,
+            x_max: b.x_max,
+            y_max: b.y_max,
+            area: w * h,
+        }));
+    }
+    Ok(out)
+}
+
+/// Our placement transform for an orientation placed at jagua translation `t`.
+pub fn to_transform(o: &Orientation, t: (f32, f32)) -> Transform {
+    Transform {
+        x_mm: f64::from(t.0) + o.offset.x,
+        y_mm: f64::from(t.1) + o.offset.y,
+        angle_deg: o.angle_deg,
+        mirrored: o.mirrored,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::Vertex;
+
+    fn point_in_poly(p: Point, poly: &[Point]) -> bool {
+        let mut inside = false;
+        let n = poly.len();
+        for i in 0..n {
+            let (a, b) = (poly[i], poly[(i + 1) % n]);
+            if (a.y > p.y) != (b.y > p.y) {
+                let x = a.x + (p.y - a.y) / (b.y - a.y) * (b.x - a.x);
+                if p.x < x {
+                    inside = !inside;
+                }
+            }
+        }
+        inside
+    }
+
+    #[test]
+    fn enclosing_polygon_contains_circle() {
+        let c = Contour::circle(Point::new(0.0, 0.0), 50.0).oriented(true);
+        let poly = enclosing_polygon(&c, 0.05);
+        for k in 0..3600 {
+            let a = k as f64 / 3600.0 * std::f64::consts::TAU;
+            let p = Point::new(49.9999 * a.cos(), 49.9999 * a.sin());
+            assert!(point_in_poly(p, &poly), "{p:?} outside");
+        }
+        // Max deviation from the circle is within tolerance.
+        let max_r = poly.iter().map(|p| p.norm()).fold(0.0, f64::max);
+        assert!(max_r <= 50.05 + 1e-9 && max_r > 50.0, "{max_r}");
+    }
+
+    #[test]
+    fn enclosing_polygon_concave_arc_uses_chords() {
+        let s = Contour::new(vec![
+            Vertex::line(0.0, 0.0),
+            Vertex::line(20.0, 0.0),
+            Vertex::new(20.0, 20.0, -crate::geometry::bulge_from_sweep(1.0)),
+            Vertex::line(0.0, 20.0),
+        ])
+        .oriented(true);
+        let poly = enclosing_polygon(&s, 0.01);
+        let area = Contour::polygon(poly.clone()).area();
+        assert!(area >= s.area() - 1e-9, "{area} < {}", s.area());
+        assert!(area - s.area() < 1.0);
+    }
+
+    #[test]
+    fn orientation_list_dedups_and_mirrors() {
+        let l = orientation_list(&Rotations::List(vec![0.0, 360.0, 180.0]), false);
+        assert_eq!(l, vec![(0.0, false), (180.0, false)]);
+        let m = orientation_list(&Rotations::None, true);
+        assert_eq!(m, vec![(0.0, false), (0.0, true)]);
+        assert_eq!(orientation_list(&Rotations::Free, false).len(), 24);
+    }
+}
