@@ -394,7 +394,13 @@ fn in_circular_segment(p: Point, s: &ExactSeg, g: &ArcGeom) -> bool {
         return false;
     }
     // The arc bulges to the right of a->b for a counter-clockwise arc.
-    let side = s.b.sub(s.a).cross(p.sub(s.a));
+    let d = s.b.sub(s.a);
+    let mut side = d.cross(p.sub(s.a));
+    if side == 0.0 {
+        // On the chord line: decide like the chord crossing test does, which
+        // treats `p` as nudged right (first) and up (second).
+        side = if d.y != 0.0 { -d.y } else { d.x };
+    }
     side * g.sweep < 0.0
 }
 
@@ -495,6 +501,29 @@ mod tests {
         assert!(point_in_contour(Point::new(20.0, 5.0), &segs));
         let rev = ExactSeg::of_contour(&slot.reversed());
         assert!(point_in_contour(Point::new(44.0, 5.0), &rev));
+        // Points on the chord line of two half-circle bulges.
+        for c in [
+            Contour::circle(Point::new(0.0, 0.0), 10.0),
+            Contour::circle(Point::new(0.0, 0.0), 10.0).reversed(),
+            Contour::new(vec![
+                Vertex::new(0.0, 10.0, 1.0),
+                Vertex::new(0.0, -10.0, 1.0),
+            ]),
+        ] {
+            let segs = ExactSeg::of_contour(&c);
+            for (x, y) in [(5.0, 0.0), (-5.0, 0.0), (0.0, 0.0), (0.0, 5.0), (0.0, -9.0)] {
+                assert!(
+                    point_in_contour(Point::new(x, y), &segs),
+                    "({x}, {y}) in {c:?}"
+                );
+            }
+            for (x, y) in [(15.0, 0.0), (-15.0, 0.0), (0.0, 12.0), (0.0, -10.5)] {
+                assert!(
+                    !point_in_contour(Point::new(x, y), &segs),
+                    "({x}, {y}) in {c:?}"
+                );
+            }
+        }
         // A square with a concave arc side.
         let sq = Contour::new(vec![
             Vertex::line(0.0, 0.0),
