@@ -214,16 +214,18 @@ impl DxfWriter {
     fn path(&mut self, layer: &str, vertices: &[Vertex], closed: bool) {
         match self.version {
             DxfVersion::R2000 => {
-                let mut lw = LwPolyline::default();
-                lw.vertices = vertices
-                    .iter()
-                    .map(|v| LwPolylineVertex {
-                        x: v.x,
-                        y: v.y,
-                        bulge: v.bulge,
-                        ..Default::default()
-                    })
-                    .collect();
+                let mut lw = LwPolyline {
+                    vertices: vertices
+                        .iter()
+                        .map(|v| LwPolylineVertex {
+                            x: v.x,
+                            y: v.y,
+                            bulge: v.bulge,
+                            ..Default::default()
+                        })
+                        .collect(),
+                    ..Default::default()
+                };
                 lw.set_is_closed(closed);
                 self.add(layer, EntityType::LwPolyline(lw));
             }
