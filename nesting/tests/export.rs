@@ -100,7 +100,7 @@ fn layout() -> Layout {
                 Placement {
                     part: 0,
                     copy: 2,
-                    transform: t(300.0, 10.0, 90.0, true),
+                    transform: t(300.0, 150.0, 90.0, true),
                 },
                 Placement {
                     part: 1,
@@ -162,6 +162,8 @@ fn r2000_dxf_round_trips_through_the_dxf_crate() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sheet-1_mm.dxf");
     let (pb, lay) = (problem(), layout());
+    let report = nesting::validate::validate_layout(&pb, &lay);
+    assert!(report.is_valid(), "{report}");
     write_sheet_dxf(&path, &pb, &lay, 0, &DxfExportOptions::default()).unwrap();
     // No temporary file is left next to it.
     let names: Vec<_> = std::fs::read_dir(dir.path())
