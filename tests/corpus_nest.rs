@@ -75,6 +75,13 @@ fn every_importable_corpus_file_nests_validly() {
         );
         nested_files += 1;
     }
-    assert!(failures.is_empty(), "invalid layouts:\n{}", failures.join("\n"));
-    assert!(nested_files >= 40, "only {nested_files} corpus files were nested");
+    assert!(
+        failures.is_empty(),
+        "invalid layouts:\n{}",
+        failures.join("\n")
+    );
+    assert!(
+        nested_files >= 40,
+        "only {nested_files} corpus files were nested"
+    );
 }

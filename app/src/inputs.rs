@@ -56,7 +56,9 @@ pub struct LoadedJob {
 pub fn load_job(job: &Job) -> Result<LoadedJob> {
     job.check()?;
     if job.sheets.is_empty() {
-        bail!("the job has no sheet: add a [[sheet]] with width_mm and height_mm, or pass --sheet 3000x1500");
+        bail!(
+            "the job has no sheet: add a [[sheet]] with width_mm and height_mm, or pass --sheet 3000x1500"
+        );
     }
     if job.parts.is_empty() {
         bail!("the job has no part: add a [[part]] with a DXF file");

@@ -154,7 +154,10 @@ impl Job {
             bail!("margin_mm must be 0 or more, got {}", self.margin_mm);
         }
         if !(self.time_limit_s > 0.0 && self.time_limit_s.is_finite()) {
-            bail!("time_limit_s must be more than 0, got {}", self.time_limit_s);
+            bail!(
+                "time_limit_s must be more than 0, got {}",
+                self.time_limit_s
+            );
         }
         self.default_unit
             .parse::<Unit>()
@@ -198,11 +201,6 @@ impl Job {
             ..ImportOptions::default()
         })
     }
-
-    /// Writes the job as TOML (part paths as given).
-    pub fn to_toml(&self) -> Result<String> {
-        toml::to_string_pretty(self).context("cannot serialise the job")
-    }
 }
 
 impl Default for Job {
@@ -215,9 +213,9 @@ impl Default for Job {
 pub fn parse_sheet_arg(s: &str) -> Result<JobSheet> {
     let mut fields = s.split(':');
     let size = fields.next().unwrap_or_default();
-    let (w, h) = size
-        .split_once(['x', 'X'])
-        .with_context(|| format!("sheet `{s}`: expected WIDTHxHEIGHT[:COUNT[:COST]] in mm, e.g. 3000x1500:10"))?;
+    let (w, h) = size.split_once(['x', 'X']).with_context(|| {
+        format!("sheet `{s}`: expected WIDTHxHEIGHT[:COUNT[:COST]] in mm, e.g. 3000x1500:10")
+    })?;
     let width_mm: f64 = w
         .trim()
         .parse()
@@ -261,7 +259,10 @@ mod tests {
     #[test]
     fn sheet_arg_forms() {
         let s = parse_sheet_arg("3000x1500:10").unwrap();
-        assert_eq!((s.width_mm, s.height_mm, s.count, s.cost), (3000.0, 1500.0, Some(10), None));
+        assert_eq!(
+            (s.width_mm, s.height_mm, s.count, s.cost),
+            (3000.0, 1500.0, Some(10), None)
+        );
         let s = parse_sheet_arg("2500X1250::99.5").unwrap();
         assert_eq!((s.count, s.cost), (None, Some(99.5)));
         let e = parse_sheet_arg("3000-1500").unwrap_err().to_string();
@@ -288,14 +289,16 @@ mod tests {
         assert!(!job.parts[0].mirror);
         job.check().unwrap();
 
-        let err = toml::from_str::<Job>("spacing = 3").unwrap_err().to_string();
+        let err = toml::from_str::<Job>("spacing = 3")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("spacing"), "{err}");
         let bad = Job {
             spacing_mm: -1.0,
             ..Job::new()
         };
         assert!(bad.check().unwrap_err().to_string().contains("spacing_mm"));
-        let round: Job = toml::from_str(&job.to_toml().unwrap()).unwrap();
+        let round: Job = toml::from_str(&toml::to_string_pretty(&job).unwrap()).unwrap();
         assert_eq!(round, job);
     }
 }

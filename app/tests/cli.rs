@@ -53,16 +53,33 @@ fn sample_job_nests_validates_and_reports() {
     let out = nest_samples();
     let report = read_json(&out.path().join("report.json"));
     let sheets = report["sheets"].as_array().unwrap();
-    assert!(sheets.len() >= 2, "the sample needs more than one sheet: {report}");
+    assert!(
+        sheets.len() >= 2,
+        "the sample needs more than one sheet: {report}"
+    );
     for (i, s) in sheets.iter().enumerate() {
         let file = out.path().join(format!("sheet-{:03}.dxf", i + 1));
         assert!(file.is_file(), "{} missing", file.display());
         let d = dxf::Drawing::load_file(&file).unwrap();
-        assert_eq!(d.header.default_drawing_units, dxf::enums::Units::Millimeters);
-        let outer = d.entities().filter(|e| e.common.layer == "CUT_OUTER").count();
+        assert_eq!(
+            d.header.default_drawing_units,
+            dxf::enums::Units::Millimeters
+        );
+        let outer = d
+            .entities()
+            .filter(|e| e.common.layer == "CUT_OUTER")
+            .count();
         assert_eq!(outer, s["placements"].as_array().unwrap().len());
         for p in s["placements"].as_array().unwrap() {
-            for key in ["part", "copy", "sheet", "x_mm", "y_mm", "angle_deg", "mirrored"] {
+            for key in [
+                "part",
+                "copy",
+                "sheet",
+                "x_mm",
+                "y_mm",
+                "angle_deg",
+                "mirrored",
+            ] {
                 assert!(!p[key].is_null(), "placement lacks {key}: {p}");
             }
         }
@@ -82,18 +99,29 @@ fn sample_job_nests_validates_and_reports() {
             .filter(|u| u["part"] == name)
             .map(|u| u["count"].as_u64().unwrap())
             .sum();
-        assert_eq!(placed + unplaced, part["quantity"].as_u64().unwrap(), "{name}");
+        assert_eq!(
+            placed + unplaced,
+            part["quantity"].as_u64().unwrap(),
+            "{name}"
+        );
     }
     assert_eq!(report["validation"], "passed");
     let u = report["utilization"].as_f64().unwrap();
     assert!(u > 0.3 && u < 1.0, "utilization {u}");
     let svg = std::fs::read_to_string(out.path().join("layout.svg")).unwrap();
-    assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "not an SVG");
+    assert!(
+        svg.starts_with("<svg") || svg.starts_with("<?xml"),
+        "not an SVG"
+    );
     assert!(svg.contains('%'), "the SVG prints the utilization");
 
     let o = nestwork(&["validate", out.path().to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).starts_with("valid"), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).starts_with("valid"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
@@ -112,7 +140,10 @@ fn validate_finds_a_tampered_quantity_and_a_moved_part() {
     assert!(!o.status.success(), "{}", text(&o));
     let msg = String::from_utf8_lossy(&o.stdout);
     let name = report["parts"][0]["name"].as_str().unwrap();
-    assert!(msg.contains(&format!("part `{name}`: {} requested", q + 1)), "{msg}");
+    assert!(
+        msg.contains(&format!("part `{name}`: {} requested", q + 1)),
+        "{msg}"
+    );
     std::fs::write(&report_path, original).unwrap();
 
     // Move the first part outline of sheet 1 onto the second one.
@@ -127,7 +158,11 @@ fn validate_finds_a_tampered_quantity_and_a_moved_part() {
         })
         .collect();
     assert!(outers.len() >= 2);
-    let (dx, dy) = (outers[1][0].x - outers[0][0].x, outers[1][0].y - outers[0][0].y);
+    // Onto the second outline, shifted by 3 mm so the two outlines cross.
+    let (dx, dy) = (
+        outers[1][0].x - outers[0][0].x + 3.0,
+        outers[1][0].y - outers[0][0].y + 3.0,
+    );
     for e in d.entities_mut() {
         if e.common.layer == "CUT_OUTER" {
             if let dxf::entities::EntityType::LwPolyline(p) = &mut e.specific {
@@ -192,19 +227,35 @@ fn nest_takes_dxf_files_and_flags() {
 
 #[test]
 fn import_prints_the_report() {
-    let o = nestwork(&["import", "assets/samples/bracket.dxf", "assets/samples/tabs.dxf", "--json"]);
+    let o = nestwork(&[
+        "import",
+        "assets/samples/bracket.dxf",
+        "assets/samples/tabs.dxf",
+        "--json",
+    ]);
     assert!(o.status.success(), "{}", text(&o));
     let files: Value = serde_json::from_slice(&o.stdout).unwrap();
     let bracket = &files[0]["report"];
     let part = &bracket["parts"][0];
-    assert!((part["width_mm"].as_f64().unwrap() - 160.0).abs() < 1e-6, "{bracket}");
+    assert!(
+        (part["width_mm"].as_f64().unwrap() - 160.0).abs() < 1e-6,
+        "{bracket}"
+    );
     assert!((part["height_mm"].as_f64().unwrap() - 100.0).abs() < 1e-6);
     assert_eq!(part["holes"], 3);
-    assert_eq!(files[1]["report"]["parts"].as_array().unwrap().len(), 2, "two tabs");
+    assert_eq!(
+        files[1]["report"]["parts"].as_array().unwrap().len(),
+        2,
+        "two tabs"
+    );
 
     let o = nestwork(&["import", "assets/samples/panel.dxf"]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("1200"), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("1200"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
@@ -219,9 +270,17 @@ fn bad_inputs_give_clear_errors() {
     std::fs::write(&broken, b"0\nSECTION\n2\nENTITIES\n0\nLINE\n10\n1,5\n").unwrap();
     let o = nestwork(&["import", broken.to_str().unwrap()]);
     assert!(!o.status.success(), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("broken.dxf: error"), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("broken.dxf: error"),
+        "{}",
+        text(&o)
+    );
 
     let o = nestwork(&["nest", "assets/samples/flange.dxf", "--sheet", "1000by500"]);
     assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("WIDTHxHEIGHT"), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("WIDTHxHEIGHT"),
+        "{}",
+        text(&o)
+    );
 }

@@ -32,11 +32,20 @@ fn add(d: &mut Drawing, specific: EntityType) {
 }
 
 fn line(d: &mut Drawing, a: (f64, f64), b: (f64, f64)) {
-    add(d, EntityType::Line(Line::new(Point::new(a.0, a.1, 0.0), Point::new(b.0, b.1, 0.0))));
+    add(
+        d,
+        EntityType::Line(Line::new(
+            Point::new(a.0, a.1, 0.0),
+            Point::new(b.0, b.1, 0.0),
+        )),
+    );
 }
 
 fn circle(d: &mut Drawing, c: (f64, f64), r: f64) {
-    add(d, EntityType::Circle(Circle::new(Point::new(c.0, c.1, 0.0), r)));
+    add(
+        d,
+        EntityType::Circle(Circle::new(Point::new(c.0, c.1, 0.0), r)),
+    );
 }
 
 fn polyline(vertices: &[(f64, f64, f64)]) -> EntityType {
@@ -102,7 +111,12 @@ fn bracket() -> Drawing {
     );
     add(
         &mut d,
-        polyline(&[(90.0, 15.0, 0.0), (130.0, 15.0, 1.0), (130.0, 25.0, 0.0), (90.0, 25.0, 1.0)]),
+        polyline(&[
+            (90.0, 15.0, 0.0),
+            (130.0, 15.0, 1.0),
+            (130.0, 25.0, 0.0),
+            (90.0, 25.0, 1.0),
+        ]),
     );
     circle(&mut d, (20.0, 60.0), 4.5);
     circle(&mut d, (20.0, 82.0), 4.5);
@@ -136,7 +150,10 @@ fn gusset() -> Drawing {
     line(&mut d, (20.0, 150.0), (150.0, 20.0)); // drawn backwards on purpose
     line(&mut d, (20.0, 150.0), (0.0, 150.0));
     line(&mut d, (0.0, 150.0), (0.0, 15.0));
-    add(&mut d, EntityType::Arc(Arc::new(Point::origin(), 15.0, 0.0, 90.0)));
+    add(
+        &mut d,
+        EntityType::Arc(Arc::new(Point::origin(), 15.0, 0.0, 90.0)),
+    );
     circle(&mut d, (50.0, 50.0), 18.0);
     d
 }
@@ -174,7 +191,13 @@ fn cover() -> Drawing {
     line(&mut d, (300.0, 0.0), (300.0, 120.0));
     add(
         &mut d,
-        spline(&[(300.0, 120.0), (240.0, 180.0), (150.0, 110.0), (60.0, 180.0), (0.0, 120.0)]),
+        spline(&[
+            (300.0, 120.0),
+            (240.0, 180.0),
+            (150.0, 110.0),
+            (60.0, 180.0),
+            (0.0, 120.0),
+        ]),
     );
     line(&mut d, (0.0, 120.0), (0.0, 0.0));
     circle(&mut d, (30.0, 30.0), 6.0);
@@ -190,7 +213,12 @@ fn tabs() -> Drawing {
         ..Default::default()
     };
     block.entities.push(on_layer(
-        polyline(&[(0.0, 0.0, 0.0), (45.0, 0.0, 1.0), (45.0, 30.0, 0.0), (0.0, 30.0, 0.0)]),
+        polyline(&[
+            (0.0, 0.0, 0.0),
+            (45.0, 0.0, 1.0),
+            (45.0, 30.0, 0.0),
+            (0.0, 30.0, 0.0),
+        ]),
         "CUT",
     ));
     block.entities.push(on_layer(

@@ -20,7 +20,10 @@ struct FileResult {
 /// Imports each file and prints its report; fails when any file fails.
 pub fn run(args: &ImportArgs, json: bool) -> Result<ExitCode> {
     let options = ImportOptions {
-        default_unit: args.unit.parse::<Unit>().map_err(|e| anyhow!("--unit: {e}"))?,
+        default_unit: args
+            .unit
+            .parse::<Unit>()
+            .map_err(|e| anyhow!("--unit: {e}"))?,
         unit_override: args
             .force_unit
             .as_deref()
@@ -60,7 +63,10 @@ pub fn run(args: &ImportArgs, json: bool) -> Result<ExitCode> {
     }
     let failed = results.iter().filter(|r| r.error.is_some()).count();
     if failed > 0 {
-        eprintln!("{failed} of {} file(s) could not be imported", results.len());
+        eprintln!(
+            "{failed} of {} file(s) could not be imported",
+            results.len()
+        );
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)

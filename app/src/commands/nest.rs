@@ -99,17 +99,22 @@ pub fn run(args: &NestArgs, json: bool) -> Result<ExitCode> {
             total
         ));
     };
-    let outcome = nest(&loaded.problem, &options, &cancel, &on_progress).context("nesting failed")?;
+    let outcome =
+        nest(&loaded.problem, &options, &cancel, &on_progress).context("nesting failed")?;
     bar.finish_and_clear();
 
     let validation = validate_layout(&loaded.problem, &outcome.layout);
     if !validation.is_valid() {
-        bail!(
-            "the layout failed the independent validator, so nothing was written:\n{validation}"
-        );
+        bail!("the layout failed the independent validator, so nothing was written:\n{validation}");
     }
     let report = NestReport::new(&loaded, job.seed, job.time_limit_s, &outcome);
-    write_outputs(&args.out, &loaded, &outcome.layout, &report, args.dxf_version)?;
+    write_outputs(
+        &args.out,
+        &loaded,
+        &outcome.layout,
+        &report,
+        args.dxf_version,
+    )?;
 
     if json {
         print_json(&report)?;

@@ -6,7 +6,7 @@ use crate::cli::ValidateArgs;
 use crate::report::{NestReport, SheetEntry};
 use anyhow::Result;
 use nesting::import::{ImportOptions, Unit, import_file};
-use nesting::validate::{PlacedShape, validate_sheet};
+use nesting::validate::{ExactSeg, PlacedShape, point_in_contour, validate_sheet};
 use nesting::{Marking, Part};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -17,6 +17,8 @@ use std::process::ExitCode;
 const CUT_LAYERS: [&str; 2] = ["CUT_OUTER", "CUT_INNER"];
 const SHEET_LAYER: &str = "SHEET";
 const LABEL_LAYER: &str = "LABELS";
+/// Name given to an outline that carries no single label.
+const UNLABELLED: &str = "unlabelled part";
 
 #[derive(Debug, Default, Serialize)]
 struct Outcome {
@@ -38,12 +40,20 @@ pub fn run(args: &ValidateArgs, json: bool) -> Result<ExitCode> {
             outcome.sheets_checked, outcome.parts_checked, report.spacing_mm, report.margin_mm
         );
     } else {
-        println!("INVALID: {} problem(s) in {}", outcome.problems.len(), args.dir.display());
+        println!(
+            "INVALID: {} problem(s) in {}",
+            outcome.problems.len(),
+            args.dir.display()
+        );
         for p in &outcome.problems {
             println!("  - {p}");
         }
     }
-    Ok(if outcome.valid { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if outcome.valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn check_folder(dir: &Path, report: &NestReport) -> Outcome {
@@ -51,21 +61,18 @@ fn check_folder(dir: &Path, report: &NestReport) -> Outcome {
     let mut placed_per_part: BTreeMap<&str, u32> = BTreeMap::new();
     for sheet in &report.sheets {
         out.sheets_checked += 1;
-        match check_sheet(dir, report, sheet) {
-            Ok(labels) => {
-                out.parts_checked += labels.len();
-                for label in labels {
-                    if let Some(p) = report.parts.iter().find(|p| label_matches(&label, &p.name)) {
-                        *placed_per_part.entry(p.name.as_str()).or_default() += 1;
-                    } else {
-                        out.problems.push(format!(
-                            "sheet {}: label `{label}` names no part of the report",
-                            sheet.number
-                        ));
-                    }
-                }
+        let (labels, problems) = check_sheet(dir, report, sheet);
+        out.problems.extend(problems);
+        out.parts_checked += labels.len();
+        for label in labels {
+            if let Some(p) = report.parts.iter().find(|p| label_matches(&label, &p.name)) {
+                *placed_per_part.entry(p.name.as_str()).or_default() += 1;
+            } else if !label.starts_with(UNLABELLED) {
+                out.problems.push(format!(
+                    "sheet {}: label `{label}` names no part of the report",
+                    sheet.number
+                ));
             }
-            Err(problems) => out.problems.extend(problems),
         }
     }
     for p in &report.parts {
@@ -93,19 +100,30 @@ fn label_matches(label: &str, part_name: &str) -> bool {
         .is_some_and(|(name, copy)| name == part_name && copy.parse::<u32>().is_ok())
 }
 
-/// Re-imports one sheet file; returns the part labels found, or the problems.
-fn check_sheet(dir: &Path, report: &NestReport, sheet: &SheetEntry) -> Result<Vec<String>, Vec<String>> {
+/// Re-imports one sheet file; returns the part labels found and the problems.
+fn check_sheet(dir: &Path, report: &NestReport, sheet: &SheetEntry) -> (Vec<String>, Vec<String>) {
     let path = dir.join(&sheet.file);
     let at = format!("sheet {} ({})", sheet.number, path.display());
     let mut problems = Vec::new();
 
-    let outline = import_layers(&path, &[SHEET_LAYER]).map_err(|e| vec![format!("{at}: {e}")])?;
+    let outline = match import_layers(&path, &[SHEET_LAYER]) {
+        Ok(outline) => outline,
+        Err(e) => return (Vec::new(), vec![format!("{at}: {e}")]),
+    };
     match outline.as_slice() {
         [p] => {
-            let bb = p.outer.translated(p.source_origin.x, p.source_origin.y).bbox();
+            let bb = p
+                .outer
+                .translated(p.source_origin.x, p.source_origin.y)
+                .bbox();
             let expected = (0.0, 0.0, sheet.width_mm, sheet.height_mm);
             let found = (bb.min.x, bb.min.y, bb.max.x, bb.max.y);
-            let off = [found.0 - expected.0, found.1 - expected.1, found.2 - expected.2, found.3 - expected.3];
+            let off = [
+                found.0 - expected.0,
+                found.1 - expected.1,
+                found.2 - expected.2,
+                found.3 - expected.3,
+            ];
             if off.iter().any(|d| d.abs() > 1e-6) {
                 problems.push(format!(
                     "{at}: the sheet outline spans ({:.3}, {:.3})-({:.3}, {:.3}), the report says {} x {} mm",
@@ -119,38 +137,21 @@ fn check_sheet(dir: &Path, report: &NestReport, sheet: &SheetEntry) -> Result<Ve
         )),
     }
 
-    let parts = import_layers(&path, &CUT_LAYERS).map_err(|e| vec![format!("{at}: {e}")])?;
-    let mut shapes = Vec::with_capacity(parts.len());
-    for part in &parts {
-        let (dx, dy) = (part.source_origin.x, part.source_origin.y);
-        let labels: Vec<&str> = part
-            .marking
-            .iter()
-            .filter_map(|m| match m {
-                Marking::Text { layer, text, .. } if layer.eq_ignore_ascii_case(LABEL_LAYER) => {
-                    Some(text.as_str())
-                }
-                _ => None,
-            })
-            .collect();
-        let bb = part.outer.translated(dx, dy).bbox();
-        let label = match labels.as_slice() {
-            [one] => one.to_string(),
-            _ => {
-                problems.push(format!(
-                    "{at}: the part outline at ({:.3}, {:.3})-({:.3}, {:.3}) carries {} labels, expected one",
-                    bb.min.x, bb.min.y, bb.max.x, bb.max.y, labels.len()
-                ));
-                format!("unlabelled part at ({:.1}, {:.1})", bb.min.x, bb.min.y)
-            }
-        };
-        shapes.push(PlacedShape {
-            label,
-            outer: part.outer.translated(dx, dy),
-            holes: part.holes.iter().map(|h| h.translated(dx, dy)).collect(),
-        });
-    }
-    for v in validate_sheet(sheet.number - 1, sheet.width_mm, sheet.height_mm, &shapes, report.spacing_mm, report.margin_mm) {
+    let shapes = match sheet_shapes(&path) {
+        Ok((shapes, layer_problems)) => {
+            problems.extend(layer_problems.into_iter().map(|p| format!("{at}: {p}")));
+            shapes
+        }
+        Err(e) => return (Vec::new(), vec![format!("{at}: {e}")]),
+    };
+    for v in validate_sheet(
+        sheet.number - 1,
+        sheet.width_mm,
+        sheet.height_mm,
+        &shapes,
+        report.spacing_mm,
+        report.margin_mm,
+    ) {
         problems.push(v.to_string());
     }
     for p in &sheet.placements {
@@ -169,11 +170,79 @@ fn check_sheet(dir: &Path, report: &NestReport, sheet: &SheetEntry) -> Result<Ve
             sheet.placements.len()
         ));
     }
-    if problems.is_empty() {
-        Ok(shapes.into_iter().map(|s| s.label).collect())
-    } else {
-        Err(problems)
+    (shapes.into_iter().map(|s| s.label).collect(), problems)
+}
+
+/// The placed parts of a written sheet, by layer: every contour on
+/// `CUT_OUTER` is a part's outline (even one drawn inside another outline:
+/// that is an overlap, reported), every contour on `CUT_INNER` is a hole of
+/// the smallest outline around it. Returns the shapes and the problems found.
+fn sheet_shapes(path: &Path) -> Result<(Vec<PlacedShape>, Vec<String>)> {
+    let mut problems = Vec::new();
+    let mut shapes: Vec<PlacedShape> = Vec::new();
+    for part in import_layers(path, &[CUT_LAYERS[0]])? {
+        let (dx, dy) = (part.source_origin.x, part.source_origin.y);
+        let labels: Vec<&str> = part
+            .marking
+            .iter()
+            .filter_map(|m| match m {
+                Marking::Text { layer, text, .. } if layer.eq_ignore_ascii_case(LABEL_LAYER) => {
+                    Some(text.as_str())
+                }
+                _ => None,
+            })
+            .collect();
+        let outer = part.outer.translated(dx, dy);
+        let bb = outer.bbox();
+        let label = match labels.as_slice() {
+            [one] => one.to_string(),
+            _ => {
+                problems.push(format!(
+                    "the part outline at ({:.3}, {:.3})-({:.3}, {:.3}) carries {} labels, expected one",
+                    bb.min.x, bb.min.y, bb.max.x, bb.max.y, labels.len()
+                ));
+                format!("{UNLABELLED} at ({:.1}, {:.1})", bb.min.x, bb.min.y)
+            }
+        };
+        // An outline found inside this one is another part: on its material
+        // (an overlap) or in one of its holes (part-in-part); the validator
+        // tells which once the holes are assigned.
+        for inner in &part.holes {
+            let ib = inner.translated(dx, dy).bbox();
+            shapes.push(PlacedShape {
+                label: format!("{UNLABELLED} at ({:.1}, {:.1})", ib.min.x, ib.min.y),
+                outer: inner.translated(dx, dy).oriented(true),
+                holes: Vec::new(),
+            });
+        }
+        shapes.push(PlacedShape {
+            label,
+            outer,
+            holes: Vec::new(),
+        });
     }
+    let outline_segments: Vec<Vec<ExactSeg>> = shapes
+        .iter()
+        .map(|s| ExactSeg::of_contour(&s.outer))
+        .collect();
+    for part in import_layers(path, &[CUT_LAYERS[1]])? {
+        let (dx, dy) = (part.source_origin.x, part.source_origin.y);
+        for hole in std::iter::once(&part.outer).chain(&part.holes) {
+            let hole = hole.translated(dx, dy).oriented(false);
+            let probe = hole.vertices[0].point();
+            let owner = (0..shapes.len())
+                .filter(|&i| point_in_contour(probe, &outline_segments[i]))
+                .min_by(|&a, &b| shapes[a].outer.area().total_cmp(&shapes[b].outer.area()));
+            match owner {
+                Some(i) => shapes[i].holes.push(hole),
+                None => problems.push(format!(
+                    "a hole outline at ({:.3}, {:.3}) lies in no part",
+                    probe.x, probe.y
+                )),
+            }
+        }
+    }
+    Ok((shapes, problems))
 }
 
 /// Imports only `layers` of a written sheet (always millimetres).
