@@ -164,14 +164,14 @@ fn validate_finds_a_tampered_quantity_and_a_moved_part() {
         outers[1][0].y - outers[0][0].y + 3.0,
     );
     for e in d.entities_mut() {
-        if e.common.layer == "CUT_OUTER" {
-            if let dxf::entities::EntityType::LwPolyline(p) = &mut e.specific {
-                for v in &mut p.vertices {
-                    v.x += dx;
-                    v.y += dy;
-                }
-                break;
+        if let (true, dxf::entities::EntityType::LwPolyline(p)) =
+            (e.common.layer == "CUT_OUTER", &mut e.specific)
+        {
+            for v in &mut p.vertices {
+                v.x += dx;
+                v.y += dy;
             }
+            break;
         }
     }
     d.save_file(&sheet).unwrap();

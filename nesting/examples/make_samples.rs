@@ -241,7 +241,8 @@ fn tabs() -> Drawing {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = Path::new("assets/samples");
     std::fs::create_dir_all(dir)?;
-    let parts: [(&str, fn() -> Drawing); 6] = [
+    type Maker = fn() -> Drawing;
+    let parts: [(&str, Maker); 6] = [
         ("bracket", bracket),
         ("flange", flange),
         ("gusset", gusset),

@@ -20,9 +20,11 @@ impl Point {
     pub fn dist(self, o: Point) -> f64 {
         (self.x - o.x).hypot(self.y - o.y)
     }
+    #[allow(clippy::should_implement_trait)] // plain methods read better in the formulas here
     pub fn sub(self, o: Point) -> Point {
         Point::new(self.x - o.x, self.y - o.y)
     }
+    #[allow(clippy::should_implement_trait)]
     pub fn add(self, o: Point) -> Point {
         Point::new(self.x + o.x, self.y + o.y)
     }

@@ -262,25 +262,35 @@ pub fn convert_parts(problem: &NestProblem) -> Result<Vec<PartShapes>, ConvertEr
             rings.push(normalized);
             // Centre at the bbox centre to keep f32 coordinates small.
             let c = pbb.center();
-            let ext = ExtItem {
+            let ext_item = |ring: &[Point]| ExtItem {
                 id: next_idx as u64,
                 orientation: ExtOrientation {
                     rotation: ExtRotation::Discrete { angles: vec![0.0] },
                     reflection_axes: vec![],
                 },
                 shape: ExtShape::SimplePolygon(ExtSPolygon(
-                    poly.iter()
+                    ring.iter()
                         .map(|p| ((p.x - c.x) as f32, (p.y - c.y) as f32))
                         .collect(),
                 )),
                 min_quality: None,
             };
+            // An outline whose enclosing polygon jagua-rs rejects (edges that
+            // touch after arcs were enclosed, near-degenerate slivers) is
+            // nested by its convex hull: coarser, but it still contains the
+            // part, so the layout stays valid.
             let item = importer
-                .import_item(&ext, next_idx)
+                .import_item(&ext_item(&poly), next_idx)
+                .or_else(|first| {
+                    tracing::warn!(
+                        "part {pi}: outline rejected by the collision engine ({first}); nesting its convex hull"
+                    );
+                    importer.import_item(&ext_item(&convex_hull(&poly)), next_idx)
+                })
                 .map_err(|e| ConvertError::Part {
                     part: pi,
                     reason: format!(
-                        "the outline cannot be used for collision detection ({e}); check it for self-intersections"
+                        "the outline cannot be used for collision detection, not even as its convex hull ({e}); check it for self-intersections"
                     ),
                 })?;
             next_idx += 1;
@@ -367,6 +377,19 @@ pub fn to_transform(o: &Orientation, t: (f32, f32)) -> Transform {
         angle_deg: o.angle_deg,
         mirrored: o.mirrored,
     }
+}
+
+/// Convex hull of `points`, counter-clockwise.
+fn convex_hull(points: &[Point]) -> Vec<Point> {
+    use geo::ConvexHull;
+    let multi = geo::MultiPoint::from(points.iter().map(|p| (p.x, p.y)).collect::<Vec<_>>());
+    let hull = multi.convex_hull();
+    let ring = hull.exterior();
+    let mut out: Vec<Point> = ring.coords().map(|c| Point::new(c.x, c.y)).collect();
+    if out.len() > 1 && out.first() == out.last() {
+        out.pop();
+    }
+    out
 }
 
 #[cfg(test)]
