@@ -405,8 +405,8 @@ fn svg_preview_is_well_formed_and_complete() {
     assert!(svg.contains("Sheet 2 — 500 x 300 mm"));
     assert!(svg.contains("fill-rule=\"evenodd\""));
     assert!(
-        svg.contains(" A8.0000 8.0000 0 0 0 "),
-        "round hole as exact arcs"
+        svg.contains(" A8.0000 8.0000 0 0 1 "),
+        "round hole as exact arcs; a clockwise hole turns clockwise on screen (sweep-flag 1)"
     );
     assert!(svg.contains(">bracket × 2</text>") && svg.contains(">disc × 1</text>"));
     // y is flipped: the bracket's bottom edge at y = 10 on sheet 1 (height 300,

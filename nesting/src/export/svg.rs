@@ -31,9 +31,10 @@ fn contour_path(d: &mut String, c: &Contour, base_y: f64) {
         match (seg, seg.arc()) {
             (Segment::Arc { bulge, .. }, Some(g)) => {
                 let large = u8::from(g.sweep.abs() > std::f64::consts::PI);
-                // Counter-clockwise in the DXF frame is clockwise on screen
-                // (y flipped), which SVG calls sweep-flag 1.
-                let sweep = u8::from(bulge > 0.0);
+                // The drawing shows the right way up, so a counter-clockwise
+                // arc stays counter-clockwise on screen; in SVG's y-down
+                // frame that is the negative-angle direction, sweep-flag 0.
+                let sweep = u8::from(bulge < 0.0);
                 let _ = write!(
                     d,
                     " A{r:.4} {r:.4} 0 {large} {sweep} {ex:.4} {ey:.4}",
