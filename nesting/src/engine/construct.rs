@@ -381,18 +381,11 @@ pub fn construct(
     let mut open: Vec<OpenSheet> = Vec::new();
     let mut used = vec![0u32; ctx.sheets.len()];
     let mut unplaced: Vec<(usize, String)> = Vec::new();
-    let mut stopped = false;
+    // Index in `order` of the first item left out by a cancel.
+    let mut cancelled_at = None;
     for (n, &i) in order.iter().enumerate() {
         if stop() {
-            if !keep_partial {
-                return None;
-            }
-            unplaced.extend(
-                order[n..]
-                    .iter()
-                    .map(|&j| (j, CANCELLED_REASON.to_string())),
-            );
-            stopped = true;
+            cancelled_at = Some(n);
             break;
         }
         let ps = &ctx.parts[i];
@@ -412,15 +405,7 @@ pub fn construct(
             continue;
         }
         if stop() {
-            if !keep_partial {
-                return None;
-            }
-            unplaced.extend(
-                order[n..]
-                    .iter()
-                    .map(|&j| (j, CANCELLED_REASON.to_string())),
-            );
-            stopped = true;
+            cancelled_at = Some(n);
             break;
         }
         // Open a new sheet.
@@ -465,6 +450,17 @@ pub fn construct(
             unplaced.push((i, reason));
         }
     }
+    if let Some(n) = cancelled_at {
+        if !keep_partial {
+            return None;
+        }
+        unplaced.extend(
+            order[n..]
+                .iter()
+                .map(|&j| (j, CANCELLED_REASON.to_string())),
+        );
+    }
+    let stopped = cancelled_at.is_some();
     let mut sheets: Vec<(usize, Vec<Placed>)> =
         open.into_iter().map(|s| (s.sheet, s.placed)).collect();
     if !stopped {
