@@ -1,12 +1,7 @@
 //! The `nestwork` binary: parses the command line and runs a subcommand.
 
 use clap::Parser;
-
-mod cli;
-mod commands;
-mod inputs;
-mod job;
-mod report;
+use nestwork::{cli, commands};
 
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();

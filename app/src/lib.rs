@@ -1,0 +1,8 @@
+//! The Nestwork application: command-line subcommands, job files and reports.
+//! The `nestwork` binary (`main.rs`) only parses the command line and calls [`commands::run`].
+
+pub mod cli;
+pub mod commands;
+pub mod inputs;
+pub mod job;
+pub mod report;
