@@ -48,13 +48,13 @@ pub fn month_of(t_s: i64) -> String {
     format!("{y:04}-{m:02}")
 }
 
-/// The same UTC day and time `months` later; the day is clamped to the target month's length
+/// The same UTC day and time `months` later (earlier when negative); the day is clamped to the target month's length
 /// (31 January + 1 month = 28/29 February).
-pub fn add_months(t_s: i64, months: u32) -> i64 {
+pub fn add_months(t_s: i64, months: i64) -> i64 {
     let days = t_s.div_euclid(86_400);
     let secs = t_s.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    let total = y * 12 + i64::from(m - 1) + i64::from(months);
+    let total = y * 12 + i64::from(m - 1) + months;
     let (ny, nm) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
     let next_first = if nm == 12 { days_from_civil(ny + 1, 1, 1) } else { days_from_civil(ny, nm + 1, 1) };
     let month_len = (next_first - days_from_civil(ny, nm, 1)) as u32;

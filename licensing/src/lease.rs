@@ -26,7 +26,7 @@ pub const BUILTIN_PUBLIC_KEY_HEX: &str = match option_env!("NESTWORK_LEASE_PUBLI
     None => DEVELOPMENT_PUBLIC_KEY_HEX,
 };
 
-const DEVELOPMENT_PUBLIC_KEY_HEX: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+const DEVELOPMENT_PUBLIC_KEY_HEX: &str = "d7cb4aa3c774c48e7972e7300001b0a7e623a573f5cec0bf0cafc5d4eec9e90a";
 
 /// What a lease allows offline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -17,6 +17,9 @@ pub mod client;
 #[cfg(feature = "client")]
 pub mod token_store;
 
+#[cfg(feature = "server")]
+pub mod server;
+
 
 pub use clock::{ClockError, ClockGuard};
 pub use fingerprint::MachineFingerprint;
