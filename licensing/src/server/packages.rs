@@ -182,6 +182,14 @@ pub(crate) async fn current_package(tx: &mut Tx, account_id: &str, now_s: i64) -
     }))
 }
 
+/// The account's package at `now_s` (renewing terms that ended while auto-renew is on).
+pub async fn package_at(store: &Store, account_id: &str, now_s: i64) -> Result<Option<PackageStatus>, ServiceError> {
+    let mut tx = store.begin_locked(account_id).await?;
+    let p = current_package(&mut tx, account_id, now_s).await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
 /// Cancels automatic renewal. Given before the notice deadline, the package ends with the
 /// current term; given later, it ends with the next term.
 pub async fn cancel(store: &Store, account_id: &str, now_s: i64) -> Result<PackageStatus, ServiceError> {
