@@ -193,7 +193,7 @@ pub struct Workstation {
     pub client: AccountClient,
     pub login: LoginResponse,
     pub verifier: LeaseVerifier,
-    _dir: TempDir,
+    pub _dir: TempDir,
 }
 
 impl Workstation {
