@@ -19,7 +19,7 @@ impl MachineFingerprint {
     /// no machine id; it is created on first use.
     pub fn current(data_dir: &Path) -> std::io::Result<Self> {
         let machine_id = os_machine_id().map_or_else(|| install_id(data_dir), Ok)?;
-        let host = gethostname::gethostname().to_string_lossy().into_owned();
+        let host = hostname();
         Ok(Self::from_parts(&machine_id, &host))
     }
 
@@ -43,6 +43,11 @@ impl std::fmt::Display for MachineFingerprint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// This machine's hostname (a default workstation name).
+pub fn hostname() -> String {
+    gethostname::gethostname().to_string_lossy().into_owned()
 }
 
 fn os_machine_id() -> Option<String> {

@@ -156,6 +156,10 @@ impl LocalState {
         machine: &MachineFingerprint,
         now_s: i64,
     ) -> Result<Authorization, LocalStateError> {
+        // Without a lease nothing is counted: answer before touching the folder.
+        if !self.lease_path().exists() {
+            return Ok(Authorization::Evaluation(EvaluationReason::NoLease));
+        }
         let _lock = self.lock()?;
         Ok(match self.decide(verifier, machine, now_s)? {
             Err(reason) => Authorization::Evaluation(reason),
