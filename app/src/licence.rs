@@ -31,8 +31,12 @@ impl RequestGrant {
     /// One line for the user, if there is something to say.
     pub fn notice(&self) -> Option<String> {
         match self {
-            Self::Evaluation { reason } => Some(format!("evaluation mode (outputs are marked EVALUATION): {reason}")),
-            Self::Licensed { warning: Some(w), .. } => Some(format!("licence: {w}")),
+            Self::Evaluation { reason } => Some(format!(
+                "evaluation mode (outputs are marked EVALUATION): {reason}"
+            )),
+            Self::Licensed {
+                warning: Some(w), ..
+            } => Some(format!("licence: {w}")),
             Self::Licensed { warning: None, .. } => None,
         }
     }
@@ -53,7 +57,11 @@ impl LicenceContext {
         let dir = LocalState::default_dir()?;
         let machine = MachineFingerprint::current(&dir)
             .map_err(|e| anyhow::anyhow!("cannot read this machine's identity: {e}"))?;
-        Ok(Self { state: LocalState::new(dir), verifier: LeaseVerifier::builtin()?, machine })
+        Ok(Self {
+            state: LocalState::new(dir),
+            verifier: LeaseVerifier::builtin()?,
+            machine,
+        })
     }
 }
 
@@ -62,16 +70,26 @@ impl LicenceContext {
 pub fn authorize_request(kind: RequestKind) -> Result<RequestGrant> {
     match LicenceContext::from_environment() {
         Ok(ctx) => authorize_request_with(&ctx, kind),
-        Err(e) => Ok(RequestGrant::Evaluation { reason: format!("{e:#}") }),
+        Err(e) => Ok(RequestGrant::Evaluation {
+            reason: format!("{e:#}"),
+        }),
     }
 }
 
 /// Decides one request in `ctx` (tests and the GUI pass their own context).
 pub fn authorize_request_with(ctx: &LicenceContext, kind: RequestKind) -> Result<RequestGrant> {
     let now = licensing::clock::now_s();
-    Ok(match ctx.state.authorize(kind, &ctx.verifier, &ctx.machine, now) {
-        Ok(Authorization::Licensed { remaining, warning, .. }) => RequestGrant::Licensed { remaining, warning },
-        Ok(Authorization::Evaluation(reason)) => RequestGrant::Evaluation { reason: reason.to_string() },
-        Err(e) => RequestGrant::Evaluation { reason: e.to_string() },
-    })
+    Ok(
+        match ctx.state.authorize(kind, &ctx.verifier, &ctx.machine, now) {
+            Ok(Authorization::Licensed {
+                remaining, warning, ..
+            }) => RequestGrant::Licensed { remaining, warning },
+            Ok(Authorization::Evaluation(reason)) => RequestGrant::Evaluation {
+                reason: reason.to_string(),
+            },
+            Err(e) => RequestGrant::Evaluation {
+                reason: e.to_string(),
+            },
+        },
+    )
 }

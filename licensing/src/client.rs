@@ -22,11 +22,17 @@ pub const SYNC_BATCH: usize = 1_000;
 /// An account call failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    #[error("cannot reach the Nestwork server at {url}: {source}; check the network connection (offline, exports use the lease until it expires)")]
+    #[error(
+        "cannot reach the Nestwork server at {url}: {source}; check the network connection (offline, exports use the lease until it expires)"
+    )]
     Network { url: String, source: reqwest::Error },
     /// The server refused the call and said why.
     #[error("{message}")]
-    Server { status: u16, code: String, message: String },
+    Server {
+        status: u16,
+        code: String,
+        message: String,
+    },
     #[error("unexpected answer from the server ({status}): {body}")]
     Unexpected { status: u16, body: String },
     #[error("not signed in; run `nestwork account login`")]
@@ -62,8 +68,15 @@ impl AccountClient {
             .timeout(Duration::from_secs(30))
             .connect_timeout(Duration::from_secs(10))
             .build()
-            .map_err(|source| ClientError::Network { url: base_url.to_owned(), source })?;
-        Ok(Self { base: base_url.trim_end_matches('/').to_owned(), http, token: None })
+            .map_err(|source| ClientError::Network {
+                url: base_url.to_owned(),
+                source,
+            })?;
+        Ok(Self {
+            base: base_url.trim_end_matches('/').to_owned(),
+            http,
+            token: None,
+        })
     }
 
     /// The same client, signed in with `token`.
@@ -87,24 +100,39 @@ impl AccountClient {
     }
 
     fn send(&self, rb: RequestBuilder) -> Result<Response, ClientError> {
-        let resp = rb.send().map_err(|source| ClientError::Network { url: self.base.clone(), source })?;
+        let resp = rb.send().map_err(|source| ClientError::Network {
+            url: self.base.clone(),
+            source,
+        })?;
         if resp.status().is_success() {
             return Ok(resp);
         }
         let status = resp.status().as_u16();
         let body = resp.text().unwrap_or_default();
         Err(match serde_json::from_str::<ApiErrorBody>(&body) {
-            Ok(e) => ClientError::Server { status, code: e.error, message: e.message },
-            Err(_) => ClientError::Unexpected { status, body: body.chars().take(500).collect() },
+            Ok(e) => ClientError::Server {
+                status,
+                code: e.error,
+                message: e.message,
+            },
+            Err(_) => ClientError::Unexpected {
+                status,
+                body: body.chars().take(500).collect(),
+            },
         })
     }
 
     fn json<T: DeserializeOwned>(&self, rb: RequestBuilder) -> Result<T, ClientError> {
         let resp = self.send(rb)?;
         let status = resp.status();
-        let body = resp.text().map_err(|source| ClientError::Network { url: self.base.clone(), source })?;
-        serde_json::from_str(&body)
-            .map_err(|_| ClientError::Unexpected { status: status.as_u16(), body: body.chars().take(500).collect() })
+        let body = resp.text().map_err(|source| ClientError::Network {
+            url: self.base.clone(),
+            source,
+        })?;
+        serde_json::from_str(&body).map_err(|_| ClientError::Unexpected {
+            status: status.as_u16(),
+            body: body.chars().take(500).collect(),
+        })
     }
 
     /// Creates an account; the server emails a validation link.
@@ -119,12 +147,14 @@ impl AccountClient {
 
     /// Ends this session (the token stops working; the workstation's reserved credits return).
     pub fn logout(&self) -> Result<(), ClientError> {
-        self.send(self.authed(self.http.post(self.url("/v1/logout")))?).map(drop)
+        self.send(self.authed(self.http.post(self.url("/v1/logout")))?)
+            .map(drop)
     }
 
     /// Changes the password; every other session is revoked.
     pub fn change_password(&self, req: &PasswordChangeRequest) -> Result<(), ClientError> {
-        self.send(self.authed(self.http.post(self.url("/v1/password")).json(req))?).map(drop)
+        self.send(self.authed(self.http.post(self.url("/v1/password")).json(req))?)
+            .map(drop)
     }
 
     /// The account's sessions.
@@ -134,7 +164,13 @@ impl AccountClient {
 
     /// Revokes one session (e.g. a lost workstation).
     pub fn revoke_session(&self, id: &str) -> Result<(), ClientError> {
-        self.send(self.authed(self.http.post(self.url(&format!("/v1/sessions/{id}/revoke"))))?).map(drop)
+        self.send(
+            self.authed(
+                self.http
+                    .post(self.url(&format!("/v1/sessions/{id}/revoke"))),
+            )?,
+        )
+        .map(drop)
     }
 
     /// Package, credits and fair-use state.
@@ -149,7 +185,11 @@ impl AccountClient {
 
     /// A fresh lease for `machine` (releases the previous reservation of that machine).
     pub fn lease(&self, machine: &MachineFingerprint) -> Result<SignedLease, ClientError> {
-        self.json(self.authed(self.http.post(self.url("/v1/lease")).json(&LeaseRequest { machine: machine.clone() }))?)
+        self.json(
+            self.authed(self.http.post(self.url("/v1/lease")).json(&LeaseRequest {
+                machine: machine.clone(),
+            }))?,
+        )
     }
 
     /// Sends journal entries; answers what was counted, the state and a fresh lease.
@@ -160,7 +200,11 @@ impl AccountClient {
     /// Syncs a workstation's journal (every entry after the stored lease's last counted one, in
     /// batches) and stores the fresh lease. Entries written while the sync runs stay pending
     /// for the next one. Answers the last response.
-    pub fn sync(&self, state: &LocalState, machine: &MachineFingerprint) -> Result<SyncResponse, ClientError> {
+    pub fn sync(
+        &self,
+        state: &LocalState,
+        machine: &MachineFingerprint,
+    ) -> Result<SyncResponse, ClientError> {
         let (entries, after) = {
             let _lock = state.lock()?;
             let after = match state.load_lease()? {
@@ -171,10 +215,16 @@ impl AccountClient {
         };
         tracing::debug!(after, pending = entries.len(), "syncing usage journal");
         let mut total: Option<SyncResponse> = None;
-        let batches: Vec<&[crate::journal::JournalEntry]> =
-            if entries.is_empty() { vec![&[]] } else { entries.chunks(SYNC_BATCH).collect() };
+        let batches: Vec<&[crate::journal::JournalEntry]> = if entries.is_empty() {
+            vec![&[]]
+        } else {
+            entries.chunks(SYNC_BATCH).collect()
+        };
         for batch in batches {
-            let resp = self.sync_entries(&SyncRequest { machine: machine.clone(), entries: batch.to_vec() })?;
+            let resp = self.sync_entries(&SyncRequest {
+                machine: machine.clone(),
+                entries: batch.to_vec(),
+            })?;
             total = Some(match total {
                 None => resp,
                 Some(t) => SyncResponse {
@@ -185,7 +235,10 @@ impl AccountClient {
                 },
             });
         }
-        let resp = total.ok_or(ClientError::Unexpected { status: 0, body: "no sync batch".into() })?;
+        let resp = total.ok_or(ClientError::Unexpected {
+            status: 0,
+            body: "no sync batch".into(),
+        })?;
         let _lock = state.lock()?;
         state.store_lease(&resp.lease)?;
         Ok(resp)

@@ -56,7 +56,11 @@ pub fn add_months(t_s: i64, months: i64) -> i64 {
     let (y, m, d) = civil_from_days(days);
     let total = y * 12 + i64::from(m - 1) + months;
     let (ny, nm) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
-    let next_first = if nm == 12 { days_from_civil(ny + 1, 1, 1) } else { days_from_civil(ny, nm + 1, 1) };
+    let next_first = if nm == 12 {
+        days_from_civil(ny + 1, 1, 1)
+    } else {
+        days_from_civil(ny, nm + 1, 1)
+    };
     let month_len = (next_first - days_from_civil(ny, nm, 1)) as u32;
     days_from_civil(ny, nm, d.min(month_len)) * 86_400 + secs
 }
@@ -65,7 +69,11 @@ pub fn add_months(t_s: i64, months: i64) -> i64 {
 pub fn format_utc(t_s: i64) -> String {
     let (y, m, d) = civil_from_days(t_s.div_euclid(86_400));
     let secs = t_s.rem_euclid(86_400);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", secs / 3600, secs % 3600 / 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        secs / 3600,
+        secs % 3600 / 60
+    )
 }
 
 /// The clock guard refused the current time, or could not keep its record.
@@ -79,7 +87,10 @@ pub enum ClockError {
     SetBack { now: String, last_seen: String },
     /// The record of the last seen time could not be read or written.
     #[error("cannot use the clock record {path}: {source}; check that the folder is writable")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -104,18 +115,26 @@ impl ClockGuard {
     /// and the journal's last entry still bound the clock from below).
     pub fn last_seen_s(&self) -> Result<Option<i64>, ClockError> {
         let bytes = read_optional(&self.path).map_err(|source| self.io(source))?;
-        Ok(bytes.and_then(|b| serde_json::from_slice::<ClockRecord>(&b).ok()).map(|r| r.last_seen_s))
+        Ok(bytes
+            .and_then(|b| serde_json::from_slice::<ClockRecord>(&b).ok())
+            .map(|r| r.last_seen_s))
     }
 
     /// Checks `now_s` against the record and every `other_seen_s` (times known to have passed,
     /// such as a lease's issue time), then records `now_s` if it is the latest.
     pub fn check_and_advance(&self, now_s: i64, other_seen_s: &[i64]) -> Result<(), ClockError> {
         let recorded = self.last_seen_s()?;
-        let last = recorded.into_iter().chain(other_seen_s.iter().copied()).max();
-        if let Some(last) = last {
-            if now_s + CLOCK_TOLERANCE_S < last {
-                return Err(ClockError::SetBack { now: format_utc(now_s), last_seen: format_utc(last) });
-            }
+        let last = recorded
+            .into_iter()
+            .chain(other_seen_s.iter().copied())
+            .max();
+        if let Some(last) = last
+            && now_s + CLOCK_TOLERANCE_S < last
+        {
+            return Err(ClockError::SetBack {
+                now: format_utc(now_s),
+                last_seen: format_utc(last),
+            });
         }
         if recorded.is_none_or(|r| now_s > r) {
             let bytes = serde_json::to_vec(&ClockRecord { last_seen_s: now_s }).unwrap_or_default();
@@ -125,7 +144,10 @@ impl ClockGuard {
     }
 
     fn io(&self, source: std::io::Error) -> ClockError {
-        ClockError::Io { path: self.path.clone(), source }
+        ClockError::Io {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     /// Where the record lives.
@@ -158,7 +180,9 @@ mod tests {
         let guard = ClockGuard::new(dir.path().join("clock.json"));
         guard.check_and_advance(1_000_000, &[]).unwrap();
         guard.check_and_advance(1_000_000 - 60, &[]).unwrap(); // within tolerance
-        let err = guard.check_and_advance(1_000_000 - 86_400, &[]).unwrap_err();
+        let err = guard
+            .check_and_advance(1_000_000 - 86_400, &[])
+            .unwrap_err();
         assert!(matches!(err, ClockError::SetBack { .. }), "{err}");
         assert!(err.to_string().contains("set the clock"));
         // A later time is fine and moves the record forward.

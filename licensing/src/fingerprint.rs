@@ -82,7 +82,13 @@ mod tests {
         let b = MachineFingerprint::current(dir.path()).unwrap();
         assert_eq!(a, b);
         assert_eq!(a.as_str().len(), 64);
-        assert_ne!(MachineFingerprint::from_parts("id1", "host"), MachineFingerprint::from_parts("id2", "host"));
-        assert_ne!(MachineFingerprint::from_parts("id1", "a"), MachineFingerprint::from_parts("id1", "b"));
+        assert_ne!(
+            MachineFingerprint::from_parts("id1", "host"),
+            MachineFingerprint::from_parts("id2", "host")
+        );
+        assert_ne!(
+            MachineFingerprint::from_parts("id1", "a"),
+            MachineFingerprint::from_parts("id1", "b")
+        );
     }
 }

@@ -7,14 +7,18 @@ use std::path::Path;
 /// of the folder), so a crash leaves either the old or the new content, never a mix.
 /// With `owner_only`, the file is created with mode 0600 on Unix.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8], owner_only: bool) -> io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = if owner_only { 0o600 } else { 0o644 };
-        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(mode))?;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
     }
     #[cfg(not(unix))]
     let _ = owner_only;

@@ -84,15 +84,28 @@ impl JournalEntry {
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
     #[error("cannot use the usage journal {path}: {source}; check that the folder is writable")]
-    Io { path: PathBuf, source: std::io::Error },
-    #[error("usage journal {path}, line {line}: not a journal entry ({reason}); the file was edited — restore it from a backup or contact support")]
-    Unreadable { path: PathBuf, line: usize, reason: String },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "usage journal {path}, line {line}: not a journal entry ({reason}); the file was edited — restore it from a backup or contact support"
+    )]
+    Unreadable {
+        path: PathBuf,
+        line: usize,
+        reason: String,
+    },
     #[error("usage journal broken at sequence {seq}: {reason}")]
     BrokenChain { seq: u64, reason: String },
 }
 
 /// Checks that `entries` continue a chain whose last entry had `prev_seq` and `prev_hash`.
-pub fn verify_chain(prev_seq: u64, prev_hash: &str, entries: &[JournalEntry]) -> Result<(), JournalError> {
+pub fn verify_chain(
+    prev_seq: u64,
+    prev_hash: &str,
+    entries: &[JournalEntry],
+) -> Result<(), JournalError> {
     let (mut seq, mut hash) = (prev_seq, prev_hash.to_owned());
     for e in entries {
         let broken = |reason: String| JournalError::BrokenChain { seq: e.seq, reason };
@@ -126,8 +139,13 @@ impl UsageJournal {
     /// last line (crash during a write that never returned) is cut off.
     pub fn load(path: impl Into<PathBuf>) -> Result<Self, JournalError> {
         let path = path.into();
-        let io = |source| JournalError::Io { path: path.clone(), source };
-        let bytes = crate::fs_util::read_optional(&path).map_err(io)?.unwrap_or_default();
+        let io = |source| JournalError::Io {
+            path: path.clone(),
+            source,
+        };
+        let bytes = crate::fs_util::read_optional(&path)
+            .map_err(io)?
+            .unwrap_or_default();
         let complete_len = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         if complete_len < bytes.len() {
             tracing::warn!(path = %path.display(), "cutting off an unconfirmed, torn last journal line");
@@ -137,12 +155,17 @@ impl UsageJournal {
         }
         let text = String::from_utf8_lossy(&bytes[..complete_len]);
         let mut entries = Vec::new();
-        for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let entry: JournalEntry = serde_json::from_str(line).map_err(|e| JournalError::Unreadable {
-                path: path.clone(),
-                line: i + 1,
-                reason: e.to_string(),
-            })?;
+        for (i, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let entry: JournalEntry =
+                serde_json::from_str(line).map_err(|e| JournalError::Unreadable {
+                    path: path.clone(),
+                    line: i + 1,
+                    reason: e.to_string(),
+                })?;
             entries.push(entry);
         }
         verify_chain(0, GENESIS_HASH, &entries)?;
@@ -162,12 +185,18 @@ impl UsageJournal {
 
     /// The last sequence number and hash (0 and [`GENESIS_HASH`] when empty).
     pub fn head(&self) -> (u64, &str) {
-        self.entries.last().map_or((0, GENESIS_HASH), |e| (e.seq, e.hash.as_str()))
+        self.entries
+            .last()
+            .map_or((0, GENESIS_HASH), |e| (e.seq, e.hash.as_str()))
     }
 
     /// Appends one entry, fsyncs the file, and returns the entry. The caller must hold the
     /// state lock (see [`crate::offline::LocalState`]) so two processes never append at once.
-    pub fn append(&mut self, kind: RequestKind, timestamp_s: i64) -> Result<JournalEntry, JournalError> {
+    pub fn append(
+        &mut self,
+        kind: RequestKind,
+        timestamp_s: i64,
+    ) -> Result<JournalEntry, JournalError> {
         let (seq, prev) = self.head();
         let mut entry = JournalEntry {
             id: uuid::Uuid::new_v4().to_string(),
@@ -183,19 +212,24 @@ impl UsageJournal {
             source: std::io::Error::other(e),
         })?;
         line.push(b'\n');
-        let io = |source| JournalError::Io { path: self.path.clone(), source };
+        let io = |source| JournalError::Io {
+            path: self.path.clone(),
+            source,
+        };
         let created = !self.path.exists();
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
-        let mut f: File = OpenOptions::new().create(true).append(true).open(&self.path).map_err(io)?;
+        let mut f: File = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .map_err(io)?;
         f.seek(SeekFrom::End(0)).map_err(io)?;
         f.write_all(&line).map_err(io)?;
         f.sync_data().map_err(io)?;
-        if created {
-            if let Some(dir) = self.path.parent() {
-                crate::fs_util::sync_dir(dir);
-            }
+        if created && let Some(dir) = self.path.parent() {
+            crate::fs_util::sync_dir(dir);
         }
         self.entries.push(entry.clone());
         Ok(entry)
@@ -233,14 +267,26 @@ mod tests {
         assert!(std::fs::read_to_string(&path).unwrap().ends_with("}\n"));
 
         // Editing an entry breaks the chain.
-        let text = std::fs::read_to_string(&path).unwrap().replacen("\"export\"", "\"quote\"", 1);
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replacen("\"export\"", "\"quote\"", 1);
         std::fs::write(&path, text).unwrap();
         let err = UsageJournal::load(&path).unwrap_err();
-        assert!(matches!(err, JournalError::BrokenChain { seq: 1, .. }), "{err}");
+        assert!(
+            matches!(err, JournalError::BrokenChain { seq: 1, .. }),
+            "{err}"
+        );
 
         // Deleting a line breaks it too.
-        let lines: Vec<String> = j.entries().iter().map(|e| serde_json::to_string(e).unwrap()).collect();
+        let lines: Vec<String> = j
+            .entries()
+            .iter()
+            .map(|e| serde_json::to_string(e).unwrap())
+            .collect();
         std::fs::write(&path, format!("{}\n{}\n", lines[0], lines[2])).unwrap();
-        assert!(matches!(UsageJournal::load(&path).unwrap_err(), JournalError::BrokenChain { seq: 3, .. }));
+        assert!(matches!(
+            UsageJournal::load(&path).unwrap_err(),
+            JournalError::BrokenChain { seq: 3, .. }
+        ));
     }
 }

@@ -26,7 +26,8 @@ pub const BUILTIN_PUBLIC_KEY_HEX: &str = match option_env!("NESTWORK_LEASE_PUBLI
     None => DEVELOPMENT_PUBLIC_KEY_HEX,
 };
 
-const DEVELOPMENT_PUBLIC_KEY_HEX: &str = "d7cb4aa3c774c48e7972e7300001b0a7e623a573f5cec0bf0cafc5d4eec9e90a";
+const DEVELOPMENT_PUBLIC_KEY_HEX: &str =
+    "d7cb4aa3c774c48e7972e7300001b0a7e623a573f5cec0bf0cafc5d4eec9e90a";
 
 /// What a lease allows offline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,19 +83,29 @@ pub struct SignedLease {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum LeaseError {
     /// The signature does not match the content: the file was edited or is not from the server.
-    #[error("the licence lease has been altered or was not issued by the Nestwork server; run `nestwork account sync` to get a new one")]
+    #[error(
+        "the licence lease has been altered or was not issued by the Nestwork server; run `nestwork account sync` to get a new one"
+    )]
     Tampered,
     /// The lease belongs to another workstation.
-    #[error("the licence lease belongs to another workstation; sign in on this one with `nestwork account login`")]
+    #[error(
+        "the licence lease belongs to another workstation; sign in on this one with `nestwork account login`"
+    )]
     OtherMachine,
     /// The lease is out of date.
-    #[error("the licence lease expired on {expired}; connect to the network and run `nestwork account sync`")]
+    #[error(
+        "the licence lease expired on {expired}; connect to the network and run `nestwork account sync`"
+    )]
     Expired { expired: String },
     /// The lease was issued after the current clock time: the clock was set back.
-    #[error("the system clock ({now}) is earlier than the lease's issue time ({issued}); set the clock to the correct time")]
+    #[error(
+        "the system clock ({now}) is earlier than the lease's issue time ({issued}); set the clock to the correct time"
+    )]
     ClockSetBack { now: String, issued: String },
     /// The lease has a format this version does not read.
-    #[error("the licence lease has format {found}, this version reads {LEASE_FORMAT}; update Nestwork or run `nestwork account sync`")]
+    #[error(
+        "the licence lease has format {found}, this version reads {LEASE_FORMAT}; update Nestwork or run `nestwork account sync`"
+    )]
     UnknownFormat { found: u32 },
     /// The public key given to the verifier is not a valid Ed25519 key.
     #[error("invalid lease public key: {0}")]
@@ -134,7 +145,14 @@ impl LeaseBody {
         e.u64(self.last_seq_seen);
         e.str(&self.last_hash_seen);
         match &self.entitlement {
-            Entitlement::Package { plan, period_end_s, month, month_used, fair_use_limit, fair_use_warn } => {
+            Entitlement::Package {
+                plan,
+                period_end_s,
+                month,
+                month_used,
+                fair_use_limit,
+                fair_use_warn,
+            } => {
                 e.str("package");
                 e.str(plan);
                 e.i64(*period_end_s);
@@ -160,19 +178,25 @@ pub struct LeaseSigner {
 
 impl std::fmt::Debug for LeaseSigner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LeaseSigner").field("public_key", &self.public_key_hex()).finish_non_exhaustive()
+        f.debug_struct("LeaseSigner")
+            .field("public_key", &self.public_key_hex())
+            .finish_non_exhaustive()
     }
 }
 
 impl LeaseSigner {
     /// A new random key pair.
     pub fn generate() -> Self {
-        Self { key: SigningKey::from_bytes(&rand::random::<[u8; 32]>()) }
+        Self {
+            key: SigningKey::from_bytes(&rand::random::<[u8; 32]>()),
+        }
     }
 
     /// A signer from the 32-byte secret key.
     pub fn from_secret_bytes(secret: &[u8; 32]) -> Self {
-        Self { key: SigningKey::from_bytes(secret) }
+        Self {
+            key: SigningKey::from_bytes(secret),
+        }
     }
 
     /// The 32-byte secret key (to store in the key file).
@@ -193,7 +217,10 @@ impl LeaseSigner {
     /// Signs a lease body.
     pub fn sign(&self, body: LeaseBody) -> SignedLease {
         let signature = self.key.sign(&body.canonical_bytes());
-        SignedLease { body, signature: hex::encode(signature.to_bytes()) }
+        SignedLease {
+            body,
+            signature: hex::encode(signature.to_bytes()),
+        }
     }
 }
 
@@ -215,7 +242,9 @@ impl LeaseVerifier {
             .map_err(|e| LeaseError::BadPublicKey(e.to_string()))?
             .try_into()
             .map_err(|_| LeaseError::BadPublicKey("expected 32 bytes".into()))?;
-        VerifyingKey::from_bytes(&bytes).map(Self::new).map_err(|e| LeaseError::BadPublicKey(e.to_string()))
+        VerifyingKey::from_bytes(&bytes)
+            .map(Self::new)
+            .map_err(|e| LeaseError::BadPublicKey(e.to_string()))
     }
 
     /// The verifier with the key built into the app ([`BUILTIN_PUBLIC_KEY_HEX`]).
@@ -250,10 +279,15 @@ impl LeaseVerifier {
             return Err(LeaseError::OtherMachine);
         }
         if now_s + CLOCK_TOLERANCE_S < body.issued_at_s {
-            return Err(LeaseError::ClockSetBack { now: format_utc(now_s), issued: format_utc(body.issued_at_s) });
+            return Err(LeaseError::ClockSetBack {
+                now: format_utc(now_s),
+                issued: format_utc(body.issued_at_s),
+            });
         }
         if now_s >= body.expires_at_s {
-            return Err(LeaseError::Expired { expired: format_utc(body.expires_at_s) });
+            return Err(LeaseError::Expired {
+                expired: format_utc(body.expires_at_s),
+            });
         }
         Ok(body)
     }

@@ -5,8 +5,8 @@
 //! async runtime in the app. [`offline::LocalState::authorize`] is the one call an export makes.
 
 pub mod clock;
-mod fs_util;
 pub mod fingerprint;
+mod fs_util;
 pub mod journal;
 pub mod lease;
 pub mod offline;
@@ -19,7 +19,6 @@ pub mod token_store;
 
 #[cfg(feature = "server")]
 pub mod server;
-
 
 pub use clock::{ClockError, ClockGuard};
 pub use fingerprint::MachineFingerprint;

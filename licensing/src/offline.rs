@@ -25,13 +25,21 @@ pub enum EvaluationReason {
     Clock(ClockError),
     #[error("{0}")]
     Journal(JournalError),
-    #[error("the usage journal ends at request {journal_seq} but the server has counted {lease_seq}; the journal was replaced or restored from an old copy — contact support")]
+    #[error(
+        "the usage journal ends at request {journal_seq} but the server has counted {lease_seq}; the journal was replaced or restored from an old copy — contact support"
+    )]
     JournalBehindLease { journal_seq: u64, lease_seq: u64 },
-    #[error("the account has no package and no credits; buy credits or a package, then run `nestwork account sync`")]
+    #[error(
+        "the account has no package and no credits; buy credits or a package, then run `nestwork account sync`"
+    )]
     NoEntitlement,
-    #[error("the {reserved} credits reserved for offline use are spent; connect and run `nestwork account sync`")]
+    #[error(
+        "the {reserved} credits reserved for offline use are spent; connect and run `nestwork account sync`"
+    )]
     CreditsUsedUp { reserved: u64 },
-    #[error("fair-use limit of {limit} requests reached in {month}; contact sales to arrange a specific package")]
+    #[error(
+        "fair-use limit of {limit} requests reached in {month}; contact sales to arrange a specific package"
+    )]
     FairUseLimit { limit: u64, month: String },
 }
 
@@ -40,7 +48,11 @@ pub enum EvaluationReason {
 pub enum Authorization {
     /// Counted: the journal entry is on disk. `remaining` is what the lease still allows
     /// offline (credits or fair-use requests); `warning` is a fair-use warning to show.
-    Licensed { entry: JournalEntry, remaining: u64, warning: Option<String> },
+    Licensed {
+        entry: JournalEntry,
+        remaining: u64,
+        warning: Option<String>,
+    },
     /// Not counted: evaluation mode, with the reason to show.
     Evaluation(EvaluationReason),
 }
@@ -48,8 +60,13 @@ pub enum Authorization {
 /// The local state could not be used at all (not a licence question).
 #[derive(Debug, thiserror::Error)]
 pub enum LocalStateError {
-    #[error("cannot use the Nestwork data folder {path}: {source}; check that it is writable or set NESTWORK_DATA_DIR")]
-    Io { path: PathBuf, source: std::io::Error },
+    #[error(
+        "cannot use the Nestwork data folder {path}: {source}; check that it is writable or set NESTWORK_DATA_DIR"
+    )]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("no data folder: set NESTWORK_DATA_DIR")]
     NoDataDir,
 }
@@ -83,7 +100,9 @@ impl LocalState {
     pub fn default_dir() -> Result<PathBuf, LocalStateError> {
         match std::env::var_os("NESTWORK_DATA_DIR") {
             Some(d) if !d.is_empty() => Ok(PathBuf::from(d)),
-            _ => dirs::data_dir().map(|d| d.join("nestwork")).ok_or(LocalStateError::NoDataDir),
+            _ => dirs::data_dir()
+                .map(|d| d.join("nestwork"))
+                .ok_or(LocalStateError::NoDataDir),
         }
     }
 
@@ -101,7 +120,10 @@ impl LocalState {
     }
 
     fn io(&self, path: &Path, source: std::io::Error) -> LocalStateError {
-        LocalStateError::Io { path: path.to_owned(), source }
+        LocalStateError::Io {
+            path: path.to_owned(),
+            source,
+        }
     }
 
     /// Takes the state lock (blocks while another process holds it).
@@ -128,7 +150,8 @@ impl LocalState {
     /// Stores a lease atomically.
     pub fn store_lease(&self, lease: &SignedLease) -> Result<(), LocalStateError> {
         let path = self.lease_path();
-        let bytes = serde_json::to_vec_pretty(lease).map_err(|e| self.io(&path, std::io::Error::other(e)))?;
+        let bytes = serde_json::to_vec_pretty(lease)
+            .map_err(|e| self.io(&path, std::io::Error::other(e)))?;
         write_atomic(&path, &bytes, false).map_err(|e| self.io(&path, e))
     }
 
@@ -163,8 +186,16 @@ impl LocalState {
         let _lock = self.lock()?;
         Ok(match self.decide(verifier, machine, now_s)? {
             Err(reason) => Authorization::Evaluation(reason),
-            Ok(Allowance { mut journal, remaining, warning }) => match journal.append(kind, now_s) {
-                Ok(entry) => Authorization::Licensed { entry, remaining: remaining.saturating_sub(1), warning },
+            Ok(Allowance {
+                mut journal,
+                remaining,
+                warning,
+            }) => match journal.append(kind, now_s) {
+                Ok(entry) => Authorization::Licensed {
+                    entry,
+                    remaining: remaining.saturating_sub(1),
+                    warning,
+                },
                 Err(e) => Authorization::Evaluation(EvaluationReason::Journal(e)),
             },
         })
@@ -188,13 +219,23 @@ impl LocalState {
             verifier.check_signature(&lease).map_err(R::Lease)?;
             let journal = self.journal().map_err(R::Journal)?;
             // Times known to have passed: the (authentic) issue time and the last request.
-            let seen: Vec<i64> =
-                [Some(lease.body.issued_at_s), journal.entries().last().map(|e| e.timestamp_s)].into_iter().flatten().collect();
-            self.clock_guard().check_and_advance(now_s, &seen).map_err(R::Clock)?;
+            let seen: Vec<i64> = [
+                Some(lease.body.issued_at_s),
+                journal.entries().last().map(|e| e.timestamp_s),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            self.clock_guard()
+                .check_and_advance(now_s, &seen)
+                .map_err(R::Clock)?;
             let body = verifier.verify(&lease, machine, now_s).map_err(R::Lease)?;
             let (journal_seq, _) = journal.head();
             if journal_seq < body.last_seq_seen {
-                return Err(R::JournalBehindLease { journal_seq, lease_seq: body.last_seq_seen });
+                return Err(R::JournalBehindLease {
+                    journal_seq,
+                    lease_seq: body.last_seq_seen,
+                });
             }
             let pending = journal.entries_after(body.last_seq_seen);
             match &body.entitlement {
@@ -202,20 +243,47 @@ impl LocalState {
                 Entitlement::Credits { reserved } => {
                     let used = pending.len() as u64;
                     if used >= *reserved {
-                        return Err(R::CreditsUsedUp { reserved: *reserved });
+                        return Err(R::CreditsUsedUp {
+                            reserved: *reserved,
+                        });
                     }
-                    Ok(Allowance { remaining: reserved - used, warning: None, journal })
+                    Ok(Allowance {
+                        remaining: reserved - used,
+                        warning: None,
+                        journal,
+                    })
                 }
-                Entitlement::Package { month, month_used, fair_use_limit, fair_use_warn, .. } => {
+                Entitlement::Package {
+                    month,
+                    month_used,
+                    fair_use_limit,
+                    fair_use_warn,
+                    ..
+                } => {
                     let this_month = month_of(now_s);
-                    let offline = pending.iter().filter(|e| month_of(e.timestamp_s) == this_month).count() as u64;
+                    let offline = pending
+                        .iter()
+                        .filter(|e| month_of(e.timestamp_s) == this_month)
+                        .count() as u64;
                     let used = offline + if *month == this_month { *month_used } else { 0 };
                     if used >= *fair_use_limit {
-                        return Err(R::FairUseLimit { limit: *fair_use_limit, month: this_month });
+                        return Err(R::FairUseLimit {
+                            limit: *fair_use_limit,
+                            month: this_month,
+                        });
                     }
-                    let warning = (used + 1 >= *fair_use_warn)
-                        .then(|| format!("{} of {} fair-use requests used in {this_month}", used + 1, fair_use_limit));
-                    Ok(Allowance { remaining: fair_use_limit - used, warning, journal })
+                    let warning = (used + 1 >= *fair_use_warn).then(|| {
+                        format!(
+                            "{} of {} fair-use requests used in {this_month}",
+                            used + 1,
+                            fair_use_limit
+                        )
+                    });
+                    Ok(Allowance {
+                        remaining: fair_use_limit - used,
+                        warning,
+                        journal,
+                    })
                 }
             }
         })())

@@ -152,7 +152,13 @@ impl FairUseStatus {
         } else {
             FairUseState::Ok
         };
-        Self { month, used, warn_from: FAIR_USE_WARN, limit: FAIR_USE_LIMIT, state }
+        Self {
+            month,
+            used,
+            warn_from: FAIR_USE_WARN,
+            limit: FAIR_USE_LIMIT,
+            state,
+        }
     }
 
     /// The message for the user, if any.

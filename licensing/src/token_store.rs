@@ -44,7 +44,11 @@ impl TokenStore {
         h.update(b"\0");
         h.update(server_url.as_bytes());
         let user = format!("session-{}", &hex::encode(h.finalize())[..16]);
-        Self { file: data_dir.join("session-token"), user, use_keyring: true }
+        Self {
+            file: data_dir.join("session-token"),
+            user,
+            use_keyring: true,
+        }
     }
 
     /// The same store without the keyring (file only).
@@ -75,8 +79,11 @@ impl TokenStore {
             None => "keyring not used".to_owned(),
         };
         tracing::debug!(reason = %keyring_err, "OS keyring unavailable, storing the session token in a 0600 file");
-        write_atomic(&self.file, token.as_bytes(), true)
-            .map_err(|source| TokenStoreError { keyring: keyring_err, path: self.file.clone(), source })?;
+        write_atomic(&self.file, token.as_bytes(), true).map_err(|source| TokenStoreError {
+            keyring: keyring_err,
+            path: self.file.clone(),
+            source,
+        })?;
         Ok(TokenLocation::File)
     }
 
@@ -115,7 +122,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join("session-token")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.path().join("session-token"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         store.clear();
@@ -127,7 +137,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = TokenStore::new(dir.path(), "http://keyring-test");
         let loc = store.save("tok-123").unwrap();
-        assert_eq!(store.load().as_deref(), Some("tok-123"), "stored in {loc:?}");
+        assert_eq!(
+            store.load().as_deref(),
+            Some("tok-123"),
+            "stored in {loc:?}"
+        );
         store.clear();
         assert_eq!(store.load(), None);
     }

@@ -14,7 +14,16 @@ use licensing::{Authorization, ClockError, EvaluationReason, LocalState, Machine
 
 fn funded_workstation(env: &TestEnv, email: &str) -> Workstation {
     env.register_validated(email);
-    env.admin(admin::record_credit_purchase(&env.store, email, 50, "50.00", "EUR", "pay-1", now_s())).unwrap();
+    env.admin(admin::record_credit_purchase(
+        &env.store,
+        email,
+        50,
+        "50.00",
+        "EUR",
+        "pay-1",
+        now_s(),
+    ))
+    .unwrap();
     let ws = env.workstation(email, "ws");
     ws.fetch_lease();
     ws
@@ -38,47 +47,93 @@ fn tampered_copied_expired_and_clock_set_back_leases_are_refused() {
     // Tampered: more credits written into the lease file.
     let original = std::fs::read_to_string(ws.state.lease_path()).unwrap();
     assert!(original.contains("\"reserved\": 5"));
-    std::fs::write(ws.state.lease_path(), original.replace("\"reserved\": 5", "\"reserved\": 500")).unwrap();
+    std::fs::write(
+        ws.state.lease_path(),
+        original.replace("\"reserved\": 5", "\"reserved\": 500"),
+    )
+    .unwrap();
     let r = evaluation_reason(ws.export_at(now));
-    assert!(matches!(r, EvaluationReason::Lease(LeaseError::Tampered)), "{r:?}");
+    assert!(
+        matches!(r, EvaluationReason::Lease(LeaseError::Tampered)),
+        "{r:?}"
+    );
     assert!(r.to_string().contains("altered"), "{r}");
     // Garbage in the file counts as tampered too.
     std::fs::write(ws.state.lease_path(), "{ not a lease").unwrap();
-    assert!(matches!(evaluation_reason(ws.export_at(now)), EvaluationReason::Lease(LeaseError::Tampered)));
+    assert!(matches!(
+        evaluation_reason(ws.export_at(now)),
+        EvaluationReason::Lease(LeaseError::Tampered)
+    ));
     std::fs::write(ws.state.lease_path(), &original).unwrap();
     assert_licensed(&ws.export_at(now));
 
     // Copied to another machine (lease file and even the journal).
     let other_dir = tempfile::tempdir().unwrap();
     std::fs::copy(ws.state.lease_path(), other_dir.path().join("lease.json")).unwrap();
-    std::fs::copy(ws.state.journal_path(), other_dir.path().join("journal.jsonl")).unwrap();
+    std::fs::copy(
+        ws.state.journal_path(),
+        other_dir.path().join("journal.jsonl"),
+    )
+    .unwrap();
     let other = LocalState::new(other_dir.path());
     let other_machine = MachineFingerprint::from_parts("another-machine-id", "other-pc");
-    let r = evaluation_reason(other.authorize(RequestKind::Export, &ws.verifier, &other_machine, now).unwrap());
-    assert!(matches!(r, EvaluationReason::Lease(LeaseError::OtherMachine)), "{r:?}");
+    let r = evaluation_reason(
+        other
+            .authorize(RequestKind::Export, &ws.verifier, &other_machine, now)
+            .unwrap(),
+    );
+    assert!(
+        matches!(r, EvaluationReason::Lease(LeaseError::OtherMachine)),
+        "{r:?}"
+    );
     assert!(r.to_string().contains("another workstation"), "{r}");
 
     // Expired: 14 days after issue.
     let lease = ws.state.load_lease().unwrap().unwrap().unwrap();
-    assert_eq!(lease.body.expires_at_s - lease.body.issued_at_s, 14 * 86_400);
+    assert_eq!(
+        lease.body.expires_at_s - lease.body.issued_at_s,
+        14 * 86_400
+    );
     let r = evaluation_reason(ws.export_at(lease.body.expires_at_s + 1));
-    assert!(matches!(r, EvaluationReason::Lease(LeaseError::Expired { .. })), "{r:?}");
-    assert!(r.to_string().contains("expired") && r.to_string().contains("nestwork account sync"), "{r}");
+    assert!(
+        matches!(r, EvaluationReason::Lease(LeaseError::Expired { .. })),
+        "{r:?}"
+    );
+    assert!(
+        r.to_string().contains("expired") && r.to_string().contains("nestwork account sync"),
+        "{r}"
+    );
 
     // Clock set back: below the latest time this workstation has seen (the failed attempt at
     // the expiry time above counts as seen).
     let r = evaluation_reason(ws.export_at(now));
-    assert!(matches!(r, EvaluationReason::Clock(ClockError::SetBack { .. })), "{r:?}");
+    assert!(
+        matches!(r, EvaluationReason::Clock(ClockError::SetBack { .. })),
+        "{r:?}"
+    );
     assert!(r.to_string().contains("set the clock"), "{r}");
     // … and, on a fresh machine state, a clock before the lease's issue time.
     let fresh_dir = tempfile::tempdir().unwrap();
     std::fs::copy(ws.state.lease_path(), fresh_dir.path().join("lease.json")).unwrap();
     let fresh = LocalState::new(fresh_dir.path());
-    let r = evaluation_reason(fresh.authorize(RequestKind::Export, &ws.verifier, &ws.machine, lease.body.issued_at_s - 86_400).unwrap());
-    assert!(matches!(r, EvaluationReason::Clock(ClockError::SetBack { .. })), "{r:?}");
+    let r = evaluation_reason(
+        fresh
+            .authorize(
+                RequestKind::Export,
+                &ws.verifier,
+                &ws.machine,
+                lease.body.issued_at_s - 86_400,
+            )
+            .unwrap(),
+    );
+    assert!(
+        matches!(r, EvaluationReason::Clock(ClockError::SetBack { .. })),
+        "{r:?}"
+    );
     // The verifier itself refuses a time before issue.
     assert!(matches!(
-        ws.verifier.verify(&lease, &ws.machine, lease.body.issued_at_s - 86_400),
+        ws.verifier
+            .verify(&lease, &ws.machine, lease.body.issued_at_s - 86_400),
         Err(LeaseError::ClockSetBack { .. })
     ));
 
@@ -88,14 +143,26 @@ fn tampered_copied_expired_and_clock_set_back_leases_are_refused() {
 
     // A lease signed by another key (e.g. a forged server) is refused as tampered.
     let forged = licensing::LeaseSigner::generate().sign(lease.body.clone());
-    assert_eq!(ws.verifier.verify(&forged, &ws.machine, now), Err(LeaseError::Tampered));
+    assert_eq!(
+        ws.verifier.verify(&forged, &ws.machine, now),
+        Err(LeaseError::Tampered)
+    );
 }
 
 #[test]
 fn reserved_credits_bound_offline_use() {
     let env = TestEnv::start(Db::Sqlite, |c| c.reserve_per_lease = 3).unwrap();
     let ws = funded_workstation(&env, "bound@acme.example");
-    assert!(matches!(ws.state.load_lease().unwrap().unwrap().unwrap().body.entitlement, Entitlement::Credits { reserved: 3 }));
+    assert!(matches!(
+        ws.state
+            .load_lease()
+            .unwrap()
+            .unwrap()
+            .unwrap()
+            .body
+            .entitlement,
+        Entitlement::Credits { reserved: 3 }
+    ));
     for left in [2, 1, 0] {
         match ws.export() {
             Authorization::Licensed { remaining, .. } => assert_eq!(remaining, left),
@@ -103,10 +170,16 @@ fn reserved_credits_bound_offline_use() {
         }
     }
     let r = evaluation_reason(ws.export());
-    assert!(matches!(r, EvaluationReason::CreditsUsedUp { reserved: 3 }), "{r:?}");
+    assert!(
+        matches!(r, EvaluationReason::CreditsUsedUp { reserved: 3 }),
+        "{r:?}"
+    );
     assert_eq!(ws.journal_len(), 3);
     let s = ws.sync();
-    assert_eq!((s.accepted, s.status.credits.paid, s.status.credits.reserved), (3, 44, 3));
+    assert_eq!(
+        (s.accepted, s.status.credits.paid, s.status.credits.reserved),
+        (3, 44, 3)
+    );
     assert_licensed(&ws.export());
 }
 
@@ -138,14 +211,26 @@ fn sync_cut_by_a_server_crash_and_retried_loses_nothing() {
 
     // The server comes back; the retry counts all three once.
     env.restart();
-    let ws = Workstation { client: env.client().with_token(ws.login.token.clone()), ..ws };
+    let ws = Workstation {
+        client: env.client().with_token(ws.login.token.clone()),
+        ..ws
+    };
     let r = ws.sync();
     assert_eq!((r.accepted, r.duplicates), (3, 0));
     // An answer lost after commit: sending the same entries again counts nothing.
     let entries = ws.state.journal().unwrap().entries().to_vec();
-    let again = ws.client.sync_entries(&licensing::protocol::SyncRequest { machine: ws.machine.clone(), entries }).unwrap();
+    let again = ws
+        .client
+        .sync_entries(&licensing::protocol::SyncRequest {
+            machine: ws.machine.clone(),
+            entries,
+        })
+        .unwrap();
     assert_eq!((again.accepted, again.duplicates), (0, 3));
     let usage = env.admin(admin::usage(&env.store, email, now_s())).unwrap();
     assert_eq!(usage.months[0].requests, 3);
-    assert_eq!(ledger_sums(&env, email).0, 50 - 3 - again.status.credits.reserved);
+    assert_eq!(
+        ledger_sums(&env, email).0,
+        50 - 3 - again.status.credits.reserved
+    );
 }

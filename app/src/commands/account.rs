@@ -61,12 +61,22 @@ impl Ctx {
     fn new(server: Option<&str>) -> Result<Self> {
         let server = server
             .map(str::to_owned)
-            .or_else(|| std::env::var("NESTWORK_SERVER").ok().filter(|s| !s.is_empty()))
+            .or_else(|| {
+                std::env::var("NESTWORK_SERVER")
+                    .ok()
+                    .filter(|s| !s.is_empty())
+            })
             .unwrap_or_else(|| DEFAULT_SERVER_URL.to_owned());
         let dir = LocalState::default_dir()?;
-        let machine = MachineFingerprint::current(&dir).context("cannot read this machine's identity")?;
+        let machine =
+            MachineFingerprint::current(&dir).context("cannot read this machine's identity")?;
         let tokens = TokenStore::new(&dir, &server);
-        Ok(Self { server, state: LocalState::new(dir), machine, tokens })
+        Ok(Self {
+            server,
+            state: LocalState::new(dir),
+            machine,
+            tokens,
+        })
     }
 
     fn client(&self) -> Result<AccountClient> {
@@ -74,7 +84,10 @@ impl Ctx {
     }
 
     fn signed_in(&self) -> Result<AccountClient> {
-        let token = self.tokens.load().context("not signed in on this workstation; run `nestwork account login`")?;
+        let token = self
+            .tokens
+            .load()
+            .context("not signed in on this workstation; run `nestwork account login`")?;
         Ok(self.client()?.with_token(token))
     }
 }
@@ -85,7 +98,11 @@ pub fn run(args: &AccountArgs, json: bool) -> Result<ExitCode> {
     match &args.command {
         AccountCommand::Register { email, company } => {
             let password = read_password("Password (10 characters or more): ")?;
-            let r = ctx.client()?.register(&RegisterRequest { email: email.clone(), password, company: company.clone() })?;
+            let r = ctx.client()?.register(&RegisterRequest {
+                email: email.clone(),
+                password,
+                company: company.clone(),
+            })?;
             if json {
                 print_json(&r)?;
             } else {
@@ -94,11 +111,20 @@ pub fn run(args: &AccountArgs, json: bool) -> Result<ExitCode> {
         }
         AccountCommand::Login { email, workstation } => {
             let password = read_password("Password: ")?;
-            let workstation = workstation.clone().unwrap_or_else(licensing::fingerprint::hostname);
-            let login = ctx.client()?.login(&LoginRequest { email: email.clone(), password, machine: ctx.machine.clone(), workstation })?;
+            let workstation = workstation
+                .clone()
+                .unwrap_or_else(licensing::fingerprint::hostname);
+            let login = ctx.client()?.login(&LoginRequest {
+                email: email.clone(),
+                password,
+                machine: ctx.machine.clone(),
+                workstation,
+            })?;
             let location = ctx.tokens.save(&login.token)?;
             let client = ctx.client()?.with_token(login.token);
-            let sync = client.sync(&ctx.state, &ctx.machine).context("signed in, but the first sync failed")?;
+            let sync = client
+                .sync(&ctx.state, &ctx.machine)
+                .context("signed in, but the first sync failed")?;
             if json {
                 print_json(&sync.status)?;
             } else {
@@ -133,9 +159,15 @@ pub fn run(args: &AccountArgs, json: bool) -> Result<ExitCode> {
             if json {
                 print_json(&r.status)?;
             } else {
-                println!("synced: {} new request(s) counted, {} already counted", r.accepted, r.duplicates);
+                println!(
+                    "synced: {} new request(s) counted, {} already counted",
+                    r.accepted, r.duplicates
+                );
                 if r.uncovered > 0 {
-                    println!("warning: {} request(s) were made without credit left; buy credits or a package", r.uncovered);
+                    println!(
+                        "warning: {} request(s) were made without credit left; buy credits or a package",
+                        r.uncovered
+                    );
                 }
                 print_status(&r.status);
                 print_lease(&ctx);
@@ -144,13 +176,18 @@ pub fn run(args: &AccountArgs, json: bool) -> Result<ExitCode> {
         AccountCommand::Logout => {
             let client = ctx.signed_in()?;
             if let Err(e) = client.sync(&ctx.state, &ctx.machine) {
-                bail!("the final sync failed, so this workstation stays signed in (its requests are kept): {e}");
+                bail!(
+                    "the final sync failed, so this workstation stays signed in (its requests are kept): {e}"
+                );
             }
             client.logout()?;
             ctx.tokens.clear();
             ctx.state.remove_lease()?;
             if !json {
-                println!("signed out; the usage journal is kept in {}", ctx.state.dir().display());
+                println!(
+                    "signed out; the usage journal is kept in {}",
+                    ctx.state.dir().display()
+                );
             }
         }
     }
@@ -165,7 +202,10 @@ fn read_password(prompt: &str) -> Result<String> {
         std::io::stderr().flush().ok();
     }
     let mut line = String::new();
-    stdin.lock().read_line(&mut line).context("cannot read the password from standard input")?;
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
     let password = line.trim_end_matches(['\r', '\n']).to_owned();
     if password.is_empty() {
         bail!("no password given: type it, or pipe it on standard input");
@@ -195,7 +235,10 @@ fn print_status(s: &AccountStatus) {
         s.credits.bonus,
         s.credits.reserved
     );
-    println!("fair use {}: {} of {} requests", s.fair_use.month, s.fair_use.used, s.fair_use.limit);
+    println!(
+        "fair use {}: {} of {} requests",
+        s.fair_use.month, s.fair_use.used, s.fair_use.limit
+    );
     if let Some(m) = s.fair_use.message() {
         println!("note: {m}");
     }
@@ -210,7 +253,9 @@ fn print_lease(ctx: &Ctx) {
                 Entitlement::Credits { reserved } => format!("{reserved} reserved credits"),
                 Entitlement::Nothing => "nothing to spend (evaluation mode)".to_owned(),
             };
-            let unsynced = pending.map(|n| n.saturating_sub(l.body.last_seq_seen as usize)).unwrap_or(0);
+            let unsynced = pending
+                .map(|n| n.saturating_sub(l.body.last_seq_seen as usize))
+                .unwrap_or(0);
             println!(
                 "offline lease: {what}, valid until {}; {unsynced} request(s) not synced yet",
                 format_utc(l.body.expires_at_s)

@@ -168,7 +168,6 @@ fn write_outputs(
             DxfVersionArg::R12 => DxfVersion::R12,
         },
         evaluation_mark,
-        ..DxfExportOptions::default()
     };
     for i in 0..layout.sheets.len() {
         let path = out.join(sheet_file_name(i + 1));

@@ -8,7 +8,10 @@
 
 use clap::{Args, Parser, Subcommand};
 use licensing::clock::{format_utc, now_s};
-use licensing::server::{Mailer, RunningServer, ServerConfig, ServiceError, Store, admin, read_signing_key, write_signing_key};
+use licensing::server::{
+    Mailer, RunningServer, ServerConfig, ServiceError, Store, admin, read_signing_key,
+    write_signing_key,
+};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,7 +21,12 @@ use std::process::ExitCode;
 #[command(name = "nestwork-server", version, about)]
 struct Cli {
     /// SQLite file (created if missing) or a postgres:// URL.
-    #[arg(long, global = true, default_value = "nestwork.db", env = "NESTWORK_SERVER_DB")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "nestwork.db",
+        env = "NESTWORK_SERVER_DB"
+    )]
     db: String,
     #[command(flatten)]
     serve: ServeArgs,
@@ -152,7 +160,8 @@ enum AdminCommand {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -170,26 +179,42 @@ fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Some(Command::Keygen { out }) => {
             let signer = write_signing_key(&out)?;
-            println!("signing key written to {} (keep it secret, mode 0600)", out.display());
+            println!(
+                "signing key written to {} (keep it secret, mode 0600)",
+                out.display()
+            );
             println!("public key: {}", signer.public_key_hex());
-            println!("build the app with NESTWORK_LEASE_PUBLIC_KEY={} to trust it", signer.public_key_hex());
+            println!(
+                "build the app with NESTWORK_LEASE_PUBLIC_KEY={} to trust it",
+                signer.public_key_hex()
+            );
             Ok(())
         }
         Some(Command::Admin(cmd)) => {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
-            rt.block_on(run_admin(&cli.db, cmd)).map_err(|e| e.to_string())
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            rt.block_on(run_admin(&cli.db, cmd))
+                .map_err(|e| e.to_string())
         }
         None => serve(&cli.db, cli.serve),
     }
 }
 
 fn serve(db: &str, args: ServeArgs) -> Result<(), String> {
-    let key_path = args.signing_key.ok_or("give --signing-key PATH (create one with `nestwork-server keygen --out PATH`)")?;
+    let key_path = args
+        .signing_key
+        .ok_or("give --signing-key PATH (create one with `nestwork-server keygen --out PATH`)")?;
     let signer = read_signing_key(&key_path)?;
     let mailer = match (&args.outbox, &args.smtp_url) {
         (Some(dir), _) => Mailer::outbox(dir, &args.mail_from)?,
         (None, Some(url)) => Mailer::smtp(url, &args.mail_from)?,
-        (None, None) => return Err("give --outbox DIR (local use) or --smtp-url URL to send validation emails".into()),
+        (None, None) => {
+            return Err(
+                "give --outbox DIR (local use) or --smtp-url URL to send validation emails".into(),
+            );
+        }
     };
     let config = ServerConfig {
         public_url: args.public_url,
@@ -199,8 +224,12 @@ fn serve(db: &str, args: ServeArgs) -> Result<(), String> {
         ..ServerConfig::new(db)
     };
     tracing::info!(public_key = %signer.public_key_hex(), "lease signing key loaded");
-    let server = RunningServer::start(config, signer, mailer, args.listen).map_err(|e| e.to_string())?;
-    eprintln!("nestwork-server listening on {} (Ctrl-C stops)", server.url());
+    let server =
+        RunningServer::start(config, signer, mailer, args.listen).map_err(|e| e.to_string())?;
+    eprintln!(
+        "nestwork-server listening on {} (Ctrl-C stops)",
+        server.url()
+    );
     let stop = server.block_on(async { tokio::signal::ctrl_c().await });
     if let Err(e) = stop {
         return Err(format!("cannot wait for Ctrl-C: {e}"));
@@ -214,32 +243,77 @@ async fn run_admin(db: &str, cmd: AdminCommand) -> Result<(), ServiceError> {
     let store = Store::connect(db, 2).await?;
     let now = now_s();
     match cmd {
-        AdminCommand::PlanCreate { code, name, period, price, currency } => {
+        AdminCommand::PlanCreate {
+            code,
+            name,
+            period,
+            price,
+            currency,
+        } => {
             admin::create_plan(&store, &code, &name, &period, &price, &currency, now).await?;
             println!("plan {code} created");
         }
-        AdminCommand::Payment { email, credits, amount, currency, reference } => {
-            admin::record_credit_purchase(&store, &email, credits, &amount, &currency, &reference, now).await?;
+        AdminCommand::Payment {
+            email,
+            credits,
+            amount,
+            currency,
+            reference,
+        } => {
+            admin::record_credit_purchase(
+                &store, &email, credits, &amount, &currency, &reference, now,
+            )
+            .await?;
             println!("{credits} credits added to {email} (payment {reference})");
         }
-        AdminCommand::Subscribe { email, plan, partner_code, reference } => {
-            let p = admin::subscribe(&store, &email, &plan, partner_code.as_deref(), &reference, now).await?;
-            println!("{email}: package {} until {}, renews automatically", p.plan, format_utc(p.period_end_s));
+        AdminCommand::Subscribe {
+            email,
+            plan,
+            partner_code,
+            reference,
+        } => {
+            let p = admin::subscribe(
+                &store,
+                &email,
+                &plan,
+                partner_code.as_deref(),
+                &reference,
+                now,
+            )
+            .await?;
+            println!(
+                "{email}: package {} until {}, renews automatically",
+                p.plan,
+                format_utc(p.period_end_s)
+            );
         }
-        AdminCommand::BonusGrant { email, credits, reason } => {
+        AdminCommand::BonusGrant {
+            email,
+            credits,
+            reason,
+        } => {
             admin::grant_bonus(&store, &email, credits, &reason, now).await?;
             println!("{credits} bonus credits granted to {email}");
         }
-        AdminCommand::BonusRevoke { email, credits, reason } => {
+        AdminCommand::BonusRevoke {
+            email,
+            credits,
+            reason,
+        } => {
             let revoked = admin::revoke_bonus(&store, &email, credits, &reason, now).await?;
-            println!("{revoked} of {credits} bonus credits revoked from {email} (only unspent bonus can be revoked)");
+            println!(
+                "{revoked} of {credits} bonus credits revoked from {email} (only unspent bonus can be revoked)"
+            );
         }
         AdminCommand::Activate { email } => {
             admin::activate(&store, &email, now).await?;
             println!("{email} activated");
         }
         AdminCommand::Ledger { email } => {
-            println!("{:>5}  {:<16} {:<12} {:<6} {:>7}  reference", "seq", "time", "kind", "pool", "amount");
+            println!(
+                "{:>5}  {:<16} {:<12} {:<6} {:>7}  reference",
+                "seq", "time", "kind", "pool", "amount"
+            );
             for l in admin::ledger_lines(&store, &email).await? {
                 println!(
                     "{:>5}  {:<16} {:<12} {:<6} {:>+7}  {}",
@@ -257,11 +331,26 @@ async fn run_admin(db: &str, cmd: AdminCommand) -> Result<(), ServiceError> {
             let s = &report.status;
             println!("{} ({})", s.email, s.company);
             match &s.package {
-                Some(p) => println!("package: {} until {}{}", p.plan, format_utc(p.period_end_s), if p.auto_renew { ", renews" } else { ", cancelled" }),
+                Some(p) => println!(
+                    "package: {} until {}{}",
+                    p.plan,
+                    format_utc(p.period_end_s),
+                    if p.auto_renew {
+                        ", renews"
+                    } else {
+                        ", cancelled"
+                    }
+                ),
                 None => println!("package: none (pay-per-use)"),
             }
-            println!("credits: {} paid + {} bonus available, {} reserved by leases", s.credits.paid, s.credits.bonus, s.credits.reserved);
-            println!("fair use {}: {} of {}", s.fair_use.month, s.fair_use.used, s.fair_use.limit);
+            println!(
+                "credits: {} paid + {} bonus available, {} reserved by leases",
+                s.credits.paid, s.credits.bonus, s.credits.reserved
+            );
+            println!(
+                "fair use {}: {} of {}",
+                s.fair_use.month, s.fair_use.used, s.fair_use.limit
+            );
             for m in report.months {
                 println!(
                     "{}: {} requests ({} package, {} bonus, {} paid, {} uncovered)",

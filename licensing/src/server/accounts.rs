@@ -27,17 +27,32 @@ pub struct Caller {
 fn check_email(email: &str) -> Result<String, ServiceError> {
     let e = normalize_email(email);
     let ok = e.len() <= 254
-        && e.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.'))
+        && e.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+        })
         && !e.chars().any(char::is_whitespace);
-    if ok { Ok(e) } else { Err(ServiceError::BadRequest(format!("\"{}\" is not a valid email address", email.trim()))) }
+    if ok {
+        Ok(e)
+    } else {
+        Err(ServiceError::BadRequest(format!(
+            "\"{}\" is not a valid email address",
+            email.trim()
+        )))
+    }
 }
 
 /// Creates an inactive account and emails its validation link.
-pub async fn register(state: &AppState, req: RegisterRequest, now_s: i64) -> Result<RegisterResponse, ServiceError> {
+pub async fn register(
+    state: &AppState,
+    req: RegisterRequest,
+    now_s: i64,
+) -> Result<RegisterResponse, ServiceError> {
     let email = check_email(&req.email)?;
     let company = req.company.trim().to_owned();
     if company.is_empty() || company.len() > 200 {
-        return Err(ServiceError::BadRequest("give a company name (200 characters at most)".into()));
+        return Err(ServiceError::BadRequest(
+            "give a company name (200 characters at most)".into(),
+        ));
     }
     passwords::check_strength(&req.password)?;
     let hash = passwords::hash_blocking(req.password, state.config.password_cost).await?;
@@ -68,11 +83,18 @@ pub async fn register(state: &AppState, req: RegisterRequest, now_s: i64) -> Res
     send_validation(state, &email, &token).await?;
     Ok(RegisterResponse {
         account_id,
-        message: format!("account created; open the validation link sent to {email} to activate it"),
+        message: format!(
+            "account created; open the validation link sent to {email} to activate it"
+        ),
     })
 }
 
-async fn insert_validation(tx: &mut super::store::Tx, account_id: &str, token: &str, now_s: i64) -> Result<(), ServiceError> {
+async fn insert_validation(
+    tx: &mut super::store::Tx,
+    account_id: &str,
+    token: &str,
+    now_s: i64,
+) -> Result<(), ServiceError> {
     sqlx::query("INSERT INTO email_validations (token_hash, account_id, expires_at, used_at) VALUES ($1, $2, $3, NULL)")
         .bind(token_hash(token))
         .bind(account_id)
@@ -83,7 +105,15 @@ async fn insert_validation(tx: &mut super::store::Tx, account_id: &str, token: &
 }
 
 async fn send_validation(state: &AppState, email: &str, token: &str) -> Result<(), ServiceError> {
-    let link = format!("{}/v1/validate?token={token}", state.config.public_url.as_deref().unwrap_or_default().trim_end_matches('/'));
+    let link = format!(
+        "{}/v1/validate?token={token}",
+        state
+            .config
+            .public_url
+            .as_deref()
+            .unwrap_or_default()
+            .trim_end_matches('/')
+    );
     state.mailer.send_validation(email, &link).await.map_err(|e| {
         ServiceError::MailFailed(format!(
             "the account exists but the validation email could not be sent ({e}); ask for a new link later"
@@ -93,7 +123,11 @@ async fn send_validation(state: &AppState, email: &str, token: &str) -> Result<(
 
 /// Sends a new validation link to an account that is not validated yet. Answers the same for
 /// unknown emails (no account discovery).
-pub async fn resend_validation(state: &AppState, email: &str, now_s: i64) -> Result<(), ServiceError> {
+pub async fn resend_validation(
+    state: &AppState,
+    email: &str,
+    now_s: i64,
+) -> Result<(), ServiceError> {
     let email = check_email(email)?;
     let row = sqlx::query("SELECT id FROM accounts WHERE email = $1 AND validated_at IS NULL")
         .bind(&email)
@@ -143,14 +177,19 @@ pub async fn validate(state: &AppState, token: &str, now_s: i64) -> Result<Strin
 }
 
 /// Signs a workstation in: a new session with its own token.
-pub async fn login(state: &AppState, req: LoginRequest, now_s: i64) -> Result<LoginResponse, ServiceError> {
+pub async fn login(
+    state: &AppState,
+    req: LoginRequest,
+    now_s: i64,
+) -> Result<LoginResponse, ServiceError> {
     let email = normalize_email(&req.email);
-    let failures: i64 = sqlx::query("SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at_s > $2")
-        .bind(&email)
-        .bind(now_s - LOGIN_WINDOW_S)
-        .fetch_one(state.store.pool())
-        .await?
-        .get(0);
+    let failures: i64 =
+        sqlx::query("SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at_s > $2")
+            .bind(&email)
+            .bind(now_s - LOGIN_WINDOW_S)
+            .fetch_one(state.store.pool())
+            .await?
+            .get(0);
     if failures >= MAX_LOGIN_FAILURES {
         return Err(ServiceError::TooManyAttempts(format!(
             "too many failed sign-in attempts for {email}; wait {} minutes and try again",
@@ -162,7 +201,11 @@ pub async fn login(state: &AppState, req: LoginRequest, now_s: i64) -> Result<Lo
         .fetch_optional(state.store.pool())
         .await?;
     let (account_id, stored, validated) = match row {
-        Some(r) => (r.get::<String, _>(0), r.get::<String, _>(1), r.get::<Option<i64>, _>(2)),
+        Some(r) => (
+            r.get::<String, _>(0),
+            r.get::<String, _>(1),
+            r.get::<Option<i64>, _>(2),
+        ),
         // Unknown email: verify against a dummy hash so timing does not reveal accounts.
         None => (String::new(), state.dummy_hash.clone(), None),
     };
@@ -181,7 +224,10 @@ pub async fn login(state: &AppState, req: LoginRequest, now_s: i64) -> Result<Lo
             "the account {email} is not activated yet; open the validation link sent to that address"
         )));
     }
-    sqlx::query("DELETE FROM login_failures WHERE email = $1").bind(&email).execute(state.store.pool()).await?;
+    sqlx::query("DELETE FROM login_failures WHERE email = $1")
+        .bind(&email)
+        .execute(state.store.pool())
+        .await?;
     let token = format!("nw_{}", new_token());
     let session_id = uuid::Uuid::new_v4().to_string();
     let workstation: String = req.workstation.trim().chars().take(100).collect();
@@ -197,17 +243,26 @@ pub async fn login(state: &AppState, req: LoginRequest, now_s: i64) -> Result<Lo
     .bind(now_s)
     .execute(state.store.pool())
     .await?;
-    Ok(LoginResponse { token, session_id, account_id })
+    Ok(LoginResponse {
+        token,
+        session_id,
+        account_id,
+    })
 }
 
 /// Resolves a bearer token to its live session.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ServiceError> {
-    let row = sqlx::query("SELECT account_id, id, machine FROM sessions WHERE token_hash = $1 AND revoked_at IS NULL")
-        .bind(token_hash(token))
-        .fetch_optional(state.store.pool())
-        .await?;
+    let row = sqlx::query(
+        "SELECT account_id, id, machine FROM sessions WHERE token_hash = $1 AND revoked_at IS NULL",
+    )
+    .bind(token_hash(token))
+    .fetch_optional(state.store.pool())
+    .await?;
     let row = row.ok_or_else(|| {
-        ServiceError::Unauthorized("the session has ended or was revoked; sign in again with `nestwork account login`".into())
+        ServiceError::Unauthorized(
+            "the session has ended or was revoked; sign in again with `nestwork account login`"
+                .into(),
+        )
     })?;
     Ok(Caller {
         account_id: row.get(0),
@@ -226,7 +281,12 @@ pub async fn logout(state: &AppState, caller: &Caller, now_s: i64) -> Result<(),
     Ok(())
 }
 
-async fn revoke(tx: &mut super::store::Tx, account_id: &str, session_id: &str, now_s: i64) -> Result<u64, ServiceError> {
+async fn revoke(
+    tx: &mut super::store::Tx,
+    account_id: &str,
+    session_id: &str,
+    now_s: i64,
+) -> Result<u64, ServiceError> {
     Ok(sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL")
         .bind(now_s)
         .bind(session_id)
@@ -237,10 +297,17 @@ async fn revoke(tx: &mut super::store::Tx, account_id: &str, session_id: &str, n
 }
 
 /// Revokes one of the caller's account sessions (e.g. a lost workstation).
-pub async fn revoke_session(state: &AppState, caller: &Caller, session_id: &str, now_s: i64) -> Result<(), ServiceError> {
+pub async fn revoke_session(
+    state: &AppState,
+    caller: &Caller,
+    session_id: &str,
+    now_s: i64,
+) -> Result<(), ServiceError> {
     let mut tx = state.store.begin_locked(&caller.account_id).await?;
     if revoke(&mut tx, &caller.account_id, session_id, now_s).await? == 0 {
-        return Err(ServiceError::NotFound("no such active session on this account".into()));
+        return Err(ServiceError::NotFound(
+            "no such active session on this account".into(),
+        ));
     }
     tx.commit().await?;
     Ok(())
@@ -283,7 +350,9 @@ pub async fn change_password(
         .await?
         .get(0);
     if !passwords::verify_blocking(req.old_password, stored).await? {
-        return Err(ServiceError::Unauthorized("the current password is wrong; the password was not changed".into()));
+        return Err(ServiceError::Unauthorized(
+            "the current password is wrong; the password was not changed".into(),
+        ));
     }
     let hash = passwords::hash_blocking(req.new_password, state.config.password_cost).await?;
     let mut tx = state.store.begin_locked(&caller.account_id).await?;

@@ -2,7 +2,7 @@
 //! Payments come from outside (the payment provider is out of scope); these calls record them.
 
 use super::error::ServiceError;
-use super::ledger::{self, LedgerLine, Pool};
+use super::ledger::{self, LedgerLine, Origin, Pool};
 use super::packages::{self, Period};
 use super::store::{Store, normalize_email};
 use crate::protocol::{AccountStatus, PackageStatus};
@@ -10,8 +10,25 @@ use serde::Serialize;
 use sqlx::Row;
 
 /// Creates a plan; `price` is a decimal amount (`49.00`), `currency` EUR or USD.
-pub async fn create_plan(store: &Store, code: &str, name: &str, period: &str, price: &str, currency: &str, now_s: i64) -> Result<(), ServiceError> {
-    packages::create_plan(store, code, name, Period::parse(period)?, packages::parse_amount_cents(price)?, currency, now_s).await
+pub async fn create_plan(
+    store: &Store,
+    code: &str,
+    name: &str,
+    period: &str,
+    price: &str,
+    currency: &str,
+    now_s: i64,
+) -> Result<(), ServiceError> {
+    packages::create_plan(
+        store,
+        code,
+        name,
+        Period::parse(period)?,
+        packages::parse_amount_cents(price)?,
+        currency,
+        now_s,
+    )
+    .await
 }
 
 /// Records a payment for bought credits and adds them to the ledger.
@@ -25,7 +42,9 @@ pub async fn record_credit_purchase(
     now_s: i64,
 ) -> Result<(), ServiceError> {
     if credits <= 0 {
-        return Err(ServiceError::BadRequest("the number of credits must be positive".into()));
+        return Err(ServiceError::BadRequest(
+            "the number of credits must be positive".into(),
+        ));
     }
     let cents = packages::parse_amount_cents(amount)?;
     let account_id = store.account_id_by_email(email).await?;
@@ -40,41 +59,100 @@ pub async fn record_credit_purchase(
         .bind(now_s)
         .execute(&mut *tx)
         .await?;
-    ledger::append(&mut tx, &account_id, "purchase", Pool::Paid, credits, None, Some(reference), now_s).await?;
+    ledger::append(
+        &mut tx,
+        &account_id,
+        "purchase",
+        Pool::Paid,
+        credits,
+        Origin {
+            machine: None,
+            reference: Some(reference),
+        },
+        now_s,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Records the first payment of a package and starts it.
-pub async fn subscribe(store: &Store, email: &str, plan: &str, partner_code: Option<&str>, reference: &str, now_s: i64) -> Result<PackageStatus, ServiceError> {
+pub async fn subscribe(
+    store: &Store,
+    email: &str,
+    plan: &str,
+    partner_code: Option<&str>,
+    reference: &str,
+    now_s: i64,
+) -> Result<PackageStatus, ServiceError> {
     let account_id = store.account_id_by_email(email).await?;
     packages::subscribe(store, &account_id, plan, partner_code, reference, now_s).await
 }
 
 /// Grants bonus credits.
-pub async fn grant_bonus(store: &Store, email: &str, credits: i64, reason: &str, now_s: i64) -> Result<(), ServiceError> {
+pub async fn grant_bonus(
+    store: &Store,
+    email: &str,
+    credits: i64,
+    reason: &str,
+    now_s: i64,
+) -> Result<(), ServiceError> {
     if credits <= 0 {
-        return Err(ServiceError::BadRequest("the number of credits must be positive".into()));
+        return Err(ServiceError::BadRequest(
+            "the number of credits must be positive".into(),
+        ));
     }
     let account_id = store.account_id_by_email(email).await?;
     let mut tx = store.begin_locked(&account_id).await?;
-    ledger::append(&mut tx, &account_id, "bonus_grant", Pool::Bonus, credits, None, Some(reason), now_s).await?;
+    ledger::append(
+        &mut tx,
+        &account_id,
+        "bonus_grant",
+        Pool::Bonus,
+        credits,
+        Origin {
+            machine: None,
+            reference: Some(reason),
+        },
+        now_s,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Revokes up to `credits` bonus credits; only unspent ones (neither used nor reserved by a
 /// workstation's lease) can go. Answers how many were revoked.
-pub async fn revoke_bonus(store: &Store, email: &str, credits: i64, reason: &str, now_s: i64) -> Result<i64, ServiceError> {
+pub async fn revoke_bonus(
+    store: &Store,
+    email: &str,
+    credits: i64,
+    reason: &str,
+    now_s: i64,
+) -> Result<i64, ServiceError> {
     if credits <= 0 {
-        return Err(ServiceError::BadRequest("the number of credits must be positive".into()));
+        return Err(ServiceError::BadRequest(
+            "the number of credits must be positive".into(),
+        ));
     }
     let account_id = store.account_id_by_email(email).await?;
     let mut tx = store.begin_locked(&account_id).await?;
     let available = ledger::balance(&mut tx, &account_id).await?.bonus;
     let revoked = credits.min(available);
     if revoked > 0 {
-        ledger::append(&mut tx, &account_id, "bonus_revoke", Pool::Bonus, -revoked, None, Some(reason), now_s).await?;
+        ledger::append(
+            &mut tx,
+            &account_id,
+            "bonus_revoke",
+            Pool::Bonus,
+            -revoked,
+            Origin {
+                machine: None,
+                reference: Some(reason),
+            },
+            now_s,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(revoked)
@@ -135,7 +213,14 @@ pub async fn usage(store: &Store, email: &str, now_s: i64) -> Result<UsageReport
     for r in rows {
         let month: String = r.get(0);
         if months.last().is_none_or(|m| m.month != month) {
-            months.push(MonthUsage { month: month.clone(), requests: 0, package: 0, bonus: 0, paid: 0, uncovered: 0 });
+            months.push(MonthUsage {
+                month: month.clone(),
+                requests: 0,
+                package: 0,
+                bonus: 0,
+                paid: 0,
+                uncovered: 0,
+            });
         }
         let (charged, n): (String, i64) = (r.get(1), r.get(2));
         if let Some(m) = months.last_mut() {

@@ -32,27 +32,37 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
 
 fn json_error(rejection: &JsonRejection, limit: usize) -> ServiceError {
     match rejection {
-        _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => ServiceError::PayloadTooLarge(format!(
-            "the request body is larger than the server's limit of {limit} bytes; nothing was changed \
+        _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ServiceError::PayloadTooLarge(format!(
+                "the request body is larger than the server's limit of {limit} bytes; nothing was changed \
              (send fewer journal entries per request)"
-        )),
-        JsonRejection::MissingJsonContentType(_) => {
-            ServiceError::BadRequest("send the request body as JSON with Content-Type: application/json".into())
+            ))
         }
-        other => ServiceError::BadRequest(format!("malformed request, nothing was changed: {}", other.body_text())),
+        JsonRejection::MissingJsonContentType(_) => ServiceError::BadRequest(
+            "send the request body as JSON with Content-Type: application/json".into(),
+        ),
+        other => ServiceError::BadRequest(format!(
+            "malformed request, nothing was changed: {}",
+            other.body_text()
+        )),
     }
 }
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ServiceError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| ServiceError::Unauthorized("sign in first: this call needs a session token".into()))?;
+            .ok_or_else(|| {
+                ServiceError::Unauthorized("sign in first: this call needs a session token".into())
+            })?;
         accounts::authenticate(state, token.trim()).await
     }
 }
@@ -101,7 +111,10 @@ async fn register(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> Result<(StatusCode, Json<RegisterResponse>), ServiceError> {
-    Ok((StatusCode::CREATED, Json(accounts::register(&state, req, now_s()).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(accounts::register(&state, req, now_s()).await?),
+    ))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -109,7 +122,10 @@ struct ResendRequest {
     email: String,
 }
 
-async fn resend_validation(State(state): State<AppState>, ApiJson(req): ApiJson<ResendRequest>) -> Result<StatusCode, ServiceError> {
+async fn resend_validation(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<ResendRequest>,
+) -> Result<StatusCode, ServiceError> {
     accounts::resend_validation(&state, &req.email, now_s()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -119,17 +135,31 @@ struct ValidateQuery {
     token: String,
 }
 
-async fn validate(State(state): State<AppState>, query: Result<Query<ValidateQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+async fn validate(
+    State(state): State<AppState>,
+    query: Result<Query<ValidateQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let Ok(Query(q)) = query else {
-        return (StatusCode::BAD_REQUEST, "This link is incomplete: open the full link from the email.").into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            "This link is incomplete: open the full link from the email.",
+        )
+            .into_response();
     };
     match accounts::validate(&state, &q.token, now_s()).await {
-        Ok(email) => (StatusCode::OK, format!("Account {email} is active. Sign in from Nestwork: nestwork account login")).into_response(),
+        Ok(email) => (
+            StatusCode::OK,
+            format!("Account {email} is active. Sign in from Nestwork: nestwork account login"),
+        )
+            .into_response(),
         Err(e) => (e.status_and_code().0, e.to_string()).into_response(),
     }
 }
 
-async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> Result<Json<LoginResponse>, ServiceError> {
+async fn login(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, ServiceError> {
     Ok(Json(accounts::login(&state, req, now_s()).await?))
 }
 
@@ -147,21 +177,36 @@ async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn sessions(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<SessionInfo>>, ServiceError> {
+async fn sessions(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<SessionInfo>>, ServiceError> {
     Ok(Json(accounts::sessions(&state, &caller).await?))
 }
 
-async fn revoke_session(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ServiceError> {
+async fn revoke_session(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ServiceError> {
     accounts::revoke_session(&state, &caller, &id, now_s()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn status(State(state): State<AppState>, caller: Caller) -> Result<Json<AccountStatus>, ServiceError> {
+async fn status(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<AccountStatus>, ServiceError> {
     Ok(Json(licence::status(&state, &caller, now_s()).await?))
 }
 
-async fn cancel(State(state): State<AppState>, caller: Caller) -> Result<Json<PackageStatus>, ServiceError> {
-    Ok(Json(packages::cancel(&state.store, &caller.account_id, now_s()).await?))
+async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<PackageStatus>, ServiceError> {
+    Ok(Json(
+        packages::cancel(&state.store, &caller.account_id, now_s()).await?,
+    ))
 }
 
 async fn lease(
@@ -172,6 +217,10 @@ async fn lease(
     Ok(Json(licence::lease(&state, &caller, req, now_s()).await?))
 }
 
-async fn sync(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<SyncRequest>) -> Result<Json<SyncResponse>, ServiceError> {
+async fn sync(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<SyncRequest>,
+) -> Result<Json<SyncResponse>, ServiceError> {
     Ok(Json(licence::sync(&state, &caller, req, now_s()).await?))
 }

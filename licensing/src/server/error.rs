@@ -41,7 +41,9 @@ impl ServiceError {
             Self::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
             Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::MailFailed(_) => (StatusCode::BAD_GATEWAY, "mail_failed"),
-            Self::Database(_) | Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            Self::Database(_) | Self::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            }
         }
     }
 
@@ -61,6 +63,13 @@ impl IntoResponse for ServiceError {
         } else {
             self.to_string()
         };
-        (status, axum::Json(ApiErrorBody { error: code.to_owned(), message })).into_response()
+        (
+            status,
+            axum::Json(ApiErrorBody {
+                error: code.to_owned(),
+                message,
+            }),
+        )
+            .into_response()
     }
 }

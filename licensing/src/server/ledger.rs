@@ -40,6 +40,14 @@ pub struct LedgerLine {
     pub created_at_s: i64,
 }
 
+/// What a ledger line refers to: the workstation and a reference (payment, lease id, journal
+/// entry id, reason).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Origin<'a> {
+    pub machine: Option<&'a str>,
+    pub reference: Option<&'a str>,
+}
+
 /// Appends one entry.
 pub(crate) async fn append(
     tx: &mut Tx,
@@ -47,11 +55,13 @@ pub(crate) async fn append(
     kind: &str,
     pool: Pool,
     amount: i64,
-    machine: Option<&str>,
-    reference: Option<&str>,
+    origin: Origin<'_>,
     now_s: i64,
 ) -> Result<(), ServiceError> {
-    sqlx::query("UPDATE accounts SET ledger_seq = ledger_seq + 1 WHERE id = $1").bind(account_id).execute(&mut **tx).await?;
+    sqlx::query("UPDATE accounts SET ledger_seq = ledger_seq + 1 WHERE id = $1")
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
     let seq: i64 = sqlx::query("SELECT ledger_seq FROM accounts WHERE id = $1")
         .bind(account_id)
         .fetch_one(&mut **tx)
@@ -66,8 +76,8 @@ pub(crate) async fn append(
     .bind(kind)
     .bind(pool.as_str())
     .bind(amount)
-    .bind(machine.map(str::to_owned))
-    .bind(reference.map(str::to_owned))
+    .bind(origin.machine.map(str::to_owned))
+    .bind(origin.reference.map(str::to_owned))
     .bind(now_s)
     .execute(&mut **tx)
     .await?;
@@ -82,12 +92,20 @@ pub(crate) async fn balance(tx: &mut Tx, account_id: &str) -> Result<CreditBalan
     .bind(account_id)
     .fetch_all(&mut **tx)
     .await?;
-    let mut b = CreditBalance { paid: 0, bonus: 0, reserved: 0 };
+    let mut b = CreditBalance {
+        paid: 0,
+        bonus: 0,
+        reserved: 0,
+    };
     for r in rows {
         match r.get::<String, _>(0).as_str() {
             "paid" => b.paid = r.get(1),
             "bonus" => b.bonus = r.get(1),
-            other => return Err(ServiceError::Internal(format!("unknown ledger pool {other}"))),
+            other => {
+                return Err(ServiceError::Internal(format!(
+                    "unknown ledger pool {other}"
+                )));
+            }
         }
     }
     b.reserved = sqlx::query(
@@ -99,7 +117,9 @@ pub(crate) async fn balance(tx: &mut Tx, account_id: &str) -> Result<CreditBalan
     .await?
     .get(0);
     if b.paid < 0 || b.bonus < 0 {
-        return Err(ServiceError::Internal(format!("negative balance on account {account_id}")));
+        return Err(ServiceError::Internal(format!(
+            "negative balance on account {account_id}"
+        )));
     }
     Ok(b)
 }
@@ -111,18 +131,26 @@ pub(crate) async fn take(
     account_id: &str,
     kind: &str,
     want: i64,
-    machine: Option<&str>,
-    reference: Option<&str>,
+    origin: Origin<'_>,
     now_s: i64,
 ) -> Result<(i64, i64), ServiceError> {
     let b = balance(tx, account_id).await?;
     let from_bonus = want.min(b.bonus).max(0);
     let from_paid = (want - from_bonus).min(b.paid).max(0);
     if from_bonus > 0 {
-        append(tx, account_id, kind, Pool::Bonus, -from_bonus, machine, reference, now_s).await?;
+        append(
+            tx,
+            account_id,
+            kind,
+            Pool::Bonus,
+            -from_bonus,
+            origin,
+            now_s,
+        )
+        .await?;
     }
     if from_paid > 0 {
-        append(tx, account_id, kind, Pool::Paid, -from_paid, machine, reference, now_s).await?;
+        append(tx, account_id, kind, Pool::Paid, -from_paid, origin, now_s).await?;
     }
     Ok((from_bonus, from_paid))
 }

@@ -11,7 +11,7 @@
 use super::AppState;
 use super::accounts::Caller;
 use super::error::ServiceError;
-use super::ledger;
+use super::ledger::{self, Origin};
 use super::packages::current_package;
 use super::store::Tx;
 use crate::clock::month_of;
@@ -22,7 +22,12 @@ use crate::protocol::*;
 use sqlx::Row;
 
 /// Returns the credits a machine's lease holds (if not returned yet).
-pub(crate) async fn release_lease(tx: &mut Tx, account_id: &str, machine: &str, now_s: i64) -> Result<(), ServiceError> {
+pub(crate) async fn release_lease(
+    tx: &mut Tx,
+    account_id: &str,
+    machine: &str,
+    now_s: i64,
+) -> Result<(), ServiceError> {
     let row = sqlx::query(
         "SELECT lease_id, reserved_bonus, reserved_paid FROM leases WHERE account_id = $1 AND machine = $2 AND released = 0",
     )
@@ -34,7 +39,19 @@ pub(crate) async fn release_lease(tx: &mut Tx, account_id: &str, machine: &str, 
     let (lease_id, bonus, paid): (String, i64, i64) = (r.get(0), r.get(1), r.get(2));
     for (pool, amount) in [(ledger::Pool::Bonus, bonus), (ledger::Pool::Paid, paid)] {
         if amount > 0 {
-            ledger::append(tx, account_id, "release", pool, amount, Some(machine), Some(&lease_id), now_s).await?;
+            ledger::append(
+                tx,
+                account_id,
+                "release",
+                pool,
+                amount,
+                Origin {
+                    machine: Some(machine),
+                    reference: Some(&lease_id),
+                },
+                now_s,
+            )
+            .await?;
         }
     }
     sqlx::query("UPDATE leases SET released = 1 WHERE account_id = $1 AND machine = $2")
@@ -47,15 +64,16 @@ pub(crate) async fn release_lease(tx: &mut Tx, account_id: &str, machine: &str, 
 
 /// Releases the reservations of every expired lease of the account.
 async fn release_expired(tx: &mut Tx, account_id: &str, now_s: i64) -> Result<(), ServiceError> {
-    let machines: Vec<String> =
-        sqlx::query("SELECT machine FROM leases WHERE account_id = $1 AND released = 0 AND expires_at <= $2")
-            .bind(account_id)
-            .bind(now_s)
-            .fetch_all(&mut **tx)
-            .await?
-            .into_iter()
-            .map(|r| r.get(0))
-            .collect();
+    let machines: Vec<String> = sqlx::query(
+        "SELECT machine FROM leases WHERE account_id = $1 AND released = 0 AND expires_at <= $2",
+    )
+    .bind(account_id)
+    .bind(now_s)
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|r| r.get(0))
+    .collect();
     for m in machines {
         release_lease(tx, account_id, &m, now_s).await?;
     }
@@ -63,19 +81,27 @@ async fn release_expired(tx: &mut Tx, account_id: &str, now_s: i64) -> Result<()
 }
 
 async fn month_used(tx: &mut Tx, account_id: &str, month: &str) -> Result<u64, ServiceError> {
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM usage_entries WHERE account_id = $1 AND month = $2")
-        .bind(account_id)
-        .bind(month)
-        .fetch_one(&mut **tx)
-        .await?
-        .get(0);
+    let n: i64 =
+        sqlx::query("SELECT COUNT(*) FROM usage_entries WHERE account_id = $1 AND month = $2")
+            .bind(account_id)
+            .bind(month)
+            .fetch_one(&mut **tx)
+            .await?
+            .get(0);
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// The account's state (under the lock, after releasing expired reservations).
-pub(crate) async fn account_status(tx: &mut Tx, account_id: &str, now_s: i64) -> Result<AccountStatus, ServiceError> {
+pub(crate) async fn account_status(
+    tx: &mut Tx,
+    account_id: &str,
+    now_s: i64,
+) -> Result<AccountStatus, ServiceError> {
     release_expired(tx, account_id, now_s).await?;
-    let r = sqlx::query("SELECT email, company FROM accounts WHERE id = $1").bind(account_id).fetch_one(&mut **tx).await?;
+    let r = sqlx::query("SELECT email, company FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_one(&mut **tx)
+        .await?;
     let month = month_of(now_s);
     let used = month_used(tx, account_id, &month).await?;
     Ok(AccountStatus {
@@ -88,13 +114,21 @@ pub(crate) async fn account_status(tx: &mut Tx, account_id: &str, now_s: i64) ->
     })
 }
 
-async fn journal_head(tx: &mut Tx, account_id: &str, machine: &str) -> Result<(u64, String), ServiceError> {
-    let row = sqlx::query("SELECT last_seq, last_hash FROM journal_heads WHERE account_id = $1 AND machine = $2")
-        .bind(account_id)
-        .bind(machine)
-        .fetch_optional(&mut **tx)
-        .await?;
-    Ok(row.map_or((0, GENESIS_HASH.to_owned()), |r| (u64::try_from(r.get::<i64, _>(0)).unwrap_or(0), r.get(1))))
+async fn journal_head(
+    tx: &mut Tx,
+    account_id: &str,
+    machine: &str,
+) -> Result<(u64, String), ServiceError> {
+    let row = sqlx::query(
+        "SELECT last_seq, last_hash FROM journal_heads WHERE account_id = $1 AND machine = $2",
+    )
+    .bind(account_id)
+    .bind(machine)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map_or((0, GENESIS_HASH.to_owned()), |r| {
+        (u64::try_from(r.get::<i64, _>(0)).unwrap_or(0), r.get(1))
+    }))
 }
 
 /// Releases the machine's reservation and issues a fresh lease (reserving credits again when
@@ -128,13 +162,23 @@ async fn issue_lease(
                 account_id,
                 "reservation",
                 state.config.reserve_per_lease,
-                Some(machine.as_str()),
-                Some(&lease_id),
+                Origin {
+                    machine: Some(machine.as_str()),
+                    reference: Some(&lease_id),
+                },
                 now_s,
             )
             .await?;
             let reserved = u64::try_from(bonus + paid).unwrap_or(0);
-            (if reserved > 0 { Entitlement::Credits { reserved } } else { Entitlement::Nothing }, bonus, paid)
+            (
+                if reserved > 0 {
+                    Entitlement::Credits { reserved }
+                } else {
+                    Entitlement::Nothing
+                },
+                bonus,
+                paid,
+            )
         }
     };
     let expires_at_s = now_s + state.config.lease_days * 86_400;
@@ -167,7 +211,10 @@ async fn issue_lease(
         entitlement,
     });
     // The status after the reservation.
-    let status = AccountStatus { credits: ledger::balance(tx, account_id).await?, ..status };
+    let status = AccountStatus {
+        credits: ledger::balance(tx, account_id).await?,
+        ..status
+    };
     Ok((lease, status))
 }
 
@@ -181,7 +228,12 @@ fn check_machine(caller: &Caller, machine: &MachineFingerprint) -> Result<(), Se
 }
 
 /// A fresh lease for the caller's workstation.
-pub async fn lease(state: &AppState, caller: &Caller, req: LeaseRequest, now_s: i64) -> Result<SignedLease, ServiceError> {
+pub async fn lease(
+    state: &AppState,
+    caller: &Caller,
+    req: LeaseRequest,
+    now_s: i64,
+) -> Result<SignedLease, ServiceError> {
     check_machine(caller, &req.machine)?;
     let mut tx = state.store.begin_locked(&caller.account_id).await?;
     let (lease, _) = issue_lease(state, &mut tx, &caller.account_id, &req.machine, now_s).await?;
@@ -190,7 +242,11 @@ pub async fn lease(state: &AppState, caller: &Caller, req: LeaseRequest, now_s: 
 }
 
 /// The account's state.
-pub async fn status(state: &AppState, caller: &Caller, now_s: i64) -> Result<AccountStatus, ServiceError> {
+pub async fn status(
+    state: &AppState,
+    caller: &Caller,
+    now_s: i64,
+) -> Result<AccountStatus, ServiceError> {
     let mut tx = state.store.begin_locked(&caller.account_id).await?;
     let status = account_status(&mut tx, &caller.account_id, now_s).await?;
     tx.commit().await?;
@@ -198,7 +254,12 @@ pub async fn status(state: &AppState, caller: &Caller, now_s: i64) -> Result<Acc
 }
 
 /// Counts a workstation's journal entries (each exactly once) and answers a fresh lease.
-pub async fn sync(state: &AppState, caller: &Caller, req: SyncRequest, now_s: i64) -> Result<SyncResponse, ServiceError> {
+pub async fn sync(
+    state: &AppState,
+    caller: &Caller,
+    req: SyncRequest,
+    now_s: i64,
+) -> Result<SyncResponse, ServiceError> {
     check_machine(caller, &req.machine)?;
     let machine = req.machine.as_str();
     let mut tx = state.store.begin_locked(&caller.account_id).await?;
@@ -213,7 +274,12 @@ pub async fn sync(state: &AppState, caller: &Caller, req: SyncRequest, now_s: i6
             .await?;
         match known {
             Some(r) if r.get::<String, _>(0) == caller.account_id => duplicates += 1,
-            Some(_) => return Err(ServiceError::Conflict(format!("journal entry {} belongs to another account", e.id))),
+            Some(_) => {
+                return Err(ServiceError::Conflict(format!(
+                    "journal entry {} belongs to another account",
+                    e.id
+                )));
+            }
             None if e.seq <= head_seq => {
                 return Err(ServiceError::Conflict(format!(
                     "journal entry {} (sequence {}) conflicts with an entry already counted for this workstation; \
@@ -225,18 +291,35 @@ pub async fn sync(state: &AppState, caller: &Caller, req: SyncRequest, now_s: i6
         }
     }
     let fresh_owned: Vec<JournalEntry> = fresh.iter().map(|e| (*e).clone()).collect();
-    verify_chain(head_seq, &head_hash, &fresh_owned)
-        .map_err(|e| ServiceError::Conflict(format!("{e}; nothing was counted — the journal was altered")))?;
+    verify_chain(head_seq, &head_hash, &fresh_owned).map_err(|e| {
+        ServiceError::Conflict(format!(
+            "{e}; nothing was counted — the journal was altered"
+        ))
+    })?;
 
     release_lease(&mut tx, &caller.account_id, machine, now_s).await?;
     let mut uncovered = 0u64;
-    let has_package = current_package(&mut tx, &caller.account_id, now_s).await?.is_some();
+    let has_package = current_package(&mut tx, &caller.account_id, now_s)
+        .await?
+        .is_some();
     for e in &fresh_owned {
         let ts = e.timestamp_s.min(now_s);
         let charged = if has_package {
             "package"
         } else {
-            match ledger::take(&mut tx, &caller.account_id, "usage", 1, Some(machine), Some(&e.id), now_s).await? {
+            match ledger::take(
+                &mut tx,
+                &caller.account_id,
+                "usage",
+                1,
+                Origin {
+                    machine: Some(machine),
+                    reference: Some(&e.id),
+                },
+                now_s,
+            )
+            .await?
+            {
                 (1, _) => "bonus",
                 (_, 1) => "paid",
                 _ => {
@@ -276,7 +359,14 @@ pub async fn sync(state: &AppState, caller: &Caller, req: SyncRequest, now_s: i6
     if uncovered > 0 {
         tracing::warn!(account = %caller.account_id, uncovered, "requests synced without credit left");
     }
-    let (lease, status) = issue_lease(state, &mut tx, &caller.account_id, &req.machine, now_s).await?;
+    let (lease, status) =
+        issue_lease(state, &mut tx, &caller.account_id, &req.machine, now_s).await?;
     tx.commit().await?;
-    Ok(SyncResponse { accepted: fresh_owned.len() as u64, duplicates, uncovered, status, lease })
+    Ok(SyncResponse {
+        accepted: fresh_owned.len() as u64,
+        duplicates,
+        uncovered,
+        status,
+        lease,
+    })
 }

@@ -11,15 +11,22 @@ pub enum Mailer {
     /// Writes each message as `<uuid>.eml` into a folder.
     Outbox { dir: PathBuf, from: Mailbox },
     /// Sends through an SMTP server.
-    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox },
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
 }
 
 impl Mailer {
     /// A file outbox in `dir` (created if missing).
     pub fn outbox(dir: impl Into<PathBuf>, from: &str) -> Result<Self, String> {
         let dir = dir.into();
-        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create the outbox {}: {e}", dir.display()))?;
-        Ok(Self::Outbox { dir, from: parse_from(from)? })
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create the outbox {}: {e}", dir.display()))?;
+        Ok(Self::Outbox {
+            dir,
+            from: parse_from(from)?,
+        })
     }
 
     /// SMTP from a URL such as `smtps://user:password@mail.example.com` (TLS) or
@@ -28,7 +35,10 @@ impl Mailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| format!("invalid SMTP URL: {e}"))?
             .build();
-        Ok(Self::Smtp { transport, from: parse_from(from)? })
+        Ok(Self::Smtp {
+            transport,
+            from: parse_from(from)?,
+        })
     }
 
     /// Sends the account validation link to `to`.
@@ -54,11 +64,16 @@ impl Mailer {
                 .await
                 .map(drop)
                 .map_err(|e| format!("cannot write to the outbox {}: {e}", dir.display())),
-            Self::Smtp { transport, .. } => transport.send(message).await.map(drop).map_err(|e| format!("SMTP: {e}")),
+            Self::Smtp { transport, .. } => transport
+                .send(message)
+                .await
+                .map(drop)
+                .map_err(|e| format!("SMTP: {e}")),
         }
     }
 }
 
 fn parse_from(from: &str) -> Result<Mailbox, String> {
-    from.parse().map_err(|e| format!("invalid sender address \"{from}\": {e}"))
+    from.parse()
+        .map_err(|e| format!("invalid sender address \"{from}\": {e}"))
 }

@@ -70,11 +70,30 @@ pub struct AppState {
 
 impl AppState {
     /// Connects the store (running migrations) and prepares the state.
-    pub async fn new(config: ServerConfig, signer: LeaseSigner, mailer: Mailer, listen: SocketAddr) -> Result<Self, ServiceError> {
+    pub async fn new(
+        config: ServerConfig,
+        signer: LeaseSigner,
+        mailer: Mailer,
+        listen: SocketAddr,
+    ) -> Result<Self, ServiceError> {
         let store = Store::connect(&config.db, config.max_db_connections).await?;
         let dummy_hash = passwords::hash_blocking(store::new_token(), config.password_cost).await?;
-        let config = ServerConfig { public_url: Some(config.public_url.clone().unwrap_or_else(|| format!("http://{listen}"))), ..config };
-        Ok(Self { store, signer: Arc::new(signer), mailer: Arc::new(mailer), config: Arc::new(config), dummy_hash })
+        let config = ServerConfig {
+            public_url: Some(
+                config
+                    .public_url
+                    .clone()
+                    .unwrap_or_else(|| format!("http://{listen}")),
+            ),
+            ..config
+        };
+        Ok(Self {
+            store,
+            signer: Arc::new(signer),
+            mailer: Arc::new(mailer),
+            config: Arc::new(config),
+            dummy_hash,
+        })
     }
 
     /// The store.
@@ -85,18 +104,27 @@ impl AppState {
 
 /// Reads a signing key file (64 hex digits, as written by [`write_signing_key`]).
 pub fn read_signing_key(path: &Path) -> Result<LeaseSigner, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read the signing key {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the signing key {}: {e}", path.display()))?;
     let bytes: [u8; 32] = hex::decode(text.trim())
         .ok()
         .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| format!("{} is not a signing key (expected 64 hex digits)", path.display()))?;
+        .ok_or_else(|| {
+            format!(
+                "{} is not a signing key (expected 64 hex digits)",
+                path.display()
+            )
+        })?;
     Ok(LeaseSigner::from_secret_bytes(&bytes))
 }
 
 /// Writes a new signing key file (mode 0600; refuses to overwrite) and answers the signer.
 pub fn write_signing_key(path: &Path) -> Result<LeaseSigner, String> {
     if path.exists() {
-        return Err(format!("{} exists; refusing to overwrite a signing key", path.display()));
+        return Err(format!(
+            "{} exists; refusing to overwrite a signing key",
+            path.display()
+        ));
     }
     let signer = LeaseSigner::generate();
     crate::fs_util::write_atomic(path, hex::encode(signer.secret_bytes()).as_bytes(), true)
@@ -117,7 +145,12 @@ pub struct RunningServer {
 
 impl RunningServer {
     /// Binds `listen` (port 0 picks a free port), migrates the database and starts serving.
-    pub fn start(config: ServerConfig, signer: LeaseSigner, mailer: Mailer, listen: SocketAddr) -> Result<Self, ServiceError> {
+    pub fn start(
+        config: ServerConfig,
+        signer: LeaseSigner,
+        mailer: Mailer,
+        listen: SocketAddr,
+    ) -> Result<Self, ServiceError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -127,11 +160,15 @@ impl RunningServer {
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .map_err(|e| ServiceError::Internal(format!("cannot listen on {listen}: {e}")))?;
-            let addr = listener.local_addr().map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let addr = listener
+                .local_addr()
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
             let state = AppState::new(config, signer, mailer, addr).await?;
             Ok::<_, ServiceError>((listener, state))
         })?;
-        let addr = listener.local_addr().map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = api::router(state.clone());
         let task = runtime.spawn(async move {
@@ -142,7 +179,13 @@ impl RunningServer {
                 .await
         });
         tracing::info!(%addr, "nestwork-server listening");
-        Ok(Self { addr, state, runtime: Some(runtime), shutdown: Some(tx), task: Some(task) })
+        Ok(Self {
+            addr,
+            state,
+            runtime: Some(runtime),
+            shutdown: Some(tx),
+            task: Some(task),
+        })
     }
 
     /// The bound address.
@@ -171,7 +214,9 @@ impl RunningServer {
     /// Waits until the server stops (it stops after [`RunningServer::stop`] from elsewhere or
     /// when the serving task ends).
     pub fn wait(mut self) -> std::io::Result<()> {
-        let (Some(rt), Some(task)) = (self.runtime.take(), self.task.take()) else { return Ok(()) };
+        let (Some(rt), Some(task)) = (self.runtime.take(), self.task.take()) else {
+            return Ok(());
+        };
         rt.block_on(task).map_err(std::io::Error::other)?
     }
 

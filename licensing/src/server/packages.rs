@@ -21,7 +21,9 @@ impl Period {
         match s.trim().to_lowercase().as_str() {
             "monthly" => Ok(Self::Monthly),
             "annual" | "yearly" => Ok(Self::Annual),
-            other => Err(ServiceError::BadRequest(format!("unknown period \"{other}\": use monthly or annual"))),
+            other => Err(ServiceError::BadRequest(format!(
+                "unknown period \"{other}\": use monthly or annual"
+            ))),
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -49,17 +51,33 @@ impl Period {
 pub fn parse_amount_cents(s: &str) -> Result<i64, ServiceError> {
     let bad = || ServiceError::BadRequest(format!("\"{s}\" is not an amount like 49.00"));
     let (units, frac) = s.trim().split_once('.').unwrap_or((s.trim(), ""));
-    if units.is_empty() || !units.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 2 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+    if units.is_empty()
+        || !units.bytes().all(|b| b.is_ascii_digit())
+        || frac.len() > 2
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
         return Err(bad());
     }
     let units: i64 = units.parse().map_err(|_| bad())?;
-    let frac: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().map_err(|_| bad())? };
-    units.checked_mul(100).and_then(|c| c.checked_add(frac)).ok_or_else(bad)
+    let frac: i64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<2}").parse().map_err(|_| bad())?
+    };
+    units
+        .checked_mul(100)
+        .and_then(|c| c.checked_add(frac))
+        .ok_or_else(bad)
 }
 
 /// Formats cents as `49.00`.
 pub fn format_cents(cents: i64) -> String {
-    format!("{}{}.{:02}", if cents < 0 { "-" } else { "" }, cents.abs() / 100, cents.abs() % 100)
+    format!(
+        "{}{}.{:02}",
+        if cents < 0 { "-" } else { "" },
+        cents.abs() / 100,
+        cents.abs() % 100
+    )
 }
 
 /// Creates a plan (admin).
@@ -74,10 +92,14 @@ pub async fn create_plan(
 ) -> Result<(), ServiceError> {
     let currency = currency.trim().to_uppercase();
     if !matches!(currency.as_str(), "EUR" | "USD") {
-        return Err(ServiceError::BadRequest("prices are in EUR (Europe) or USD (elsewhere)".into()));
+        return Err(ServiceError::BadRequest(
+            "prices are in EUR (Europe) or USD (elsewhere)".into(),
+        ));
     }
     if code.trim().is_empty() || price_cents < 0 {
-        return Err(ServiceError::BadRequest("give a plan code and a price of 0 or more".into()));
+        return Err(ServiceError::BadRequest(
+            "give a plan code and a price of 0 or more".into(),
+        ));
     }
     let r = sqlx::query("INSERT INTO plans (code, name, period, price_cents, currency, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(code.trim())
@@ -90,7 +112,9 @@ pub async fn create_plan(
         .await
         .map_err(ServiceError::from);
     match r {
-        Err(e) if e.is_unique_violation() => Err(ServiceError::Conflict(format!("a plan with code {code} exists"))),
+        Err(e) if e.is_unique_violation() => Err(ServiceError::Conflict(format!(
+            "a plan with code {code} exists"
+        ))),
         other => other.map(drop),
     }
 }
@@ -113,10 +137,14 @@ pub async fn subscribe(
         .ok_or_else(|| ServiceError::NotFound(format!("no plan with code {plan_code}")))?;
     let period = Period::parse(&plan.get::<String, _>(0))?;
     if partner_code.is_some() && period != Period::Annual {
-        return Err(ServiceError::BadRequest("a partner code applies to annual packages only".into()));
+        return Err(ServiceError::BadRequest(
+            "a partner code applies to annual packages only".into(),
+        ));
     }
     if current_package(&mut tx, account_id, now_s).await?.is_some() {
-        return Err(ServiceError::Conflict("the account already has an active package".into()));
+        return Err(ServiceError::Conflict(
+            "the account already has an active package".into(),
+        ));
     }
     sqlx::query("INSERT INTO payments (id, account_id, amount_cents, currency, reference, what, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(uuid::Uuid::new_v4().to_string())
@@ -146,7 +174,11 @@ pub async fn subscribe(
 }
 
 /// The account's active package at `now_s`, renewing terms that ended while auto-renew is on.
-pub(crate) async fn current_package(tx: &mut Tx, account_id: &str, now_s: i64) -> Result<Option<PackageStatus>, ServiceError> {
+pub(crate) async fn current_package(
+    tx: &mut Tx,
+    account_id: &str,
+    now_s: i64,
+) -> Result<Option<PackageStatus>, ServiceError> {
     let row = sqlx::query(
         "SELECT s.id, s.plan_code, p.name, p.period, s.period_end, s.auto_renew, s.ends_at, s.partner_code \
          FROM subscriptions s JOIN plans p ON p.code = s.plan_code \
@@ -169,7 +201,11 @@ pub(crate) async fn current_package(tx: &mut Tx, account_id: &str, now_s: i64) -
         while period_end <= now_s {
             period_end = add_months(period_end, period.months());
         }
-        sqlx::query("UPDATE subscriptions SET period_end = $1 WHERE id = $2").bind(period_end).bind(&id).execute(&mut **tx).await?;
+        sqlx::query("UPDATE subscriptions SET period_end = $1 WHERE id = $2")
+            .bind(period_end)
+            .bind(&id)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(Some(PackageStatus {
         plan: r.get(1),
@@ -183,7 +219,11 @@ pub(crate) async fn current_package(tx: &mut Tx, account_id: &str, now_s: i64) -
 }
 
 /// The account's package at `now_s` (renewing terms that ended while auto-renew is on).
-pub async fn package_at(store: &Store, account_id: &str, now_s: i64) -> Result<Option<PackageStatus>, ServiceError> {
+pub async fn package_at(
+    store: &Store,
+    account_id: &str,
+    now_s: i64,
+) -> Result<Option<PackageStatus>, ServiceError> {
     let mut tx = store.begin_locked(account_id).await?;
     let p = current_package(&mut tx, account_id, now_s).await?;
     tx.commit().await?;
@@ -192,13 +232,22 @@ pub async fn package_at(store: &Store, account_id: &str, now_s: i64) -> Result<O
 
 /// Cancels automatic renewal. Given before the notice deadline, the package ends with the
 /// current term; given later, it ends with the next term.
-pub async fn cancel(store: &Store, account_id: &str, now_s: i64) -> Result<PackageStatus, ServiceError> {
+pub async fn cancel(
+    store: &Store,
+    account_id: &str,
+    now_s: i64,
+) -> Result<PackageStatus, ServiceError> {
     let mut tx = store.begin_locked(account_id).await?;
     let pkg = current_package(&mut tx, account_id, now_s)
         .await?
-        .ok_or_else(|| ServiceError::NotFound("the account has no active package to cancel".into()))?;
+        .ok_or_else(|| {
+            ServiceError::NotFound("the account has no active package to cancel".into())
+        })?;
     if let Some(end) = pkg.ends_at_s {
-        return Err(ServiceError::Conflict(format!("the package is already cancelled and ends on {}", format_utc(end))));
+        return Err(ServiceError::Conflict(format!(
+            "the package is already cancelled and ends on {}",
+            format_utc(end)
+        )));
     }
     let period = Period::parse(&pkg.period)?;
     let ends_at = if now_s <= period.cancel_deadline(pkg.period_end_s) {

@@ -1,7 +1,9 @@
 //! Password hashing with Argon2id.
 
 use super::error::ServiceError;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 /// Argon2id cost.
@@ -33,7 +35,11 @@ pub fn hash(password: &str, cost: PasswordCost) -> Result<String, ServiceError> 
 
 /// Checks a password against a stored hash (the hash carries its own parameters).
 pub fn verify(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(stored).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// Hashes or verifies off the async threads (Argon2 is deliberately slow).
@@ -45,16 +51,22 @@ pub async fn hash_blocking(password: String, cost: PasswordCost) -> Result<Strin
 
 /// See [`verify`].
 pub async fn verify_blocking(password: String, stored: String) -> Result<bool, ServiceError> {
-    tokio::task::spawn_blocking(move || verify(&password, &stored)).await.map_err(|e| ServiceError::Internal(e.to_string()))
+    tokio::task::spawn_blocking(move || verify(&password, &stored))
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
 /// Password rules: at least 10 characters, at most 1024 bytes.
 pub fn check_strength(password: &str) -> Result<(), ServiceError> {
     if password.chars().count() < 10 {
-        return Err(ServiceError::BadRequest("the password must have at least 10 characters".into()));
+        return Err(ServiceError::BadRequest(
+            "the password must have at least 10 characters".into(),
+        ));
     }
     if password.len() > 1024 {
-        return Err(ServiceError::BadRequest("the password is too long (1024 bytes at most)".into()));
+        return Err(ServiceError::BadRequest(
+            "the password is too long (1024 bytes at most)".into(),
+        ));
     }
     Ok(())
 }

@@ -34,7 +34,8 @@ pub struct Store {
 /// Turns `--db` into a database URL: `postgres://…` and `sqlite:…` URLs pass through, anything
 /// else is a SQLite file path (created if missing).
 pub fn database_url(db: &str) -> String {
-    if db.starts_with("postgres://") || db.starts_with("postgresql://") || db.starts_with("sqlite:") {
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") || db.starts_with("sqlite:")
+    {
         db.to_owned()
     } else {
         format!("sqlite://{db}?mode=rwc")
@@ -46,7 +47,11 @@ impl Store {
     pub async fn connect(db: &str, max_connections: u32) -> Result<Self, ServiceError> {
         sqlx::any::install_default_drivers();
         let url = database_url(db);
-        let backend = if url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres };
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
         let options = AnyConnectOptions::from_str(&url)?;
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
@@ -143,8 +148,9 @@ impl Store {
             .bind(normalize_email(email))
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| r.get::<String, _>(0))
-            .ok_or_else(|| ServiceError::NotFound(format!("no account with email {}", normalize_email(email))))
+        row.map(|r| r.get::<String, _>(0)).ok_or_else(|| {
+            ServiceError::NotFound(format!("no account with email {}", normalize_email(email)))
+        })
     }
 }
 

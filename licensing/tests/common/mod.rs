@@ -30,11 +30,16 @@ pub struct PgDatabase {
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         rt.block_on(async move {
             use sqlx::Connection;
             if let Ok(mut c) = sqlx::PgConnection::connect(&admin_url).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut c)
+                    .await;
             }
         });
     }
@@ -45,23 +50,42 @@ impl Drop for PgDatabase {
 pub fn postgres_database() -> Option<PgDatabase> {
     let required = std::env::var("CI_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
     let Ok(base) = std::env::var("NESTWORK_TEST_POSTGRES_URL") else {
-        assert!(!required, "CI_REQUIRE_POSTGRES=1 but NESTWORK_TEST_POSTGRES_URL is not set");
+        assert!(
+            !required,
+            "CI_REQUIRE_POSTGRES=1 but NESTWORK_TEST_POSTGRES_URL is not set"
+        );
         eprintln!("NESTWORK_TEST_POSTGRES_URL not set: PostgreSQL variant skipped");
         return None;
     };
     let name = format!("nw_test_{}", uuid::Uuid::new_v4().simple());
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         use sqlx::Connection;
         let mut c = sqlx::PgConnection::connect(&base)
             .await
-            .unwrap_or_else(|e| panic!("PostgreSQL at NESTWORK_TEST_POSTGRES_URL is unreachable: {e}"));
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await.expect("create test database");
+            .unwrap_or_else(|e| {
+                panic!("PostgreSQL at NESTWORK_TEST_POSTGRES_URL is unreachable: {e}")
+            });
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut c)
+            .await
+            .expect("create test database");
     });
     let (prefix, _) = base.rsplit_once('/').expect("URL with a database path");
     let (_, query) = base.split_once('?').map_or(("", ""), |(a, q)| (a, q));
-    let url = if query.is_empty() { format!("{prefix}/{name}") } else { format!("{prefix}/{name}?{query}") };
-    Some(PgDatabase { admin_url: base, name, url })
+    let url = if query.is_empty() {
+        format!("{prefix}/{name}")
+    } else {
+        format!("{prefix}/{name}?{query}")
+    };
+    Some(PgDatabase {
+        admin_url: base,
+        name,
+        url,
+    })
 }
 
 /// A running server and what tests need around it.
@@ -87,8 +111,14 @@ impl TestEnv {
             Db::Sqlite => None,
             Db::Postgres => Some(postgres_database()?),
         };
-        let db_url = pg.as_ref().map_or_else(|| dir.path().join("server.db").display().to_string(), |p| p.url.clone());
-        let mut config = ServerConfig { password_cost: PasswordCost::TestOnly, ..ServerConfig::new(db_url) };
+        let db_url = pg.as_ref().map_or_else(
+            || dir.path().join("server.db").display().to_string(),
+            |p| p.url.clone(),
+        );
+        let mut config = ServerConfig {
+            password_cost: PasswordCost::TestOnly,
+            ..ServerConfig::new(db_url)
+        };
         tweak(&mut config);
         let signer = LeaseSigner::generate();
         let secret = signer.secret_bytes();
@@ -101,9 +131,25 @@ impl TestEnv {
             "127.0.0.1:0".parse().unwrap(),
         )
         .expect("server starts");
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-        let store = rt.block_on(Store::connect(&config.db, 4)).expect("second pool");
-        Some(Self { server: Some(server), verifier, secret, config, dir, outbox, store, rt, _pg: pg })
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let store = rt
+            .block_on(Store::connect(&config.db, 4))
+            .expect("second pool");
+        Some(Self {
+            server: Some(server),
+            verifier,
+            secret,
+            config,
+            dir,
+            outbox,
+            store,
+            rt,
+            _pg: pg,
+        })
     }
 
     pub fn url(&self) -> String {
@@ -155,7 +201,11 @@ impl TestEnv {
     /// Registers `email` and opens its validation link.
     pub fn register_validated(&self, email: &str) {
         self.client()
-            .register(&RegisterRequest { email: email.into(), password: PASSWORD.into(), company: "Acme Laser".into() })
+            .register(&RegisterRequest {
+                email: email.into(),
+                password: PASSWORD.into(),
+                company: "Acme Laser".into(),
+            })
             .expect("register");
         let link = self.validation_link(email);
         let resp = reqwest::blocking::get(&link).unwrap();
@@ -168,7 +218,12 @@ impl TestEnv {
         let machine = MachineFingerprint::from_parts(&format!("machine-id-{name}"), name);
         let login = self
             .client()
-            .login(&LoginRequest { email: email.into(), password: PASSWORD.into(), machine: machine.clone(), workstation: name.into() })
+            .login(&LoginRequest {
+                email: email.into(),
+                password: PASSWORD.into(),
+                machine: machine.clone(),
+                workstation: name.into(),
+            })
             .expect("login");
         Workstation {
             state: LocalState::new(dir.path()),
@@ -182,7 +237,9 @@ impl TestEnv {
 
     /// The account id of `email`.
     pub fn account_id(&self, email: &str) -> String {
-        self.rt.block_on(self.store.account_id_by_email(email)).unwrap()
+        self.rt
+            .block_on(self.store.account_id_by_email(email))
+            .unwrap()
     }
 }
 
@@ -199,7 +256,9 @@ pub struct Workstation {
 impl Workstation {
     /// One export at `now_s`, decided offline.
     pub fn export_at(&self, now_s: i64) -> Authorization {
-        self.state.authorize(RequestKind::Export, &self.verifier, &self.machine, now_s).unwrap()
+        self.state
+            .authorize(RequestKind::Export, &self.verifier, &self.machine, now_s)
+            .unwrap()
     }
 
     pub fn export(&self) -> Authorization {
@@ -249,13 +308,18 @@ pub fn fresh_chain(n: usize, timestamp_s: i64) -> Vec<JournalEntry> {
 }
 
 pub fn assert_licensed(a: &Authorization) {
-    assert!(matches!(a, Authorization::Licensed { .. }), "expected a licensed request, got {a:?}");
+    assert!(
+        matches!(a, Authorization::Licensed { .. }),
+        "expected a licensed request, got {a:?}"
+    );
 }
 
 /// Checks the ledger of `email` never went below zero in either pool and answers the sums
 /// (paid, bonus).
 pub fn ledger_sums(env: &TestEnv, email: &str) -> (i64, i64) {
-    let lines = env.admin(licensing::server::admin::ledger_lines(&env.store, email)).unwrap();
+    let lines = env
+        .admin(licensing::server::admin::ledger_lines(&env.store, email))
+        .unwrap();
     let (mut paid, mut bonus) = (0i64, 0i64);
     for (i, l) in lines.iter().enumerate() {
         assert_eq!(l.seq, i as i64 + 1, "ledger sequence has no gaps");
@@ -264,7 +328,11 @@ pub fn ledger_sums(env: &TestEnv, email: &str) -> (i64, i64) {
             "bonus" => bonus += l.amount,
             p => panic!("pool {p}"),
         }
-        assert!(paid >= 0 && bonus >= 0, "ledger went negative at line {}: paid {paid}, bonus {bonus}", l.seq);
+        assert!(
+            paid >= 0 && bonus >= 0,
+            "ledger went negative at line {}: paid {paid}, bonus {bonus}",
+            l.seq
+        );
     }
     (paid, bonus)
 }
