@@ -131,6 +131,9 @@ pub fn verify_chain(
 #[derive(Debug)]
 pub struct UsageJournal {
     path: PathBuf,
+    /// Sequence and hash the first entry continues (0 and genesis for a journal from the start;
+    /// the server's count after [`UsageJournal::restart_from`]).
+    base: (u64, String),
     entries: Vec<JournalEntry>,
 }
 
@@ -168,8 +171,16 @@ impl UsageJournal {
                 })?;
             entries.push(entry);
         }
-        verify_chain(0, GENESIS_HASH, &entries)?;
-        Ok(Self { path, entries })
+        let base = match entries.first() {
+            Some(first) if first.seq > 1 => (first.seq - 1, first.prev_hash.clone()),
+            _ => (0, GENESIS_HASH.to_owned()),
+        };
+        verify_chain(base.0, &base.1, &entries)?;
+        Ok(Self {
+            path,
+            base,
+            entries,
+        })
     }
 
     /// All entries, oldest first.
@@ -187,7 +198,32 @@ impl UsageJournal {
     pub fn head(&self) -> (u64, &str) {
         self.entries
             .last()
-            .map_or((0, GENESIS_HASH), |e| (e.seq, e.hash.as_str()))
+            .map_or((self.base.0, self.base.1.as_str()), |e| {
+                (e.seq, e.hash.as_str())
+            })
+    }
+
+    /// Starts over from the server's count (`seq`, `hash`) when this journal is behind it (the
+    /// file was lost or restored from an old copy). A non-empty file is kept beside it as
+    /// `journal-until-SEQ-ID.jsonl` (nothing is deleted); answers its path.
+    pub fn restart_from(&mut self, seq: u64, hash: &str) -> Result<Option<PathBuf>, JournalError> {
+        let mut archived = None;
+        if !self.entries.is_empty() {
+            let name = format!(
+                "journal-until-{}-{}.jsonl",
+                self.head().0,
+                &uuid::Uuid::new_v4().simple().to_string()[..8]
+            );
+            let to = self.path.with_file_name(name);
+            std::fs::rename(&self.path, &to).map_err(|source| JournalError::Io {
+                path: self.path.clone(),
+                source,
+            })?;
+            archived = Some(to);
+        }
+        self.entries.clear();
+        self.base = (seq, hash.to_owned());
+        Ok(archived)
     }
 
     /// Appends one entry, fsyncs the file, and returns the entry. The caller must hold the

@@ -26,10 +26,6 @@ pub enum EvaluationReason {
     #[error("{0}")]
     Journal(JournalError),
     #[error(
-        "the usage journal ends at request {journal_seq} but the server has counted {lease_seq}; the journal was replaced or restored from an old copy — contact support"
-    )]
-    JournalBehindLease { journal_seq: u64, lease_seq: u64 },
-    #[error(
         "the account has no package and no credits; buy credits or a package, then run `nestwork account sync`"
     )]
     NoEntitlement,
@@ -217,7 +213,7 @@ impl LocalState {
         };
         Ok((|| {
             verifier.check_signature(&lease).map_err(R::Lease)?;
-            let journal = self.journal().map_err(R::Journal)?;
+            let mut journal = self.journal().map_err(R::Journal)?;
             // Times known to have passed: the (authentic) issue time and the last request.
             let seen: Vec<i64> = [
                 Some(lease.body.issued_at_s),
@@ -230,12 +226,17 @@ impl LocalState {
                 .check_and_advance(now_s, &seen)
                 .map_err(R::Clock)?;
             let body = verifier.verify(&lease, machine, now_s).map_err(R::Lease)?;
-            let (journal_seq, _) = journal.head();
-            if journal_seq < body.last_seq_seen {
-                return Err(R::JournalBehindLease {
-                    journal_seq,
-                    lease_seq: body.last_seq_seen,
-                });
+            if journal.head().0 < body.last_seq_seen {
+                // The journal file was lost or restored from an old copy: everything in it is
+                // already counted, so continue from the server's count (an old file is kept).
+                let archived = journal
+                    .restart_from(body.last_seq_seen, &body.last_hash_seen)
+                    .map_err(R::Journal)?;
+                tracing::warn!(
+                    ?archived,
+                    server_seq = body.last_seq_seen,
+                    "usage journal behind the lease; continuing from the server's count"
+                );
             }
             let pending = journal.entries_after(body.last_seq_seen);
             match &body.entitlement {

@@ -234,3 +234,42 @@ fn sync_cut_by_a_server_crash_and_retried_loses_nothing() {
         50 - 3 - again.status.credits.reserved
     );
 }
+
+#[test]
+fn lost_journal_continues_from_the_servers_count() {
+    let env = TestEnv::start(Db::Sqlite, |c| c.reserve_per_lease = 5).unwrap();
+    let ws = funded_workstation(&env, "lost@acme.example");
+    for _ in 0..2 {
+        assert_licensed(&ws.export());
+    }
+    let old_copy = std::fs::read(ws.state.journal_path()).unwrap();
+    assert_eq!(ws.sync().accepted, 2);
+
+    // The journal file is lost: the next request continues after the server's count.
+    std::fs::remove_file(ws.state.journal_path()).unwrap();
+    match ws.export() {
+        Authorization::Licensed { entry, .. } => assert_eq!(entry.seq, 3),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(ws.sync().accepted, 1);
+
+    // An old copy (requests 1–2, all counted) is restored: it is kept aside, not deleted, and
+    // counting goes on from 3.
+    std::fs::write(ws.state.journal_path(), &old_copy).unwrap();
+    match ws.export() {
+        Authorization::Licensed { entry, .. } => assert_eq!(entry.seq, 4),
+        other => panic!("{other:?}"),
+    }
+    let kept: Vec<_> = std::fs::read_dir(ws.state.dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("journal-until-2-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "the old copy is kept");
+    let r = ws.sync();
+    assert_eq!((r.accepted, r.duplicates), (1, 0));
+    let usage = env
+        .admin(admin::usage(&env.store, "lost@acme.example", now_s()))
+        .unwrap();
+    assert_eq!(usage.months[0].requests, 4, "each request counted once");
+}

@@ -178,3 +178,130 @@ fn nest_without_account_writes_marked_sheets() {
         "evaluation mode counts nothing"
     );
 }
+
+/// Run in a child process: one `nestwork account …` command from `NESTWORK_E2E_ARGS` (one
+/// argument per line), with the password piped on standard input.
+#[test]
+fn child_account_command() {
+    let (Ok(args), Ok(_)) = (
+        std::env::var("NESTWORK_E2E_ARGS"),
+        std::env::var("NESTWORK_DATA_DIR"),
+    ) else {
+        return;
+    };
+    let cli = nestwork::cli::Cli::parse_from(std::iter::once("nestwork").chain(args.lines()));
+    nestwork::commands::run(cli).unwrap();
+}
+
+#[test]
+fn account_commands_register_login_status_sync_logout() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = ServerConfig {
+        password_cost: PasswordCost::TestOnly,
+        ..ServerConfig::new(dir.path().join("s.db").display().to_string())
+    };
+    let server = RunningServer::start(
+        config,
+        LeaseSigner::generate(),
+        Mailer::outbox(dir.path().join("outbox"), "Nestwork <no-reply@localhost>").unwrap(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let account = |args: &[&str], stdin: &str| {
+        use std::io::Write;
+        let mut all = vec!["account", "--server", &*server.url()]
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>();
+        all.extend(args.iter().map(|a| (*a).to_owned()));
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "child_account_command",
+                "--nocapture",
+                "--test-threads",
+                "1",
+            ])
+            .env("NESTWORK_DATA_DIR", &data)
+            .env("NESTWORK_E2E_ARGS", all.join("\n"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let o = child.wait_with_output().unwrap();
+        (
+            o.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            ),
+        )
+    };
+    let email = "cli@acme.example";
+    let (ok, out) = account(
+        &["register", "--email", email, "--company", "Acme"],
+        "a fine long password\n",
+    );
+    assert!(
+        ok && out.contains("open the validation link sent to cli@acme.example"),
+        "{out}"
+    );
+    let (ok, out) = account(&["login", "--email", email], "a fine long password\n");
+    assert!(!ok && out.contains("not activated yet"), "{out}");
+    let store = server.state().store().clone();
+    server
+        .block_on(admin::activate(&store, email, licensing::clock::now_s()))
+        .unwrap();
+    server
+        .block_on(admin::record_credit_purchase(
+            &store,
+            email,
+            30,
+            "30.00",
+            "EUR",
+            "pay-1",
+            licensing::clock::now_s(),
+        ))
+        .unwrap();
+    let (ok, out) = account(
+        &["login", "--email", email, "--workstation", "bench-1"],
+        "a fine long password\n",
+    );
+    assert!(ok && out.contains("signed in as cli@acme.example"), "{out}");
+    assert!(
+        out.contains("credits: 10 available (10 bought, 0 bonus), 20 reserved"),
+        "{out}"
+    );
+    assert!(data.join("lease.json").exists());
+    let (ok, out) = account(&["status"], "");
+    assert!(
+        ok && out.contains("offline lease: 20 reserved credits"),
+        "{out}"
+    );
+    let (ok, out) = account(&["sync"], "");
+    assert!(
+        ok && out.contains("synced: 0 new request(s) counted"),
+        "{out}"
+    );
+    let (ok, out) = account(&["logout"], "");
+    assert!(ok && out.contains("signed out"), "{out}");
+    assert!(!data.join("lease.json").exists());
+    let (ok, out) = account(&["status"], "");
+    assert!(!ok && out.contains("not signed in"), "{out}");
+    let report = server
+        .block_on(admin::usage(&store, email, licensing::clock::now_s()))
+        .unwrap();
+    assert_eq!(
+        report.status.credits.paid, 30,
+        "logout returned the reserved credits"
+    );
+}
