@@ -22,6 +22,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Re-import the sheets written by `nest` and check them again.
     Validate(ValidateArgs),
+    /// Online account: register, login, status, sync, logout.
+    Account(crate::commands::account::AccountArgs),
 }
 
 /// DXF version of the written sheets.

@@ -5,4 +5,5 @@ pub mod cli;
 pub mod commands;
 pub mod inputs;
 pub mod job;
+pub mod licence;
 pub mod report;

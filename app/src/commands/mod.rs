@@ -1,5 +1,6 @@
 //! The subcommands of the `nestwork` binary.
 
+pub mod account;
 mod import;
 mod nest;
 mod output;
@@ -15,5 +16,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Nest(args) => nest::run(&args, cli.json),
         Command::Import(args) => import::run(&args, cli.json),
         Command::Validate(args) => validate::run(&args, cli.json),
+        Command::Account(args) => account::run(&args, cli.json),
     }
 }

@@ -108,12 +108,17 @@ pub fn run(args: &NestArgs, json: bool) -> Result<ExitCode> {
         bail!("the layout failed the independent validator, so nothing was written:\n{validation}");
     }
     let report = NestReport::new(&loaded, job.seed, job.time_limit_s, &outcome);
+    let grant = crate::licence::authorize_request(licensing::RequestKind::Export)?;
+    if let Some(notice) = grant.notice() {
+        eprintln!("{notice}");
+    }
     write_outputs(
         &args.out,
         &loaded,
         &outcome.layout,
         &report,
         args.dxf_version,
+        grant.evaluation_mark(),
     )?;
 
     if json {
@@ -153,6 +158,7 @@ fn write_outputs(
     layout: &nesting::Layout,
     report: &NestReport,
     version: DxfVersionArg,
+    evaluation_mark: bool,
 ) -> Result<()> {
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create the output folder {}", out.display()))?;
@@ -161,7 +167,7 @@ fn write_outputs(
             DxfVersionArg::R2000 => DxfVersion::R2000,
             DxfVersionArg::R12 => DxfVersion::R12,
         },
-        ..DxfExportOptions::default()
+        evaluation_mark,
     };
     for i in 0..layout.sheets.len() {
         let path = out.join(sheet_file_name(i + 1));
