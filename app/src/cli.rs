@@ -22,6 +22,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Re-import the sheets written by `nest` and check them again.
     Validate(ValidateArgs),
+    /// Price a nest output folder for a customer (PDF, JSON, CSV); `quote list`, `quote accept NUMBER`.
+    Quote(crate::commands::quote::QuoteArgs),
 }
 
 /// DXF version of the written sheets.

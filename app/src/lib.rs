@@ -5,4 +5,6 @@ pub mod cli;
 pub mod commands;
 pub mod inputs;
 pub mod job;
+pub mod output_folder;
+pub mod quote;
 pub mod report;

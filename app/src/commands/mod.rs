@@ -3,6 +3,7 @@
 mod import;
 mod nest;
 mod output;
+pub mod quote;
 mod validate;
 
 use crate::cli::{Cli, Command};
@@ -15,5 +16,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Nest(args) => nest::run(&args, cli.json),
         Command::Import(args) => import::run(&args, cli.json),
         Command::Validate(args) => validate::run(&args, cli.json),
+        Command::Quote(args) => quote::run(&args, cli.json),
     }
 }
