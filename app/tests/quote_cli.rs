@@ -44,6 +44,31 @@ fn printed(amount: &str) -> String {
     format!("{}.{}", groups.join(","), &frac[..2])
 }
 
+/// True when page 1 of `pdf` shows the diagonal EVALUATION watermark:
+/// pdftotext gives rotated text one letter per line, last letter first.
+fn has_watermark(pdf: &Path) -> bool {
+    let o = Command::new("pdftotext")
+        .args(["-f", "1", "-l", "1"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    let text = String::from_utf8_lossy(&o.stdout);
+    let letters: Vec<char> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.chars().count() == 1)
+        .filter_map(|l| l.chars().next())
+        .collect();
+    let mut wanted = "NOITAULAVE".chars().peekable();
+    for c in letters {
+        if wanted.peek() == Some(&c) {
+            wanted.next();
+        }
+    }
+    wanted.peek().is_none()
+}
+
 struct Job {
     _tmp: tempfile::TempDir,
     out: PathBuf,
@@ -144,7 +169,7 @@ fn sample_quote_pdf_json_csv_agree_and_history_works() {
                 assert!(pdf_text.contains(&want), "the PDF lacks {key} = {want}:\n{pdf_text}");
             }
             assert!(pdf_text.contains("Q-000001"));
-            assert!(pdf_text.contains("EVALUATION"));
+            assert!(has_watermark(&pdf), "page 1 lacks the EVALUATION watermark");
             assert!(pdf_text.contains("Atelier Mécanique Dupont SARL"));
             assert!(pdf_text.contains("40 €"), "late-payment clause");
             let unit = printed(bracket["unit_price"].as_str().unwrap());

@@ -209,7 +209,7 @@ fn money_rounds_half_away_from_zero_only_at_the_end() {
     assert_eq!(round_cents(d("-0.005")), d("-0.01"));
     // 2.675 is 2.67499999... as a binary float; in decimal it rounds up.
     assert_eq!(round_cents(d("2.675")), d("2.68"));
-    assert!((2.675f64 * 100.0).round() / 100.0 < 2.675);
+    assert_eq!(format!("{:.2}", 2.675f64), "2.67");
     // Three pieces at an exact unit price of 0.3333...: the unit rounds to
     // 0.33 and the line is 3 x 0.33 = 0.99, never 1.00 (lines add up as printed).
     let unit = round_cents(Decimal::ONE / Decimal::from(3));
