@@ -181,7 +181,9 @@ pub fn load_nest_output(dir: &Path) -> Result<NestOutput> {
                 .parts
                 .iter()
                 .position(|r| r.name == p.part)
-                .with_context(|| format!("{}: placement of unknown part `{}`", path.display(), p.part))?;
+                .with_context(|| {
+                    format!("{}: placement of unknown part `{}`", path.display(), p.part)
+                })?;
             let transform = Transform {
                 x_mm: p.x_mm,
                 y_mm: p.y_mm,
@@ -200,7 +202,11 @@ pub fn load_nest_output(dir: &Path) -> Result<NestOutput> {
                 let rebuilt = Part::new(
                     p.part.clone(),
                     unplaced_contour(&shape.outer, &transform),
-                    shape.holes.iter().map(|h| unplaced_contour(h, &transform)).collect(),
+                    shape
+                        .holes
+                        .iter()
+                        .map(|h| unplaced_contour(h, &transform))
+                        .collect(),
                 );
                 let expected = report.parts[part].area_mm2;
                 if (rebuilt.area() - expected).abs() > AREA_TOLERANCE * expected.abs().max(1.0) {
@@ -227,11 +233,16 @@ pub fn load_nest_output(dir: &Path) -> Result<NestOutput> {
     }
     let mut parts = Vec::with_capacity(report.parts.len());
     for (entry, part) in report.parts.iter().zip(geometry) {
-        let rotations: Rotations = entry.rotations.parse().map_err(|e| {
-            anyhow::anyhow!("part `{}` in the report: {e}", entry.name)
-        })?;
+        let rotations: Rotations = entry
+            .rotations
+            .parse()
+            .map_err(|e| anyhow::anyhow!("part `{}` in the report: {e}", entry.name))?;
         parts.push(PartDemand {
-            part: Arc::new(part.unwrap_or_else(|| Part::new(entry.name.clone(), Contour::default(), Vec::new()))),
+            part: Arc::new(
+                part.unwrap_or_else(|| {
+                    Part::new(entry.name.clone(), Contour::default(), Vec::new())
+                }),
+            ),
             quantity: entry.quantity,
             rotations,
             mirror: entry.mirror,

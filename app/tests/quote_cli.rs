@@ -139,26 +139,46 @@ fn sample_quote_pdf_json_csv_agree_and_history_works() {
     let lines = q["lines"].as_array().unwrap();
     assert!(lines.len() >= 5, "{q}");
     // The sample options add bending to the brackets.
-    let bracket = lines.iter().find(|l| l["part"] == "bracket").expect("a bracket line");
+    let bracket = lines
+        .iter()
+        .find(|l| l["part"] == "bracket")
+        .expect("a bracket line");
     assert_eq!(bracket["operations"][0], "press-brake bending, 1 bend");
     // The JSON adds up: lines + charges = HT, HT + VAT = TTC.
-    let dec = |v: &Value| v.as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap();
+    let dec = |v: &Value| {
+        v.as_str()
+            .unwrap()
+            .parse::<rust_decimal::Decimal>()
+            .unwrap()
+    };
     let mut sum = rust_decimal::Decimal::ZERO;
     for l in lines {
-        assert_eq!(dec(&l["unit_price"]) * rust_decimal::Decimal::from(l["quantity"].as_u64().unwrap()), dec(&l["total"]));
+        assert_eq!(
+            dec(&l["unit_price"]) * rust_decimal::Decimal::from(l["quantity"].as_u64().unwrap()),
+            dec(&l["total"])
+        );
         sum += dec(&l["total"]);
     }
     for c in q["charges"].as_array().unwrap() {
         sum += dec(&c["amount"]);
     }
     assert_eq!(sum, dec(&q["total_ht"]));
-    assert_eq!(dec(&q["total_ht"]) + dec(&q["vat_amount"]), dec(&q["total_ttc"]));
+    assert_eq!(
+        dec(&q["total_ht"]) + dec(&q["vat_amount"]),
+        dec(&q["total_ttc"])
+    );
 
     // The CSV holds the same totals.
     let csv = std::fs::read_to_string(pdf.with_extension("csv")).unwrap();
     let total_row = csv.lines().find(|l| l.contains(",total_ttc,")).unwrap();
-    assert!(total_row.contains(&format!(",{},EUR", q["total_ttc"].as_str().unwrap())), "{total_row}");
-    assert_eq!(csv.lines().filter(|l| l.contains(",part,")).count(), lines.len());
+    assert!(
+        total_row.contains(&format!(",{},EUR", q["total_ttc"].as_str().unwrap())),
+        "{total_row}"
+    );
+    assert_eq!(
+        csv.lines().filter(|l| l.contains(",part,")).count(),
+        lines.len()
+    );
 
     // The PDF shows the same figures.
     match Command::new("pdftotext").arg(&pdf).arg("-").output() {
@@ -166,7 +186,10 @@ fn sample_quote_pdf_json_csv_agree_and_history_works() {
             let pdf_text = String::from_utf8_lossy(&o.stdout);
             for key in ["total_ht", "vat_amount", "total_ttc"] {
                 let want = format!("{} EUR", printed(q[key].as_str().unwrap()));
-                assert!(pdf_text.contains(&want), "the PDF lacks {key} = {want}:\n{pdf_text}");
+                assert!(
+                    pdf_text.contains(&want),
+                    "the PDF lacks {key} = {want}:\n{pdf_text}"
+                );
             }
             assert!(pdf_text.contains("Q-000001"));
             assert!(has_watermark(&pdf), "page 1 lacks the EVALUATION watermark");
@@ -175,22 +198,55 @@ fn sample_quote_pdf_json_csv_agree_and_history_works() {
             let unit = printed(bracket["unit_price"].as_str().unwrap());
             assert!(pdf_text.contains(&unit), "bracket unit price {unit}");
         }
-        _ => eprintln!("pdftotext is not installed (apt-get install poppler-utils): PDF text check skipped"),
+        _ => eprintln!(
+            "pdftotext is not installed (apt-get install poppler-utils): PDF text check skipped"
+        ),
     }
 
     // A second quote gets the next number; the first one stays in the store.
     let pdf2 = job.work.join("second.pdf");
     let o = quote(&job, &pdf2, "assets/quote/customer.toml", "2025-11-26");
     assert!(o.status.success(), "{}", text(&o));
-    assert_eq!(read_json(&pdf2.with_extension("json"))["number"], "Q-000002");
+    assert_eq!(
+        read_json(&pdf2.with_extension("json"))["number"],
+        "Q-000002"
+    );
 
     let store = job.store.to_str().unwrap();
-    let o = nestwork(&["quote", "accept", "Q-000001", "--store", store, "--date", "2025-12-01"]);
+    let o = nestwork(&[
+        "quote",
+        "accept",
+        "Q-000001",
+        "--store",
+        store,
+        "--date",
+        "2025-12-01",
+    ]);
     assert!(o.status.success(), "{}", text(&o));
-    let o = nestwork(&["quote", "accept", "Q-000001", "--store", store, "--date", "2025-12-02"]);
-    assert!(!o.status.success() && text(&o).contains("already accepted on 2025-12-01"), "{}", text(&o));
+    let o = nestwork(&[
+        "quote",
+        "accept",
+        "Q-000001",
+        "--store",
+        store,
+        "--date",
+        "2025-12-02",
+    ]);
+    assert!(
+        !o.status.success() && text(&o).contains("already accepted on 2025-12-01"),
+        "{}",
+        text(&o)
+    );
     // After Q-000002's validity (2025-12-26) it is expired and cannot be accepted.
-    let o = nestwork(&["quote", "list", "--store", store, "--date", "2026-01-10", "--json"]);
+    let o = nestwork(&[
+        "quote",
+        "list",
+        "--store",
+        store,
+        "--date",
+        "2026-01-10",
+        "--json",
+    ]);
     assert!(o.status.success(), "{}", text(&o));
     let list: Value = serde_json::from_slice(&o.stdout).unwrap();
     let status: Vec<(&str, &str)> = list
@@ -199,11 +255,30 @@ fn sample_quote_pdf_json_csv_agree_and_history_works() {
         .iter()
         .map(|s| (s["number"].as_str().unwrap(), s["status"].as_str().unwrap()))
         .collect();
-    assert_eq!(status, vec![("Q-000001", "accepted"), ("Q-000002", "expired")]);
-    let o = nestwork(&["quote", "accept", "Q-000002", "--store", store, "--date", "2026-01-10"]);
-    assert!(!o.status.success() && text(&o).contains("expired on 2025-12-26"), "{}", text(&o));
+    assert_eq!(
+        status,
+        vec![("Q-000001", "accepted"), ("Q-000002", "expired")]
+    );
+    let o = nestwork(&[
+        "quote",
+        "accept",
+        "Q-000002",
+        "--store",
+        store,
+        "--date",
+        "2026-01-10",
+    ]);
+    assert!(
+        !o.status.success() && text(&o).contains("expired on 2025-12-26"),
+        "{}",
+        text(&o)
+    );
     let o = nestwork(&["quote", "list", "--store", store, "--date", "2025-12-03"]);
-    assert!(text(&o).contains("Q-000002") && text(&o).contains("open"), "{}", text(&o));
+    assert!(
+        text(&o).contains("Q-000002") && text(&o).contains("open"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
@@ -218,9 +293,16 @@ fn malformed_vat_number_stops_the_quote_before_a_number_is_taken() {
     let pdf = job.work.join("q.pdf");
     let o = quote(&job, &pdf, customer.to_str().unwrap(), "2025-11-25");
     assert!(!o.status.success());
-    assert!(text(&o).contains("`DE12345` is not a valid DE intra-community VAT number"), "{}", text(&o));
+    assert!(
+        text(&o).contains("`DE12345` is not a valid DE intra-community VAT number"),
+        "{}",
+        text(&o)
+    );
     assert!(!pdf.exists());
-    assert!(!job.store.join("counter").exists(), "no number may be used up by a failed quote");
+    assert!(
+        !job.store.join("counter").exists(),
+        "no number may be used up by a failed quote"
+    );
 }
 
 #[test]
@@ -237,9 +319,17 @@ fn reverse_charge_customer_gets_zero_vat_and_the_mention_in_the_pdf() {
     assert!(o.status.success(), "{}", text(&o));
     let json = read_json(&pdf.with_extension("json"));
     assert_eq!(json["quote"]["vat"]["rule"], "reverse_charge");
-    let dec = |v: &Value| v.as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap();
+    let dec = |v: &Value| {
+        v.as_str()
+            .unwrap()
+            .parse::<rust_decimal::Decimal>()
+            .unwrap()
+    };
     assert!(dec(&json["quote"]["vat_amount"]).is_zero());
-    assert_eq!(dec(&json["quote"]["total_ht"]), dec(&json["quote"]["total_ttc"]));
+    assert_eq!(
+        dec(&json["quote"]["total_ht"]),
+        dec(&json["quote"]["total_ttc"])
+    );
     if let Ok(o) = Command::new("pdftotext").arg(&pdf).arg("-").output() {
         let t = String::from_utf8_lossy(&o.stdout);
         assert!(t.contains("Autoliquidation"), "{t}");

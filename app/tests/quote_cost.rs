@@ -2,14 +2,14 @@
 //! rectangle on one 3000 x 1500 mm sheet. Every expected figure is worked
 //! out in the comments.
 
+use nesting::{
+    Contour, Layout, NestProblem, Part, PartDemand, Placement, Rotations, SheetLayout, SheetSpec,
+    Transform,
+};
 use nestwork::quote::settings::MaterialCharge;
 use nestwork::quote::{
     ChargeKind, Currency, Customer, Machines, Materials, QuoteInput, QuoteOptions, Settings,
     VatRule, price_job,
-};
-use nesting::{
-    Contour, Layout, NestProblem, Part, PartDemand, Placement, Rotations, SheetLayout, SheetSpec,
-    Transform,
 };
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -250,7 +250,11 @@ fn unplaced_copies_are_reported_not_dropped() {
     })
     .unwrap();
     assert_eq!((q.lines[0].quantity, q.lines[0].requested), (1, 3));
-    assert!(q.warnings[0].contains("2 of 3 pieces of `plate`"), "{:?}", q.warnings);
+    assert!(
+        q.warnings[0].contains("2 of 3 pieces of `plate`"),
+        "{:?}",
+        q.warnings
+    );
 }
 
 #[test]
@@ -270,5 +274,8 @@ fn operation_on_an_unknown_part_is_an_error() {
     })
     .unwrap_err()
     .to_string();
-    assert!(err.contains("`bracket`") && err.contains("`plate`"), "{err}");
+    assert!(
+        err.contains("`bracket`") && err.contains("`plate`"),
+        "{err}"
+    );
 }

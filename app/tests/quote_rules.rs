@@ -36,31 +36,56 @@ use CustomerKind::{Business, Private};
 
 #[test]
 fn vat_france_business_and_private_pay_french_vat() {
-    assert_eq!(rule(&customer("FR", "69007", Business, Some("FR40303265045"))), (VatRule::FrenchVat, d("20")));
-    assert_eq!(rule(&customer("FR", "75001", Private, None)), (VatRule::FrenchVat, d("20")));
-    assert_eq!(rule(&customer("MC", "98000", Business, None)), (VatRule::FrenchVat, d("20")));
+    assert_eq!(
+        rule(&customer("FR", "69007", Business, Some("FR40303265045"))),
+        (VatRule::FrenchVat, d("20"))
+    );
+    assert_eq!(
+        rule(&customer("FR", "75001", Private, None)),
+        (VatRule::FrenchVat, d("20"))
+    );
+    assert_eq!(
+        rule(&customer("MC", "98000", Business, None)),
+        (VatRule::FrenchVat, d("20"))
+    );
 }
 
 #[test]
 fn vat_eu_business_with_number_is_reverse_charge_with_the_mention() {
-    let t = vat_treatment(&customer("DE", "10115", Business, Some("DE 123 456 789")), d("20")).unwrap();
+    let t = vat_treatment(
+        &customer("DE", "10115", Business, Some("DE 123 456 789")),
+        d("20"),
+    )
+    .unwrap();
     assert_eq!((t.rule, t.rate_percent), (VatRule::ReverseCharge, d("0")));
     let mention = t.mention.unwrap();
     assert!(mention.starts_with(REVERSE_CHARGE_MENTION), "{mention}");
-    assert!(mention.contains("article 196 de la directive 2006/112/CE"), "{mention}");
+    assert!(
+        mention.contains("article 196 de la directive 2006/112/CE"),
+        "{mention}"
+    );
     assert!(mention.contains("DE123456789"), "{mention}");
     // Greece's numbers carry EL.
-    assert_eq!(rule(&customer("GR", "10431", Business, Some("EL123456789"))).0, VatRule::ReverseCharge);
+    assert_eq!(
+        rule(&customer("GR", "10431", Business, Some("EL123456789"))).0,
+        VatRule::ReverseCharge
+    );
 }
 
 #[test]
 fn vat_eu_business_without_number_pays_french_vat() {
-    assert_eq!(rule(&customer("IT", "20121", Business, None)), (VatRule::FrenchVat, d("20")));
+    assert_eq!(
+        rule(&customer("IT", "20121", Business, None)),
+        (VatRule::FrenchVat, d("20"))
+    );
 }
 
 #[test]
 fn vat_eu_private_customer_pays_french_vat_even_with_a_number() {
-    assert_eq!(rule(&customer("BE", "1000", Private, Some("BE0123456789"))), (VatRule::FrenchVat, d("20")));
+    assert_eq!(
+        rule(&customer("BE", "1000", Private, Some("BE0123456789"))),
+        (VatRule::FrenchVat, d("20"))
+    );
 }
 
 #[test]
@@ -71,26 +96,41 @@ fn vat_french_overseas_is_export_by_country_or_postcode() {
         assert!(t.mention.unwrap().contains("262 I du CGI"));
     }
     for pc in ["97110", "97200", "97300", "97400", "97600"] {
-        assert_eq!(rule(&customer("FR", pc, Private, None)).0, VatRule::Export, "{pc}");
+        assert_eq!(
+            rule(&customer("FR", pc, Private, None)).0,
+            VatRule::Export,
+            "{pc}"
+        );
     }
 }
 
 #[test]
 fn vat_switzerland_is_export() {
-    assert_eq!(rule(&customer("CH", "1201", Business, None)), (VatRule::Export, d("0")));
+    assert_eq!(
+        rule(&customer("CH", "1201", Business, None)),
+        (VatRule::Export, d("0"))
+    );
 }
 
 #[test]
 fn vat_africa_is_export() {
     for c in ["MA", "SN", "ZA", "CI"] {
-        assert_eq!(rule(&customer(c, "", Business, None)).0, VatRule::Export, "{c}");
+        assert_eq!(
+            rule(&customer(c, "", Business, None)).0,
+            VatRule::Export,
+            "{c}"
+        );
     }
 }
 
 #[test]
 fn vat_rest_of_world_is_export() {
     for c in ["US", "CN", "BR", "GB", "NO"] {
-        assert_eq!(rule(&customer(c, "", Private, None)).0, VatRule::Export, "{c}");
+        assert_eq!(
+            rule(&customer(c, "", Private, None)).0,
+            VatRule::Export,
+            "{c}"
+        );
     }
 }
 
@@ -99,7 +139,10 @@ fn vat_malformed_number_is_a_clear_error() {
     let err = vat_treatment(&customer("DE", "10115", Business, Some("DE12345")), d("20"))
         .unwrap_err()
         .to_string();
-    assert!(err.contains("`DE12345` is not a valid DE intra-community VAT number"), "{err}");
+    assert!(
+        err.contains("`DE12345` is not a valid DE intra-community VAT number"),
+        "{err}"
+    );
     assert!(err.contains("DE + 9 digits"), "{err}");
 }
 
@@ -123,9 +166,9 @@ fn vat_number_formats_per_country() {
         assert!(check_vat_number(c, n).is_ok(), "{c} {n}");
     }
     let bad = [
-        ("AT", "AT12345678"),   // the U is missing
-        ("BE", "BE2123456789"), // must start with 0 or 1
-        ("DE", "FR123456789"),  // wrong prefix
+        ("AT", "AT12345678"),    // the U is missing
+        ("BE", "BE2123456789"),  // must start with 0 or 1
+        ("DE", "FR123456789"),   // wrong prefix
         ("FR", "FRIO303265045"), // I and O are not used
         ("NL", "NL123456789001"),
         ("SE", "SE123456789012"),
@@ -134,17 +177,28 @@ fn vat_number_formats_per_country() {
     for (c, n) in bad {
         assert!(check_vat_number(c, n).is_err(), "{c} {n}");
     }
-    assert_eq!(check_vat_number("FR", "fr40.303.265.045").unwrap(), "FR40303265045");
-    let err = check_vat_number("CH", "CHE123456789").unwrap_err().to_string();
+    assert_eq!(
+        check_vat_number("FR", "fr40.303.265.045").unwrap(),
+        "FR40303265045"
+    );
+    let err = check_vat_number("CH", "CHE123456789")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("not an EU member state"), "{err}");
 }
 
 #[test]
 fn customer_country_must_be_an_iso_code() {
-    let err = Customer::from_toml("name = \"X\"\ncountry = \"FRA\"\nkind = \"business\"\n", "c.toml")
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("`FRA` is not an ISO 3166-1 alpha-2 code"), "{err}");
+    let err = Customer::from_toml(
+        "name = \"X\"\ncountry = \"FRA\"\nkind = \"business\"\n",
+        "c.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("`FRA` is not an ISO 3166-1 alpha-2 code"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -174,7 +228,14 @@ fn shipping_zones_and_currencies() {
 #[test]
 fn shipping_free_above_the_zone_threshold() {
     let s = Settings::shipped().unwrap();
-    let zone = |z: Zone| s.shipping.zones.iter().find(|x| x.zone == z).unwrap().clone();
+    let zone = |z: Zone| {
+        s.shipping
+            .zones
+            .iter()
+            .find(|x| x.zone == z)
+            .unwrap()
+            .clone()
+    };
     let france = zone(Zone::France);
     // 25 + 0.35 x 100 kg = 60.00 just below the 1500 threshold, free at it.
     assert_eq!(france.fee_eur(d("100"), d("1499.99")), d("60.00"));

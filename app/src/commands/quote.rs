@@ -113,9 +113,9 @@ fn open_store(args: &StoreArgs) -> Result<QuoteStore> {
 }
 
 fn required<'a, T>(value: &'a Option<T>, flag: &str) -> Result<&'a T> {
-    value
-        .as_ref()
-        .with_context(|| format!("{flag} is required to make a quote (see `nestwork quote --help`)"))
+    value.as_ref().with_context(|| {
+        format!("{flag} is required to make a quote (see `nestwork quote --help`)")
+    })
 }
 
 fn make(args: &MakeQuoteArgs, json: bool) -> Result<ExitCode> {
@@ -197,7 +197,12 @@ fn print_made(doc: &QuoteDocument, files: [&Path; 3], store: &Path) {
         println!("  {:<53} {:>14}", ch.label, format_money(ch.amount, c));
     }
     println!("  total excl. VAT {}", format_money(q.total_ht, c));
-    println!("  VAT {} % ({}) {}", q.vat.rate_percent.normalize(), q.vat.reason, format_money(q.vat_amount, c));
+    println!(
+        "  VAT {} % ({}) {}",
+        q.vat.rate_percent.normalize(),
+        q.vat.reason,
+        format_money(q.vat_amount, c)
+    );
     println!("  total incl. VAT {}", format_money(q.total_ttc, c));
     for w in &q.warnings {
         eprintln!("warning: {w}");
@@ -230,7 +235,10 @@ fn list(args: &StoreArgs, json: bool) -> Result<ExitCode> {
     } else if quotes.is_empty() {
         println!("no quotes in {}", store.root().display());
     } else {
-        println!("{:<10} {:<10} {:<10} {:<32} {:>16}  status", "number", "date", "valid to", "customer", "total incl. VAT");
+        println!(
+            "{:<10} {:<10} {:<10} {:<32} {:>16}  status",
+            "number", "date", "valid to", "customer", "total incl. VAT"
+        );
         for s in &quotes {
             println!(
                 "{:<10} {:<10} {:<10} {:<32} {:>16}  {}",

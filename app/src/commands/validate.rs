@@ -3,9 +3,9 @@
 
 use super::output::print_json;
 use crate::cli::ValidateArgs;
+use crate::output_folder::{SHEET_LAYER, UNLABELLED, import_layers, sheet_shapes};
 use crate::report::{NestReport, SheetEntry};
 use anyhow::Result;
-use crate::output_folder::{SHEET_LAYER, UNLABELLED, import_layers, sheet_shapes};
 use nesting::validate::validate_sheet;
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -20,13 +20,13 @@
 //! See [`super::money`] for the rounding rule.
 
 use super::QuoteError;
+use super::countries::is_overseas_postcode;
 use super::customer::Customer;
 use super::money::{Currency, from_measure, round_cents};
 use super::settings::{ExchangeRate, MaterialCharge, QuoteOptions, Settings};
 use super::shipping::{Zone, currency_of};
 use super::tables::{Machine, Material};
 use super::vat::{VatTreatment, vat_treatment};
-use super::countries::is_overseas_postcode;
 use nesting::metrics::{LayoutMetrics, layout_metrics};
 use nesting::{Layout, NestProblem};
 use rust_decimal::Decimal;
@@ -151,7 +151,8 @@ pub struct Quote {
 }
 
 fn measure(value: f64, dp: u32, what: &str) -> Result<Decimal, QuoteError> {
-    from_measure(value, dp).ok_or_else(|| QuoteError::Job(format!("{what} is not a finite number ({value})")))
+    from_measure(value, dp)
+        .ok_or_else(|| QuoteError::Job(format!("{what} is not a finite number ({value})")))
 }
 
 const HUNDRED: Decimal = Decimal::ONE_HUNDRED;
@@ -168,13 +169,26 @@ struct Acc {
 
 /// Prices a nested job. Pure: reads only its inputs.
 pub fn price_job(input: &QuoteInput) -> Result<Quote, QuoteError> {
-    let QuoteInput { problem, layout, material, thickness_mm, machine, settings, options, customer } = *input;
+    let QuoteInput {
+        problem,
+        layout,
+        material,
+        thickness_mm,
+        machine,
+        settings,
+        options,
+        customer,
+    } = *input;
     customer.check()?;
     if !(thickness_mm.is_finite() && thickness_mm > 0.0) {
-        return Err(QuoteError::Job(format!("the thickness must be a positive number of mm, found {thickness_mm}")));
+        return Err(QuoteError::Job(format!(
+            "the thickness must be a positive number of mm, found {thickness_mm}"
+        )));
     }
     if layout.sheets.is_empty() {
-        return Err(QuoteError::Job("the layout has no sheet: nothing was nested, so there is nothing to quote".into()));
+        return Err(QuoteError::Job(
+            "the layout has no sheet: nothing was nested, so there is nothing to quote".into(),
+        ));
     }
     let cut = machine.cut_row(material, thickness_mm)?;
     let metrics: LayoutMetrics = layout_metrics(problem, layout)?;
@@ -184,7 +198,12 @@ pub fn price_job(input: &QuoteInput) -> Result<Quote, QuoteError> {
                 "operation `{}` names part `{}`, which is not in the nest; the parts are {}",
                 op.name,
                 op.part,
-                problem.parts.iter().map(|d| format!("`{}`", d.part.name)).collect::<Vec<_>>().join(", ")
+                problem
+                    .parts
+                    .iter()
+                    .map(|d| format!("`{}`", d.part.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
     }
@@ -208,7 +227,8 @@ pub fn price_job(input: &QuoteInput) -> Result<Quote, QuoteError> {
         };
         let used = measure(sm.used_length_mm + problem.spacing_mm, 3, "a used length")?.min(width);
         let remnant_min = measure(pricing.remnant_min_length_mm, 3, "remnant_min_length_mm")?;
-        let whole = pricing.material_charge == MaterialCharge::FullSheets || width - used < remnant_min;
+        let whole =
+            pricing.material_charge == MaterialCharge::FullSheets || width - used < remnant_min;
         let charged_length = if whole { width } else { used };
         let material_eur = full_price * charged_length / width;
         let areas: Vec<Decimal> = sl
@@ -241,7 +261,11 @@ pub fn price_job(input: &QuoteInput) -> Result<Quote, QuoteError> {
             cut_length_mm: sm.cut_length_mm,
             pierces: sm.pierces,
             rapid_length_mm: sm.rapid_length_mm,
-            utilization: if sm.sheet_area_mm2 > 0.0 { sm.parts_area_mm2 / sm.sheet_area_mm2 } else { 0.0 },
+            utilization: if sm.sheet_area_mm2 > 0.0 {
+                sm.parts_area_mm2 / sm.sheet_area_mm2
+            } else {
+                0.0
+            },
         });
     }
 
@@ -250,7 +274,10 @@ pub fn price_job(input: &QuoteInput) -> Result<Quote, QuoteError> {
     let currency = currency_of(&customer.country, overseas);
     let (fx, exchange_rate) = match currency {
         Currency::Eur => (Decimal::ONE, None),
-        Currency::Usd => (settings.exchange_rate.usd_per_eur, Some(settings.exchange_rate.clone())),
+        Currency::Usd => (
+            settings.exchange_rate.usd_per_eur,
+            Some(settings.exchange_rate.clone()),
+        ),
     };
 
     let speed = measure(cut.speed_m_min, 6, "a cutting speed")?;
@@ -285,7 +312,11 @@ pub fn price_job(input: &QuoteInput) -> Result<Quote, QuoteError> {
             + measure(a.rapid_mm, 3, "a rapid length")? * mm_min_to_s / rapid_speed;
         let machine_eur = time_s * machine.hourly_rate / per_hour;
         let handling = q * pricing.handling_per_part;
-        let ops: Vec<_> = options.operations.iter().filter(|o| o.part == d.part.name).collect();
+        let ops: Vec<_> = options
+            .operations
+            .iter()
+            .filter(|o| o.part == d.part.name)
+            .collect();
         let ops_eur = q * ops.iter().map(|o| o.unit_price).sum::<Decimal>();
         let cost = a.material + machine_eur + handling + ops_eur;
         let discount_percent = pricing.discount_for(a.pieces);
@@ -349,7 +380,10 @@ pub fn price_job(input: &QuoteInput) -> Result<Quote, QuoteError> {
         goods_total += amount;
         charges.push(Charge {
             kind: ChargeKind::MinimumOrder,
-            label: format!("Minimum order adjustment (minimum order {})", super::money::format_money(minimum, currency)),
+            label: format!(
+                "Minimum order adjustment (minimum order {})",
+                super::money::format_money(minimum, currency)
+            ),
             amount,
         });
     }
@@ -359,21 +393,34 @@ pub fn price_job(input: &QuoteInput) -> Result<Quote, QuoteError> {
         .zones
         .iter()
         .find(|z| z.zone == zone)
-        .ok_or_else(|| QuoteError::Table(format!("the settings have no shipping zone `{}`", zone.key())))?;
+        .ok_or_else(|| {
+            QuoteError::Table(format!(
+                "the settings have no shipping zone `{}`",
+                zone.key()
+            ))
+        })?;
     let shipped_weight_kg = weight.round_dp(3);
     let goods_eur = goods_total / fx;
     let fee = round_cents(zone_rules.fee_eur(shipped_weight_kg, goods_eur) * fx);
     let free_note = match zone_rules.free_above {
-        Some(t) if fee.is_zero() => format!(", free above {}", super::money::format_money(t * fx, currency)),
+        Some(t) if fee.is_zero() => format!(
+            ", free above {}",
+            super::money::format_money(t * fx, currency)
+        ),
         _ => String::new(),
     };
     charges.push(Charge {
         kind: ChargeKind::Shipping,
-        label: format!("Shipping to {} ({} kg){free_note}", zone.label(), shipped_weight_kg.round_dp(1)),
+        label: format!(
+            "Shipping to {} ({} kg){free_note}",
+            zone.label(),
+            shipped_weight_kg.round_dp(1)
+        ),
         amount: fee,
     });
 
-    let total_ht: Decimal = lines.iter().map(|l| l.total).sum::<Decimal>() + charges.iter().map(|c| c.amount).sum::<Decimal>();
+    let total_ht: Decimal = lines.iter().map(|l| l.total).sum::<Decimal>()
+        + charges.iter().map(|c| c.amount).sum::<Decimal>();
     let vat = vat_treatment(customer, settings.vat_rate_percent)?;
     let vat_amount = round_cents(total_ht * vat.rate_percent / HUNDRED);
     for v in [

@@ -78,7 +78,14 @@ mod tests {
 
     #[test]
     fn groups_hold_only_assigned_codes() {
-        for list in [EU, FRENCH_OVERSEAS, EUROPE_NON_EU, NORTH_AMERICA, AFRICA, ASIA_OCEANIA] {
+        for list in [
+            EU,
+            FRENCH_OVERSEAS,
+            EUROPE_NON_EU,
+            NORTH_AMERICA,
+            AFRICA,
+            ASIA_OCEANIA,
+        ] {
             for c in list.split_ascii_whitespace() {
                 assert!(is_iso_code(c), "{c}");
             }

@@ -25,7 +25,18 @@ pub fn quote_csv(doc: &QuoteDocument) -> String {
     let mut out = String::new();
     row(
         &mut out,
-        &["quote", "kind", "item", "quantity", "material", "thickness_mm", "discount_percent", "unit_price", "total", "currency"],
+        &[
+            "quote",
+            "kind",
+            "item",
+            "quantity",
+            "material",
+            "thickness_mm",
+            "discount_percent",
+            "unit_price",
+            "total",
+            "currency",
+        ],
     );
     for l in &q.lines {
         row(
@@ -45,16 +56,51 @@ pub fn quote_csv(doc: &QuoteDocument) -> String {
         );
     }
     for c in &q.charges {
-        let kind = serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        row(&mut out, &[&doc.number, &kind, &c.label, "", "", "", "", "", &format!("{:.2}", c.amount), cur]);
+        let kind = serde_json::to_value(c.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        row(
+            &mut out,
+            &[
+                &doc.number,
+                &kind,
+                &c.label,
+                "",
+                "",
+                "",
+                "",
+                "",
+                &format!("{:.2}", c.amount),
+                cur,
+            ],
+        );
     }
-    let vat_item = format!("VAT {} % ({:?})", q.vat.rate_percent.normalize(), q.vat.rule);
+    let vat_item = format!(
+        "VAT {} % ({:?})",
+        q.vat.rate_percent.normalize(),
+        q.vat.rule
+    );
     for (kind, item, amount) in [
         ("total_ht", "Total excluding VAT", q.total_ht),
         ("vat", vat_item.as_str(), q.vat_amount),
         ("total_ttc", "Total including VAT", q.total_ttc),
     ] {
-        row(&mut out, &[&doc.number, kind, item, "", "", "", "", "", &format!("{amount:.2}"), cur]);
+        row(
+            &mut out,
+            &[
+                &doc.number,
+                kind,
+                item,
+                "",
+                "",
+                "",
+                "",
+                "",
+                &format!("{amount:.2}"),
+                cur,
+            ],
+        );
     }
     out
 }

@@ -86,7 +86,9 @@ impl Customer {
     /// The address block as printed: street lines, then postcode and city, then country.
     pub fn address_lines(&self) -> Vec<String> {
         let mut lines: Vec<String> = self.address.clone();
-        let town = format!("{} {}", self.postcode, self.city).trim().to_string();
+        let town = format!("{} {}", self.postcode, self.city)
+            .trim()
+            .to_string();
         if !town.is_empty() {
             lines.push(town);
         }

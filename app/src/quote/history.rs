@@ -53,15 +53,23 @@ pub enum HistoryError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> HistoryError + '_ {
-    move |source| HistoryError::Io { path: path.to_path_buf(), source }
+    move |source| HistoryError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Writes `bytes` to `path` through a temporary file renamed into place.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), HistoryError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io(dir))?;
-    tmp.write_all(bytes).and_then(|_| tmp.as_file().sync_all()).map_err(io(path))?;
-    tmp.persist(path).map_err(|e| HistoryError::Io { path: path.to_path_buf(), source: e.error })?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(io(path))?;
+    tmp.persist(path).map_err(|e| HistoryError::Io {
+        path: path.to_path_buf(),
+        source: e.error,
+    })?;
     Ok(())
 }
 
@@ -109,13 +117,17 @@ impl QuoteStore {
         if let Some(d) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
             return Ok(PathBuf::from(d).join("quotes"));
         }
-        dirs::data_dir().map(|d| d.join("nestwork").join("quotes")).ok_or(HistoryError::NoDataDir)
+        dirs::data_dir()
+            .map(|d| d.join("nestwork").join("quotes"))
+            .ok_or(HistoryError::NoDataDir)
     }
 
     /// Opens (creating it if needed) the store at `root`.
     pub fn open(root: &Path) -> Result<QuoteStore, HistoryError> {
         std::fs::create_dir_all(root).map_err(io(root))?;
-        Ok(QuoteStore { root: root.to_path_buf() })
+        Ok(QuoteStore {
+            root: root.to_path_buf(),
+        })
     }
 
     pub fn root(&self) -> &Path {
@@ -127,7 +139,12 @@ impl QuoteStore {
     /// number once taken is never given again (even if that quote is never saved).
     pub fn next_number(&self) -> Result<String, HistoryError> {
         let lock_path = self.root.join(COUNTER_LOCK);
-        let lock = OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(io(&lock_path))?;
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io(&lock_path))?;
         lock.lock().map_err(io(&lock_path))?;
         let counter_path = self.root.join(COUNTER);
         let last: u64 = match File::open(&counter_path) {
@@ -156,21 +173,36 @@ impl QuoteStore {
     pub fn save(&self, doc: &QuoteDocument, pdf: &[u8]) -> Result<(), HistoryError> {
         let dir = self.dir_of(&doc.number);
         std::fs::create_dir_all(&dir).map_err(io(&dir))?;
-        let json = serde_json::to_vec_pretty(doc).map_err(|e| HistoryError::Damaged { path: dir.clone(), message: e.to_string() })?;
+        let json = serde_json::to_vec_pretty(doc).map_err(|e| HistoryError::Damaged {
+            path: dir.clone(),
+            message: e.to_string(),
+        })?;
         write_atomic(&dir.join(QUOTE_JSON), &json)?;
         write_atomic(&dir.join(QUOTE_PDF), pdf)?;
-        self.write_status(&doc.number, &StatusFile { status: Status::Open, accepted_on: None })
+        self.write_status(
+            &doc.number,
+            &StatusFile {
+                status: Status::Open,
+                accepted_on: None,
+            },
+        )
     }
 
     fn write_status(&self, number: &str, status: &StatusFile) -> Result<(), HistoryError> {
         let path = self.dir_of(number).join(STATUS_JSON);
-        let json = serde_json::to_vec_pretty(status).map_err(|e| HistoryError::Damaged { path: path.clone(), message: e.to_string() })?;
+        let json = serde_json::to_vec_pretty(status).map_err(|e| HistoryError::Damaged {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
         write_atomic(&path, &json)
     }
 
     fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, HistoryError> {
         let text = std::fs::read_to_string(path).map_err(io(path))?;
-        serde_json::from_str(&text).map_err(|e| HistoryError::Damaged { path: path.to_path_buf(), message: e.to_string() })
+        serde_json::from_str(&text).map_err(|e| HistoryError::Damaged {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
     }
 
     fn summary(&self, number: &str, today: NaiveDate) -> Result<QuoteSummary, HistoryError> {
@@ -180,8 +212,8 @@ impl QuoteStore {
         }
         let doc: QuoteDocument = Self::read_json(&dir.join(QUOTE_JSON))?;
         let status: StatusFile = Self::read_json(&dir.join(STATUS_JSON))?;
-        let expired = status.status == Status::Open
-            && doc.valid_until_date().is_some_and(|v| today > v);
+        let expired =
+            status.status == Status::Open && doc.valid_until_date().is_some_and(|v| today > v);
         Ok(QuoteSummary {
             number: doc.number,
             date: doc.date,
@@ -189,7 +221,11 @@ impl QuoteStore {
             customer: doc.customer.name,
             total_ttc: doc.quote.total_ttc,
             currency: doc.quote.currency,
-            status: if expired { Status::Expired } else { status.status },
+            status: if expired {
+                Status::Expired
+            } else {
+                status.status
+            },
             accepted_on: status.accepted_on,
         })
     }
@@ -211,14 +247,23 @@ impl QuoteStore {
     pub fn accept(&self, number: &str, today: NaiveDate) -> Result<QuoteSummary, HistoryError> {
         let s = self.summary(number, today)?;
         match s.status {
-            Status::Expired => Err(HistoryError::Expired { number: s.number, valid_until: s.valid_until }),
+            Status::Expired => Err(HistoryError::Expired {
+                number: s.number,
+                valid_until: s.valid_until,
+            }),
             Status::Accepted => Err(HistoryError::AlreadyAccepted {
                 number: s.number,
                 on: s.accepted_on.unwrap_or_default(),
             }),
             Status::Open => {
                 let on = today.format(DATE_FORMAT).to_string();
-                self.write_status(number, &StatusFile { status: Status::Accepted, accepted_on: Some(on) })?;
+                self.write_status(
+                    number,
+                    &StatusFile {
+                        status: Status::Accepted,
+                        accepted_on: Some(on),
+                    },
+                )?;
                 self.summary(number, today)
             }
         }

@@ -17,7 +17,9 @@ pub mod tables;
 pub mod thumbnail;
 pub mod vat;
 
-pub use cost::{Charge, ChargeKind, CostBreakdown, PartLine, Quote, QuoteInput, SheetCost, price_job};
+pub use cost::{
+    Charge, ChargeKind, CostBreakdown, PartLine, Quote, QuoteInput, SheetCost, price_job,
+};
 pub use customer::{Customer, CustomerKind};
 pub use document::QuoteDocument;
 pub use money::Currency;

@@ -49,7 +49,8 @@ pub fn round_cents(amount: Decimal) -> Decimal {
 /// A measured `f64` brought into decimal arithmetic with `dp` decimals
 /// (half away from zero); `None` for NaN or infinite values.
 pub fn from_measure(value: f64, dp: u32) -> Option<Decimal> {
-    Decimal::from_f64(value).map(|d| d.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero))
+    Decimal::from_f64(value)
+        .map(|d| d.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero))
 }
 
 /// `amount` with two decimals and a comma between thousands: `12,345.60`.

@@ -44,7 +44,8 @@ static FONTS: LazyLock<(LazyHash<FontBook>, Vec<Font>)> = LazyLock::new(|| {
     (LazyHash::new(FontBook::from_fonts(&fonts)), fonts)
 });
 
-static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(<Library as LibraryExt>::default()));
+static LIBRARY: LazyLock<LazyHash<Library>> =
+    LazyLock::new(|| LazyHash::new(<Library as LibraryExt>::default()));
 
 struct QuoteWorld {
     main: Source,
@@ -89,7 +90,11 @@ fn file_id(path: &str) -> FileId {
 
 /// Typesets `doc` to PDF bytes; `problem` and `layout` give the part
 /// drawings and the sheet-layout picture.
-pub fn render_pdf(doc: &QuoteDocument, problem: &NestProblem, layout: &Layout) -> Result<Vec<u8>, PdfError> {
+pub fn render_pdf(
+    doc: &QuoteDocument,
+    problem: &NestProblem,
+    layout: &Layout,
+) -> Result<Vec<u8>, PdfError> {
     let mut files = HashMap::new();
     let mut thumbnails = Vec::new();
     for (i, line) in doc.quote.lines.iter().enumerate() {
@@ -101,7 +106,10 @@ pub fn render_pdf(doc: &QuoteDocument, problem: &NestProblem, layout: &Layout) -
             thumbnails.push(String::new());
         }
     }
-    files.insert(file_id(LAYOUT_PATH), Bytes::new(layout_svg(problem, layout).into_bytes()));
+    files.insert(
+        file_id(LAYOUT_PATH),
+        Bytes::new(layout_svg(problem, layout).into_bytes()),
+    );
     let view = doc.view(&thumbnails, LAYOUT_PATH);
     files.insert(file_id(DATA_PATH), Bytes::new(serde_json::to_vec(&view)?));
     let today = chrono::NaiveDate::parse_from_str(&doc.date, super::document::DATE_FORMAT)
@@ -114,9 +122,21 @@ pub fn render_pdf(doc: &QuoteDocument, problem: &NestProblem, layout: &Layout) -
     };
     let compiled = typst::compile::<PagedDocument>(&world);
     let document = compiled.output.map_err(|errors| {
-        PdfError::Template(errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; "))
+        PdfError::Template(
+            errors
+                .iter()
+                .map(|e| e.message.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
     })?;
     typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).map_err(|errors| {
-        PdfError::Export(errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; "))
+        PdfError::Export(
+            errors
+                .iter()
+                .map(|e| e.message.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
     })
 }

@@ -44,7 +44,12 @@ pub struct Material {
 
 impl Material {
     /// The fixed price of a `width × height` sheet (either orientation) of `thickness_mm`, if listed.
-    pub fn sheet_price_for(&self, width_mm: f64, height_mm: f64, thickness_mm: f64) -> Option<Decimal> {
+    pub fn sheet_price_for(
+        &self,
+        width_mm: f64,
+        height_mm: f64,
+        thickness_mm: f64,
+    ) -> Option<Decimal> {
         let same = |a: f64, b: f64| (a - b).abs() < 1e-6;
         self.sheet_price
             .iter()
@@ -122,7 +127,10 @@ impl Machine {
 }
 
 fn list_mm(values: impl Iterator<Item = f64>) -> String {
-    values.map(|v| format!("{v}")).collect::<Vec<_>>().join(", ")
+    values
+        .map(|v| format!("{v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[derive(Debug, Deserialize)]
@@ -159,7 +167,9 @@ fn check_positive(what: &str, value: f64) -> Result<(), QuoteError> {
     if value.is_finite() && value > 0.0 {
         Ok(())
     } else {
-        Err(QuoteError::Table(format!("{what} must be a positive number, found {value}")))
+        Err(QuoteError::Table(format!(
+            "{what} must be a positive number, found {value}"
+        )))
     }
 }
 
@@ -171,12 +181,18 @@ impl Materials {
             message: e.to_string(),
         })?;
         for m in &file.material {
-            check_positive(&format!("{origin}: density_kg_m3 of `{}`", m.name), m.density_kg_m3)?;
+            check_positive(
+                &format!("{origin}: density_kg_m3 of `{}`", m.name),
+                m.density_kg_m3,
+            )?;
             for t in &m.thicknesses_mm {
                 check_positive(&format!("{origin}: a thickness of `{}`", m.name), *t)?;
             }
             if m.price_per_kg < Decimal::ZERO {
-                return Err(QuoteError::Table(format!("{origin}: price_per_kg of `{}` is negative", m.name)));
+                return Err(QuoteError::Table(format!(
+                    "{origin}: price_per_kg of `{}` is negative",
+                    m.name
+                )));
             }
         }
         Ok(Materials(file.material))
@@ -201,10 +217,18 @@ impl Materials {
             .ok_or_else(|| {
                 QuoteError::Table(format!(
                     "no material `{name}` in the material table; known: {}",
-                    self.0.iter().map(|m| format!("`{}`", m.name)).collect::<Vec<_>>().join(", ")
+                    self.0
+                        .iter()
+                        .map(|m| format!("`{}`", m.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
             })?;
-        if !m.thicknesses_mm.iter().any(|t| (t - thickness_mm).abs() < THICKNESS_EPS_MM) {
+        if !m
+            .thicknesses_mm
+            .iter()
+            .any(|t| (t - thickness_mm).abs() < THICKNESS_EPS_MM)
+        {
             return Err(QuoteError::Table(format!(
                 "`{}` is not stocked in {thickness_mm} mm: the table lists {} mm",
                 m.name,
@@ -223,13 +247,21 @@ impl Machines {
             message: e.to_string(),
         })?;
         for m in &file.machine {
-            check_positive(&format!("{origin}: rapid_speed_m_min of `{}`", m.name), m.rapid_speed_m_min)?;
+            check_positive(
+                &format!("{origin}: rapid_speed_m_min of `{}`", m.name),
+                m.rapid_speed_m_min,
+            )?;
             for p in &m.process {
                 for r in &p.cuts {
-                    let at = format!("{origin}: `{}` cutting {} mm `{}`", m.name, r.thickness_mm, p.material);
+                    let at = format!(
+                        "{origin}: `{}` cutting {} mm `{}`",
+                        m.name, r.thickness_mm, p.material
+                    );
                     check_positive(&format!("{at}: speed_m_min"), r.speed_m_min)?;
                     if !(r.pierce_s.is_finite() && r.pierce_s >= 0.0) {
-                        return Err(QuoteError::Table(format!("{at}: pierce_s must be zero or more")));
+                        return Err(QuoteError::Table(format!(
+                            "{at}: pierce_s must be zero or more"
+                        )));
                     }
                 }
             }
@@ -255,7 +287,11 @@ impl Machines {
             .ok_or_else(|| {
                 QuoteError::Table(format!(
                     "no machine `{name}` in the machine table; known: {}",
-                    self.0.iter().map(|m| format!("`{}`", m.name)).collect::<Vec<_>>().join(", ")
+                    self.0
+                        .iter()
+                        .map(|m| format!("`{}`", m.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
             })
     }
@@ -279,7 +315,10 @@ mod tests {
         }
         // Speeds fall with thickness.
         let steel = materials.find("S235", 3.0).unwrap();
-        assert!(fiber.cut_row(steel, 2.0).unwrap().speed_m_min > fiber.cut_row(steel, 10.0).unwrap().speed_m_min);
+        assert!(
+            fiber.cut_row(steel, 2.0).unwrap().speed_m_min
+                > fiber.cut_row(steel, 10.0).unwrap().speed_m_min
+        );
     }
 
     #[test]
@@ -287,7 +326,10 @@ mod tests {
         let materials = Materials::shipped().unwrap();
         let e = materials.find("titanium", 3.0).unwrap_err().to_string();
         assert!(e.contains("S235 mild steel"), "{e}");
-        let e = materials.find("S235 mild steel", 7.0).unwrap_err().to_string();
+        let e = materials
+            .find("S235 mild steel", 7.0)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not stocked in 7 mm") && e.contains("8"), "{e}");
         let machines = Machines::shipped().unwrap();
         let co2 = machines.find("co2").unwrap();
@@ -305,7 +347,10 @@ mod tests {
         )
         .unwrap();
         let m = &t.0[0];
-        assert_eq!(m.sheet_price_for(1500.0, 3000.0, 3.0), Some(Decimal::new(995, 1)));
+        assert_eq!(
+            m.sheet_price_for(1500.0, 3000.0, 3.0),
+            Some(Decimal::new(995, 1))
+        );
         assert_eq!(m.sheet_price_for(1500.0, 3000.0, 4.0), None);
     }
 }

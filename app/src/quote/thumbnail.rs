@@ -9,7 +9,13 @@ const TOLERANCE_RATIO: f64 = 1e-3;
 
 fn subpath(d: &mut String, c: &Contour, tol: f64, height: f64) {
     for (i, p) in c.flatten(tol).iter().enumerate() {
-        let _ = write!(d, "{}{:.3} {:.3} ", if i == 0 { "M" } else { "L" }, p.x, height - p.y);
+        let _ = write!(
+            d,
+            "{}{:.3} {:.3} ",
+            if i == 0 { "M" } else { "L" },
+            p.x,
+            height - p.y
+        );
     }
     d.push_str("Z ");
 }

@@ -56,7 +56,11 @@ pub struct VatTreatment {
 static FORMATS: LazyLock<Vec<(&'static str, &'static str, Regex)>> = LazyLock::new(|| {
     [
         ("AT", "ATU + 8 digits", r"^ATU\d{8}$"),
-        ("BE", "BE + 10 digits starting with 0 or 1", r"^BE[01]\d{9}$"),
+        (
+            "BE",
+            "BE + 10 digits starting with 0 or 1",
+            r"^BE[01]\d{9}$",
+        ),
         ("BG", "BG + 9 or 10 digits", r"^BG\d{9,10}$"),
         ("CY", "CY + 8 digits + 1 letter", r"^CY\d{8}[A-Z]$"),
         ("CZ", "CZ + 8 to 10 digits", r"^CZ\d{8,10}$"),
@@ -64,12 +68,24 @@ static FORMATS: LazyLock<Vec<(&'static str, &'static str, Regex)>> = LazyLock::n
         ("DK", "DK + 8 digits", r"^DK\d{8}$"),
         ("EE", "EE + 9 digits", r"^EE\d{9}$"),
         ("GR", "EL + 9 digits", r"^EL\d{9}$"),
-        ("ES", "ES + 9 characters (letter or digit first and last, 7 digits between)", r"^ES[A-Z0-9]\d{7}[A-Z0-9]$"),
+        (
+            "ES",
+            "ES + 9 characters (letter or digit first and last, 7 digits between)",
+            r"^ES[A-Z0-9]\d{7}[A-Z0-9]$",
+        ),
         ("FI", "FI + 8 digits", r"^FI\d{8}$"),
-        ("FR", "FR + 2 characters (digits or letters except I and O) + 9 digits (SIREN)", r"^FR[0-9A-HJ-NP-Z]{2}\d{9}$"),
+        (
+            "FR",
+            "FR + 2 characters (digits or letters except I and O) + 9 digits (SIREN)",
+            r"^FR[0-9A-HJ-NP-Z]{2}\d{9}$",
+        ),
         ("HR", "HR + 11 digits", r"^HR\d{11}$"),
         ("HU", "HU + 8 digits", r"^HU\d{8}$"),
-        ("IE", "IE + 7 digits + 1 or 2 letters, or digit, letter, 5 digits, letter", r"^IE(\d{7}[A-W][A-I]?|\d[A-Z+*]\d{5}[A-W])$"),
+        (
+            "IE",
+            "IE + 7 digits + 1 or 2 letters, or digit, letter, 5 digits, letter",
+            r"^IE(\d{7}[A-W][A-I]?|\d[A-Z+*]\d{5}[A-W])$",
+        ),
         ("IT", "IT + 11 digits", r"^IT\d{11}$"),
         ("LT", "LT + 9 or 12 digits", r"^LT(\d{9}|\d{12})$"),
         ("LU", "LU + 8 digits", r"^LU\d{8}$"),
@@ -159,8 +175,12 @@ pub fn vat_treatment(
             (CustomerKind::Business, Some(n)) => VatTreatment {
                 rule: VatRule::ReverseCharge,
                 rate_percent: Decimal::ZERO,
-                mention: Some(format!("{REVERSE_CHARGE_MENTION}. Customer VAT number: {n}")),
-                reason: format!("business customer in {country} with intra-community VAT number {n}"),
+                mention: Some(format!(
+                    "{REVERSE_CHARGE_MENTION}. Customer VAT number: {n}"
+                )),
+                reason: format!(
+                    "business customer in {country} with intra-community VAT number {n}"
+                ),
                 vat_number: Some(n.clone()),
             },
             (CustomerKind::Business, None) => french(format!(

@@ -87,9 +87,10 @@ pub fn cutting_order(problem: &NestProblem, sheet: &SheetLayout) -> Vec<CutStep>
         for (q, qq) in placed.iter().enumerate() {
             let Some(qq) = qq else { continue };
             if p != q
-                && pp.hole_boxes.iter().any(|hb| {
-                    hb.contains(qq.bbox.min) && hb.contains(qq.bbox.max)
-                })
+                && pp
+                    .hole_boxes
+                    .iter()
+                    .any(|hb| hb.contains(qq.bbox.min) && hb.contains(qq.bbox.max))
             {
                 encloses[p].push(q);
             }
@@ -123,7 +124,9 @@ pub fn cutting_order(problem: &NestProblem, sheet: &SheetLayout) -> Vec<CutStep>
             .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
         let Some((p, _)) = best else { break };
         remaining[p] = false;
-        let Some(pp) = placed[p].as_ref() else { continue };
+        let Some(pp) = placed[p].as_ref() else {
+            continue;
+        };
         let mut holes_left: Vec<usize> = (0..pp.holes.len()).collect();
         while !holes_left.is_empty() {
             let Some((k, pierce, d)) = holes_left

@@ -59,14 +59,11 @@ pub fn sheet_metrics(
     let mut parts_area_mm2 = 0.0;
     let mut parts_bbox = BBox::EMPTY;
     for p in &sheet.placements {
-        let demand = problem
-            .parts
-            .get(p.part)
-            .ok_or(MetricsError::UnknownPart {
-                number: index + 1,
-                part_index: p.part,
-                count: problem.parts.len(),
-            })?;
+        let demand = problem.parts.get(p.part).ok_or(MetricsError::UnknownPart {
+            number: index + 1,
+            part_index: p.part,
+            count: problem.parts.len(),
+        })?;
         parts_area_mm2 += demand.part.area();
         parts_bbox = parts_bbox.union(&demand.part.outer.transformed(&p.transform).bbox());
     }
@@ -93,9 +90,16 @@ pub fn sheet_metrics(
 }
 
 /// Metrics of every part type and every used sheet of `layout`.
-pub fn layout_metrics(problem: &NestProblem, layout: &Layout) -> Result<LayoutMetrics, MetricsError> {
+pub fn layout_metrics(
+    problem: &NestProblem,
+    layout: &Layout,
+) -> Result<LayoutMetrics, MetricsError> {
     Ok(LayoutMetrics {
-        parts: problem.parts.iter().map(|d| part_metrics(&d.part)).collect(),
+        parts: problem
+            .parts
+            .iter()
+            .map(|d| part_metrics(&d.part))
+            .collect(),
         sheets: (0..layout.sheets.len())
             .map(|i| sheet_metrics(problem, layout, i))
             .collect::<Result<_, _>>()?,
