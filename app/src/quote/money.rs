@@ -41,9 +41,12 @@ impl fmt::Display for Currency {
     }
 }
 
-/// Rounded to the cent, half away from zero.
+/// Rounded to the cent, half away from zero, always written with two
+/// decimals (`57.00`, not `57`).
 pub fn round_cents(amount: Decimal) -> Decimal {
-    amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    let mut cents = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    cents.rescale(2);
+    cents
 }
 
 /// A measured `f64` brought into decimal arithmetic with `dp` decimals
@@ -89,6 +92,8 @@ mod tests {
         assert_eq!(format_amount(d("1234567.8")), "1,234,567.80");
         assert_eq!(format_amount(d("-1234.5")), "-1,234.50");
         assert_eq!(format_money(d("12.3"), Currency::Usd), "12.30 USD");
+        assert_eq!(round_cents(d("57")).to_string(), "57.00");
+        assert_eq!(round_cents(d("22.8")).to_string(), "22.80");
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! A malformed VAT number is an error, never silently treated as "no number".
 
 use super::QuoteError;
-use super::countries::{is_eu, is_french_overseas, is_overseas_postcode};
+use super::countries::{is_africa, is_eu, is_french_overseas, is_overseas_postcode};
 use super::customer::{Customer, CustomerKind};
 use regex::Regex;
 use rust_decimal::Decimal;
@@ -193,6 +193,11 @@ pub fn vat_treatment(
     }
     if country == "CH" {
         return Ok(export("Switzerland is outside the EU VAT area".into()));
+    }
+    if is_africa(country) {
+        return Ok(export(format!(
+            "{country} is in Africa, outside the EU VAT area"
+        )));
     }
     Ok(export(format!("{country} is outside the EU VAT area")))
 }
