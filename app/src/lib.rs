@@ -6,4 +6,6 @@ pub mod commands;
 pub mod inputs;
 pub mod job;
 pub mod licence;
+pub mod output_folder;
+pub mod quote;
 pub mod report;

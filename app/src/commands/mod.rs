@@ -4,6 +4,7 @@ pub mod account;
 mod import;
 mod nest;
 mod output;
+pub mod quote;
 mod validate;
 
 use crate::cli::{Cli, Command};
@@ -17,5 +18,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import(args) => import::run(&args, cli.json),
         Command::Validate(args) => validate::run(&args, cli.json),
         Command::Account(args) => account::run(&args, cli.json),
+        Command::Quote(args) => quote::run(&args, cli.json),
     }
 }
