@@ -156,7 +156,13 @@ fn make(args: &MakeQuoteArgs, json: bool) -> Result<ExitCode> {
     let date = today(&args.store.date)?;
     let store = open_store(&args.store)?;
     let number = store.next_number()?;
-    let doc = QuoteDocument::new(number, date, &settings, &customer, &options, quote);
+    let mut doc = QuoteDocument::new(number, date, &settings, &customer, &options, quote);
+    // A quote is a request: counted against the licence, or watermarked in evaluation mode.
+    let grant = crate::licence::authorize_request(licensing::RequestKind::Quote)?;
+    doc.evaluation = grant.evaluation_mark();
+    if let Some(notice) = grant.notice() {
+        eprintln!("{notice}");
+    }
     let pdf = render_pdf(&doc, &output.problem, &output.layout)
         .with_context(|| format!("cannot make the PDF of quote {}", doc.number))?;
     let json_path = args.out.with_extension("json");
@@ -206,9 +212,6 @@ fn print_made(doc: &QuoteDocument, files: [&Path; 3], store: &Path) {
     println!("  total incl. VAT {}", format_money(q.total_ttc, c));
     for w in &q.warnings {
         eprintln!("warning: {w}");
-    }
-    if doc.evaluation {
-        println!("evaluation mode: the PDF carries an EVALUATION watermark");
     }
     println!(
         "written {}, {}, {}; stored in {}",
