@@ -1,5 +1,6 @@
 //! The subcommands of the `nestwork` binary.
 
+mod bench;
 mod import;
 mod nest;
 mod output;
@@ -15,5 +16,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Nest(args) => nest::run(&args, cli.json),
         Command::Import(args) => import::run(&args, cli.json),
         Command::Validate(args) => validate::run(&args, cli.json),
+        Command::Bench(args) => bench::run(&args, cli.json),
     }
 }

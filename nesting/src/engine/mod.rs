@@ -14,11 +14,13 @@
 pub mod construct;
 pub mod convert;
 pub mod search;
+pub mod strip;
 
 use crate::problem::{Layout, NestProblem};
 use construct::{Ctx, unplaceable_reason};
 use convert::{ConvertError, convert_parts, convert_sheets};
 use search::Search;
+pub use strip::{StripOutcome, nest_strip};
 use std::sync::atomic::AtomicBool;
 
 /// How long and how the engine searches.
@@ -101,7 +103,7 @@ pub enum NestError {
     Engine(String),
 }
 
-fn check_problem(problem: &NestProblem, options: &NestOptions) -> Result<(), NestError> {
+pub(crate) fn check_problem(problem: &NestProblem, options: &NestOptions) -> Result<(), NestError> {
     if problem.sheets.is_empty() {
         return Err(NestError::NoSheets);
     }
@@ -151,6 +153,14 @@ fn check_problem(problem: &NestProblem, options: &NestOptions) -> Result<(), Nes
     Ok(())
 }
 
+/// The engine error for a conversion error.
+pub(crate) fn map_convert_error(e: ConvertError) -> NestError {
+    match e {
+        ConvertError::Part { part, reason } => NestError::InvalidPart { part, reason },
+        ConvertError::Engine(m) => NestError::Engine(m),
+    }
+}
+
 /// Nests `problem`: returns the best layout found within the limits.
 /// `cancel` may be set from another thread; the best layout so far is then
 /// returned promptly with [`StopReason::Cancelled`]. `on_progress` is called
@@ -163,10 +173,7 @@ pub fn nest(
 ) -> Result<NestOutcome, NestError> {
     let start = std::time::Instant::now();
     check_problem(problem, options)?;
-    let map_err = |e: ConvertError| match e {
-        ConvertError::Part { part, reason } => NestError::InvalidPart { part, reason },
-        ConvertError::Engine(m) => NestError::Engine(m),
-    };
+    let map_err = map_convert_error;
     let parts = convert_parts(problem).map_err(map_err)?;
     let sheets = convert_sheets(problem).map_err(map_err)?;
     let cost_mode = problem.sheets.iter().all(|s| s.cost.is_some());
