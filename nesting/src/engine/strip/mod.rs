@@ -104,6 +104,7 @@ pub fn nest_strip(
         parts: &parts,
         sheets: &sheets[..1],
         cost_mode: false,
+        fixed: &[],
     };
     let mut order: Vec<usize> = Vec::new();
     for (i, ps) in parts.iter().enumerate() {
