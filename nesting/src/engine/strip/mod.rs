@@ -34,6 +34,8 @@ const EXPLORE_MIN_STEP: f32 = 0.002;
 /// First and smallest shrink step while compressing.
 const COMPRESS_STEP: f32 = 0.002;
 const COMPRESS_MIN_STEP: f32 = 0.0001;
+/// Separations tried on one infeasible layout before going back to the best one.
+const ATTEMPTS_PER_TARGET: u32 = 3;
 const PROGRESS_EVERY: Duration = Duration::from_millis(150);
 
 /// The result of a strip packing run.
@@ -67,6 +69,9 @@ struct Shared<'a> {
     deadline: Instant,
     explore_until: Instant,
     max_iter: u64,
+    /// Workers adopt each other's best layouts (only without an iteration
+    /// limit: sharing depends on timing).
+    share: bool,
     cancel: &'a AtomicBool,
     iterations: AtomicU64,
     best: Mutex<Option<Best>>,
@@ -144,6 +149,7 @@ pub fn nest_strip(
         deadline: start + limit,
         explore_until: start + limit.mul_f64(EXPLORE_SHARE),
         max_iter: options.max_iterations.unwrap_or(u64::MAX),
+        share: options.max_iterations.is_none(),
         cancel,
         iterations: AtomicU64::new(0),
         best: Mutex::new(Some(Best {
@@ -320,12 +326,18 @@ fn worker(
     let mut step = EXPLORE_STEP;
     let mut compressing = false;
     let mut fails = 0u32;
+    // True while the separator works on an infeasible layout at a target length.
+    let mut attempt_open = false;
     let mut iters = 0u64;
+    let mut oks = 0u64;
     loop {
         if sh.cancel.load(Ordering::Relaxed) {
             return StopReason::Cancelled;
         }
         if Instant::now() >= sh.deadline {
+            if std::env::var_os("NESTWORK_STRIP_DEBUG").is_some() {
+                eprintln!("worker {w}: iters {iters} ok {oks} evals {} len {best_len} step {step}", sep.evals);
+            }
             return StopReason::TimeLimit;
         }
         if iters >= sh.max_iter {
@@ -337,21 +349,36 @@ fn worker(
         }
         iters += 1;
         sh.iterations.fetch_add(1, Ordering::Relaxed);
-        sep.set_right(x0 + best_len);
-        sep.set_poses(&best_poses);
-        if fails > 0 {
+        if attempt_open {
+            // Keep working on the infeasible layout: disturb it a little.
             swap_two(&mut sep, &mut rng);
+        } else {
+            if sh.share {
+                // Adopt another worker's better layout.
+                let g = sh.best.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(b) = g.as_ref()
+                    && b.length < best_len * 0.9999
+                {
+                    best_len = b.length;
+                    best_poses.clone_from(&b.poses);
+                }
+            }
+            sep.set_right(x0 + best_len);
+            sep.set_poses(&best_poses);
+            let target = x0 + best_len * (1.0 - step);
+            shrink_to(&mut sep, x0, target, &mut rng);
+            attempt_open = true;
         }
-        let target = x0 + best_len * (1.0 - step);
-        shrink_to(&mut sep, x0, target, &mut rng);
         let budget = SepBudget {
             strikes: 3,
-            stall_sweeps: if compressing { 10 } else { 20 },
+            stall_sweeps: if compressing { 25 } else { 50 },
         };
         if sep.separate(budget, &mut rng, &stop) {
             best_len = sep.used_x() - x0;
             best_poses = sep.poses().to_vec();
             fails = 0;
+            oks += 1;
+            attempt_open = false;
             let mut g = sh.best.lock().unwrap_or_else(|e| e.into_inner());
             let better = g
                 .as_ref()
@@ -369,7 +396,9 @@ fn worker(
         } else {
             fails += 1;
             let min = if compressing { COMPRESS_MIN_STEP } else { EXPLORE_MIN_STEP };
-            if fails % 2 == 0 {
+            if fails % ATTEMPTS_PER_TARGET == 0 {
+                // Give up on this target: restart from the best layout with a smaller step.
+                attempt_open = false;
                 step = (step * 0.7).max(min);
             }
         }
