@@ -130,4 +130,10 @@ pub struct BenchArgs {
     /// Output folder for result.json and layout.svg.
     #[arg(long, default_value = "bench-out")]
     pub out: PathBuf,
+    /// Nest on rectangular sheets of WxH (instance units) instead of the instance's strip or bins.
+    #[arg(long, value_name = "WxH")]
+    pub sheet: Option<String>,
+    /// Multiply every item's demand (to build larger instances).
+    #[arg(long, default_value_t = 1)]
+    pub copies: u32,
 }

@@ -35,6 +35,12 @@ struct BenchResult {
     bin_cost: Option<f64>,
     /// Item area / total area of the used bins, bin instances.
     utilization: Option<f64>,
+    /// Area lower bound on the number of sheets (`--sheet` runs).
+    sheets_lower_bound: Option<usize>,
+    /// Used length of the last sheet in instance units (`--sheet` runs).
+    last_sheet_length: Option<f64>,
+    /// Seconds until the first complete layout was reported.
+    first_layout_s: Option<f64>,
     placed: usize,
     total: usize,
     valid: bool,
@@ -45,6 +51,17 @@ struct BenchResult {
     peak_rss_mib: Option<f64>,
     /// 1-minute load average when the run ended, where the OS reports it.
     load_avg_1m: Option<f64>,
+}
+
+/// Area lower bound on the sheets needed when every sheet is of the first type.
+fn sheets_lower_bound(problem: &NestProblem) -> usize {
+    let area: f64 = problem
+        .parts
+        .iter()
+        .map(|p| f64::from(p.quantity) * p.part.area())
+        .sum();
+    let sheet = problem.sheets[0].area();
+    ((area / sheet) - 1e-9).ceil().max(1.0) as usize
 }
 
 /// Peak resident set size in MiB (Linux `VmHWM`).
@@ -66,8 +83,45 @@ fn load_avg() -> Option<f64> {
 
 /// Runs the benchmark and writes the output folder.
 pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
-    let inst = BenchInstance::load(&args.instance)
+    let mut inst = BenchInstance::load(&args.instance)
         .with_context(|| format!("cannot load benchmark instance {}", args.instance.display()))?;
+    if args.copies == 0 {
+        bail!("--copies must be at least 1");
+    }
+    for it in &mut inst.items {
+        it.demand = it.demand.saturating_mul(args.copies);
+    }
+    if let Some(sheet) = &args.sheet {
+        let (w, h) = sheet
+            .split_once(['x', 'X'])
+            .and_then(|(w, h)| Some((w.trim().parse::<f64>().ok()?, h.trim().parse::<f64>().ok()?)))
+            .filter(|(w, h)| w.is_finite() && h.is_finite() && *w > 0.0 && *h > 0.0)
+            .with_context(|| format!("--sheet {sheet}: give the size as WIDTHxHEIGHT, e.g. 100x40"))?;
+        inst.kind = InstanceKind::Bins(vec![nesting::bench_instance::InstanceBin {
+            id: 0,
+            stock: u32::MAX,
+            cost: 1.0,
+            shape: nesting::bench_instance::InstanceShape {
+                outer: vec![
+                    nesting::Point::new(0.0, 0.0),
+                    nesting::Point::new(w, 0.0),
+                    nesting::Point::new(w, h),
+                    nesting::Point::new(0.0, h),
+                ],
+                holes: vec![],
+            },
+            zones: vec![],
+        }]);
+    }
+    let first_at = std::sync::Mutex::new(None::<f64>);
+    let on_progress = |p: &nesting::engine::Progress| {
+        if p.improved && p.placed > 0 {
+            let mut g = first_at.lock().unwrap_or_else(|e| e.into_inner());
+            if g.is_none() {
+                *g = Some(p.elapsed_s);
+            }
+        }
+    };
     let options = NestOptions {
         time_limit_s: args.time,
         seed: args.seed,
@@ -92,7 +146,7 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
             let search = inst
                 .strip_problem(scale, max_len)
                 .context("strip instance without a strip")?;
-            let out = nest_strip(&search, &options, &cancel, &|_| {})
+            let out = nest_strip(&search, &options, &cancel, &on_progress)
                 .with_context(|| format!("strip packing of {} failed", inst.name))?;
             // Validate on a sheet exactly as long as the used length.
             let problem = inst
@@ -120,6 +174,9 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
                 bins_used: None,
                 bin_cost: None,
                 utilization: None,
+                sheets_lower_bound: None,
+                last_sheet_length: None,
+                first_layout_s: None,
                 placed,
                 total,
                 valid: false,
@@ -156,7 +213,7 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
                 spacing_mm: 0.0,
                 margin_mm: 0.0,
             };
-            let out = nest(&problem, &options, &cancel, &|_| {})
+            let out = nest(&problem, &options, &cancel, &on_progress)
                 .with_context(|| format!("bin packing of {} failed", inst.name))?;
             let cost: f64 = out
                 .layout
@@ -180,6 +237,14 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
                 bins_used: Some(out.layout.sheets.len()),
                 bin_cost: Some(cost),
                 utilization: Some(out.layout.utilization(&problem)),
+                sheets_lower_bound: Some(sheets_lower_bound(&problem)),
+                last_sheet_length: out
+                    .layout
+                    .sheets
+                    .len()
+                    .checked_sub(1)
+                    .map(|i| out.layout.used_length(&problem, i) / scale),
+                first_layout_s: None,
                 placed: out.layout.placed_count(),
                 total,
                 valid: false,
@@ -191,6 +256,7 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
             (problem, out.layout, result)
         }
     };
+    result.first_layout_s = *first_at.lock().unwrap_or_else(|e| e.into_inner());
     let report = validate_layout(&problem, &layout);
     result.valid = report.is_valid();
     result.violations = report.violations.iter().map(|v| v.to_string()).collect();
@@ -211,7 +277,12 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
     } else {
         let figure = match (result.density, result.bins_used) {
             (Some(d), _) => format!("density {:.2} %, length {:.4}", d * 100.0, result.length.unwrap_or(0.0)),
-            (None, Some(b)) => format!("{b} bins, utilization {:.2} %", result.utilization.unwrap_or(0.0) * 100.0),
+            (None, Some(b)) => format!(
+                "{b} bins (area lower bound {}), last sheet length {:.4}, utilization {:.2} %",
+                result.sheets_lower_bound.unwrap_or(0),
+                result.last_sheet_length.unwrap_or(0.0),
+                result.utilization.unwrap_or(0.0) * 100.0
+            ),
             _ => String::new(),
         };
         println!(

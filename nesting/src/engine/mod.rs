@@ -13,6 +13,7 @@
 
 pub mod construct;
 pub mod convert;
+pub mod last_sheet;
 pub mod search;
 pub mod strip;
 
@@ -282,11 +283,42 @@ pub fn nest_with_fixed(
         .num_threads(options.threads.unwrap_or(0))
         .build()
         .map_err(|e| NestError::Engine(format!("cannot start worker threads: {e}")))?;
-    let result = search.run(options, &pool, cancel, on_progress);
+    // Time-limited runs spend the last part of the budget shortening the
+    // last sheet (a strip problem); iteration-limited runs stay repeatable.
+    let compact = options.max_iterations.is_none() && options.time_limit_s >= 1.0;
+    let restart_options = NestOptions {
+        time_limit_s: if compact {
+            options.time_limit_s * last_sheet::RESTART_SHARE
+        } else {
+            options.time_limit_s
+        },
+        ..options.clone()
+    };
+    let result = search.run(&restart_options, &pool, cancel, on_progress);
+    let (layout, iterations, stopped) = if compact && result.stopped == StopReason::TimeLimit {
+        let left = options.time_limit_s - start.elapsed().as_secs_f64();
+        let (layout, extra) = last_sheet::compact_last_sheet(
+            problem,
+            &result.layout,
+            fixed.sheets.len(),
+            options,
+            left,
+            cancel,
+            on_progress,
+        );
+        let stopped = if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            StopReason::Cancelled
+        } else {
+            StopReason::TimeLimit
+        };
+        (layout, result.iterations + extra, stopped)
+    } else {
+        (result.layout, result.iterations, result.stopped)
+    };
     Ok(NestOutcome {
-        layout: result.layout,
-        iterations: result.iterations,
+        layout,
+        iterations,
         elapsed_s: start.elapsed().as_secs_f64(),
-        stopped: result.stopped,
+        stopped,
     })
 }
