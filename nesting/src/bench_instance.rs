@@ -168,7 +168,9 @@ fn shape(name: &str, v: &Value) -> Result<InstanceShape, InstanceError> {
         }
         other => Err(fmt_err(
             name,
-            format!("shape type `{other}` is not supported (use simple_polygon, polygon or rectangle)"),
+            format!(
+                "shape type `{other}` is not supported (use simple_polygon, polygon or rectangle)"
+            ),
         )),
     }
 }

@@ -96,7 +96,9 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
             .split_once(['x', 'X'])
             .and_then(|(w, h)| Some((w.trim().parse::<f64>().ok()?, h.trim().parse::<f64>().ok()?)))
             .filter(|(w, h)| w.is_finite() && h.is_finite() && *w > 0.0 && *h > 0.0)
-            .with_context(|| format!("--sheet {sheet}: give the size as WIDTHxHEIGHT, e.g. 100x40"))?;
+            .with_context(|| {
+                format!("--sheet {sheet}: give the size as WIDTHxHEIGHT, e.g. 100x40")
+            })?;
         inst.kind = InstanceKind::Bins(vec![nesting::bench_instance::InstanceBin {
             id: 0,
             stock: u32::MAX,
@@ -226,9 +228,9 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
                 kind: "bins",
                 time_limit_s: args.time,
                 seed: args.seed,
-                threads: args.threads.unwrap_or_else(|| {
-                    std::thread::available_parallelism().map_or(1, |n| n.get())
-                }),
+                threads: args
+                    .threads
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
                 elapsed_s: out.elapsed_s,
                 iterations: out.iterations,
                 density: None,
@@ -276,7 +278,11 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
         print_json(&result)?;
     } else {
         let figure = match (result.density, result.bins_used) {
-            (Some(d), _) => format!("density {:.2} %, length {:.4}", d * 100.0, result.length.unwrap_or(0.0)),
+            (Some(d), _) => format!(
+                "density {:.2} %, length {:.4}",
+                d * 100.0,
+                result.length.unwrap_or(0.0)
+            ),
             (None, Some(b)) => format!(
                 "{b} bins (area lower bound {}), last sheet length {:.4}, utilization {:.2} %",
                 result.sheets_lower_bound.unwrap_or(0),
@@ -293,7 +299,9 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
             args.time,
             result.threads,
             result.valid,
-            result.peak_rss_mib.map_or(String::new(), |m| format!(", peak RSS {m:.0} MiB"))
+            result
+                .peak_rss_mib
+                .map_or(String::new(), |m| format!(", peak RSS {m:.0} MiB"))
         );
         for v in &result.violations {
             println!("  - {v}");

@@ -20,7 +20,9 @@ fn last_sheet_problem(problem: &NestProblem, layout: &Layout) -> Option<(NestPro
     for p in &last.placements {
         counts[p.part] += 1;
     }
-    let map: Vec<usize> = (0..problem.parts.len()).filter(|&i| counts[i] > 0).collect();
+    let map: Vec<usize> = (0..problem.parts.len())
+        .filter(|&i| counts[i] > 0)
+        .collect();
     let parts: Vec<PartDemand> = map
         .iter()
         .map(|&i| PartDemand {
@@ -127,7 +129,9 @@ pub fn compact_last_sheet(
     // The strip search only works on conservative shapes; check anyway.
     let report = validate_layout(&sub, &out.layout);
     if !report.is_valid() {
-        tracing::warn!("last-sheet compaction produced an invalid sheet, kept the previous one: {report}");
+        tracing::warn!(
+            "last-sheet compaction produced an invalid sheet, kept the previous one: {report}"
+        );
         return (layout.clone(), out.iterations);
     }
     (merge(layout, &out.layout, &map), out.iterations)

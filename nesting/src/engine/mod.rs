@@ -21,8 +21,8 @@ use crate::problem::{Layout, NestProblem};
 use construct::{Ctx, unplaceable_reason};
 use convert::{ConvertError, convert_fixed, convert_parts, convert_sheets};
 use search::Search;
-pub use strip::{StripOutcome, nest_strip};
 use std::sync::atomic::AtomicBool;
+pub use strip::{StripOutcome, nest_strip};
 
 /// How long and how the engine searches.
 #[derive(Clone, Debug)]

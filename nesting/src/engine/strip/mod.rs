@@ -113,26 +113,50 @@ pub fn nest_strip(
     };
     let mut order: Vec<usize> = Vec::new();
     for (i, ps) in parts.iter().enumerate() {
-        order.extend(std::iter::repeat_n(i, problem.parts[ps.part].quantity as usize));
+        order.extend(std::iter::repeat_n(
+            i,
+            problem.parts[ps.part].quantity as usize,
+        ));
     }
-    order.sort_by(|&a, &b| parts[b].outer_area.total_cmp(&parts[a].outer_area).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        parts[b]
+            .outer_area
+            .total_cmp(&parts[a].outer_area)
+            .then(a.cmp(&b))
+    });
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let never = || cancel.load(Ordering::Relaxed);
     let Some(first) = construct(&ctx, &order, &Params::greedy(), &mut rng, &never, true) else {
-        return Err(NestError::Engine("the first layout could not be built".into()));
+        return Err(NestError::Engine(
+            "the first layout could not be built".into(),
+        ));
     };
-    let placed = first.sheets.first().map(|(_, p)| p.clone()).unwrap_or_default();
+    let placed = first
+        .sheets
+        .first()
+        .map(|(_, p)| p.clone())
+        .unwrap_or_default();
     let kinds: Vec<usize> = placed.iter().map(|p| p.shape).collect();
     let poses: Vec<Pose> = placed
         .iter()
-        .map(|p| Pose { orient: p.orient, t: p.t })
+        .map(|p| Pose {
+            orient: p.orient,
+            t: p.t,
+        })
         .collect();
     let mut unplaced: Vec<Unplaced> = Vec::new();
     for (i, reason) in &first.unplaced {
         let part = parts[*i].part;
-        match unplaced.iter_mut().find(|u| u.part == part && u.reason == *reason) {
+        match unplaced
+            .iter_mut()
+            .find(|u| u.part == part && u.reason == *reason)
+        {
             Some(u) => u.count += 1,
-            None => unplaced.push(Unplaced { part, count: 1, reason: reason.clone() }),
+            None => unplaced.push(Unplaced {
+                part,
+                count: 1,
+                reason: reason.clone(),
+            }),
         }
     }
     let used0 = placed.iter().map(|p| p.bbox[2]).fold(sheet.x_min, f32::max);
@@ -175,7 +199,10 @@ pub fn nest_strip(
             })
             .collect();
         Layout {
-            sheets: vec![SheetLayout { sheet: 0, placements }],
+            sheets: vec![SheetLayout {
+                sheet: 0,
+                placements,
+            }],
             unplaced: unplaced.clone(),
         }
     };
@@ -277,8 +304,20 @@ fn swap_two(sep: &mut Separator, rng: &mut ChaCha8Rng) {
             continue;
         }
         let (pi, pj) = (sep.poses()[i], sep.poses()[j]);
-        let a = sep.clamp_pose(i, Pose { orient: pi.orient, t: pj.t });
-        let b = sep.clamp_pose(j, Pose { orient: pj.orient, t: pi.t });
+        let a = sep.clamp_pose(
+            i,
+            Pose {
+                orient: pi.orient,
+                t: pj.t,
+            },
+        );
+        let b = sep.clamp_pose(
+            j,
+            Pose {
+                orient: pj.orient,
+                t: pi.t,
+            },
+        );
         sep.apply(i, a);
         sep.apply(j, b);
         return;
@@ -308,12 +347,7 @@ fn shrink_to(sep: &mut Separator, x0: f32, target: f32, rng: &mut ChaCha8Rng) {
     }
 }
 
-fn worker(
-    sh: &Shared,
-    seed: u64,
-    w: usize,
-    tx: &mpsc::Sender<(Vec<Pose>, f32)>,
-) -> StopReason {
+fn worker(sh: &Shared, seed: u64, w: usize, tx: &mpsc::Sender<(Vec<Pose>, f32)>) -> StopReason {
     let mut rng = ChaCha8Rng::seed_from_u64(worker_seed(seed, w));
     let Ok(mut sep) = Separator::new(sh.parts, sh.kinds.clone(), sh.start_poses.clone(), sh.strip)
     else {
@@ -335,9 +369,10 @@ fn worker(
             return StopReason::Cancelled;
         }
         if Instant::now() >= sh.deadline {
-            if std::env::var_os("NESTWORK_STRIP_DEBUG").is_some() {
-                eprintln!("worker {w}: iters {iters} ok {oks} evals {} len {best_len} step {step}", sep.evals);
-            }
+            tracing::debug!(
+                "strip worker {w}: {iters} separations, {oks} feasible, {} collision queries, length {best_len}",
+                sep.evals
+            );
             return StopReason::TimeLimit;
         }
         if iters >= sh.max_iter {
@@ -395,8 +430,12 @@ fn worker(
             }
         } else {
             fails += 1;
-            let min = if compressing { COMPRESS_MIN_STEP } else { EXPLORE_MIN_STEP };
-            if fails % ATTEMPTS_PER_TARGET == 0 {
+            let min = if compressing {
+                COMPRESS_MIN_STEP
+            } else {
+                EXPLORE_MIN_STEP
+            };
+            if fails.is_multiple_of(ATTEMPTS_PER_TARGET) {
                 // Give up on this target: restart from the best layout with a smaller step.
                 attempt_open = false;
                 step = (step * 0.7).max(min);

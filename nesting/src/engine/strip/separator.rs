@@ -183,12 +183,19 @@ impl<'a> Separator<'a> {
     /// Allowed translations of item `i` in orientation `orient`, or `None`.
     fn range(&self, i: usize, orient: usize) -> Option<[f32; 4]> {
         let b = self.bbox(i, orient);
-        let r = [self.x0 - b[0], self.y0 - b[1], self.x1 - b[2], self.y1 - b[3]];
+        let r = [
+            self.x0 - b[0],
+            self.y0 - b[1],
+            self.x1 - b[2],
+            self.y1 - b[3],
+        ];
         (r[0] <= r[2] && r[1] <= r[3]).then_some(r)
     }
 
     fn transformed(&self, i: usize, p: Pose) -> Arc<SPolygon> {
-        let shape = self.parts[self.kinds[i]].orientations[p.orient].item.shape_cd();
+        let shape = self.parts[self.kinds[i]].orientations[p.orient]
+            .item
+            .shape_cd();
         let mut s = (**shape).clone();
         s.transform_from(shape, &Transformation::from_translation(p.t));
         Arc::new(s)
@@ -357,15 +364,28 @@ impl<'a> Separator<'a> {
     fn random_pose(&self, i: usize, rng: &mut ChaCha8Rng) -> Option<Pose> {
         let n = self.parts[self.kinds[i]].orientations.len();
         let o = rng.random_range(0..n);
-        let r = self.range(i, o).or_else(|| self.range(i, self.poses[i].orient))?;
+        let r = self
+            .range(i, o)
+            .or_else(|| self.range(i, self.poses[i].orient))?;
         let o = if self.range(i, o).is_some() {
             o
         } else {
             self.poses[i].orient
         };
-        let x = if r[2] > r[0] { rng.random_range(r[0]..=r[2]) } else { r[0] };
-        let y = if r[3] > r[1] { rng.random_range(r[1]..=r[3]) } else { r[1] };
-        Some(Pose { orient: o, t: (x, y) })
+        let x = if r[2] > r[0] {
+            rng.random_range(r[0]..=r[2])
+        } else {
+            r[0]
+        };
+        let y = if r[3] > r[1] {
+            rng.random_range(r[1]..=r[3])
+        } else {
+            r[1]
+        };
+        Some(Pose {
+            orient: o,
+            t: (x, y),
+        })
     }
 
     fn item_size(&self, i: usize, orient: usize) -> (f32, f32) {
