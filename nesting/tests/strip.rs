@@ -231,3 +231,67 @@ fn strip_search_on_a_benchmark_instance_is_valid() {
     let density = inst.item_area() * scale * scale / (out.length_mm * 40.004 * scale);
     assert!(density > 0.45, "density {density}");
 }
+
+#[test]
+fn chained_sheets_search_removes_a_sheet() {
+    use nesting::engine::convert::{convert_parts, convert_sheets};
+    use nesting::engine::strip::sheets::improve_on_sheets;
+    let problem = NestProblem {
+        parts: vec![rect_part("sq", 45.0, 45.0, 8, Rotations::None)],
+        sheets: vec![SheetSpec {
+            width_mm: 100.0,
+            height_mm: 100.0,
+            count: None,
+            cost: None,
+        }],
+        spacing_mm: 0.0,
+        margin_mm: 0.0,
+    };
+    let at = |copy: u32, x: f64, y: f64| Placement {
+        part: 0,
+        copy,
+        transform: Transform {
+            x_mm: x,
+            y_mm: y,
+            angle_deg: 0.0,
+            mirrored: false,
+        },
+    };
+    // 4 + 2 + 2 squares: two sheets are enough.
+    let sheet = |placements| SheetLayout {
+        sheet: 0,
+        placements,
+    };
+    let spread = Layout {
+        sheets: vec![
+            sheet(vec![
+                at(1, 0.0, 0.0),
+                at(2, 50.0, 0.0),
+                at(3, 0.0, 50.0),
+                at(4, 50.0, 50.0),
+            ]),
+            sheet(vec![at(5, 0.0, 0.0), at(6, 50.0, 50.0)]),
+            sheet(vec![at(7, 0.0, 0.0), at(8, 0.0, 50.0)]),
+        ],
+        unplaced: vec![],
+    };
+    assert!(validate_layout(&problem, &spread).is_valid());
+    let parts = convert_parts(&problem).expect("parts");
+    let sheets = convert_sheets(&problem).expect("sheets");
+    let (out, _) = improve_on_sheets(
+        &problem,
+        &parts,
+        0,
+        sheets[0].as_ref().expect("usable sheet"),
+        &spread,
+        &opts(3.0, None, 2),
+        3.0,
+        &AtomicBool::new(false),
+        &|_| {},
+    )
+    .expect("a better layout");
+    let report = validate_layout(&problem, &out);
+    assert!(report.is_valid(), "{report}");
+    assert_eq!(out.placed_count(), 8);
+    assert_eq!(out.sheets.len(), 2, "{out:?}");
+}

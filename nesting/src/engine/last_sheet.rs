@@ -9,8 +9,8 @@ use crate::problem::{Layout, NestProblem, PartDemand, SheetSpec};
 use crate::validate::validate_layout;
 use std::sync::atomic::AtomicBool;
 
-/// Share of a time-limited run given to the restarts; the rest compacts the last sheet.
-pub const RESTART_SHARE: f64 = 0.6;
+/// Share of a time-limited run given to the restarts; the rest improves the sheets with the strip search.
+pub const RESTART_SHARE: f64 = 0.3;
 
 /// The parts of the last sheet as their own one-sheet problem, with the
 /// original part index of each sub-problem part.

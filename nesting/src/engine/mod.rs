@@ -297,15 +297,39 @@ pub fn nest_with_fixed(
     let result = search.run(&restart_options, &pool, cancel, on_progress);
     let (layout, iterations, stopped) = if compact && result.stopped == StopReason::TimeLimit {
         let left = options.time_limit_s - start.elapsed().as_secs_f64();
-        let (layout, extra) = last_sheet::compact_last_sheet(
-            problem,
-            &result.layout,
-            fixed.sheets.len(),
-            options,
-            left,
-            cancel,
-            on_progress,
-        );
+        // One usable sheet type and nothing locked: all sheets form one
+        // strip (fewer sheets, then a shorter last sheet); otherwise only
+        // the last sheet is compacted.
+        let usable: Vec<usize> = (0..sheets.len()).filter(|&k| sheets[k].is_some()).collect();
+        let chained = match (fixed.sheets.is_empty(), usable.as_slice()) {
+            (true, &[k]) => sheets[k].as_ref().and_then(|shape| {
+                strip::sheets::improve_on_sheets(
+                    problem,
+                    &parts,
+                    k,
+                    shape,
+                    &result.layout,
+                    options,
+                    left,
+                    cancel,
+                    on_progress,
+                )
+            }),
+            _ => None,
+        };
+        let (layout, extra) = match chained {
+            Some(found) => found,
+            None if fixed.sheets.is_empty() && usable.len() == 1 => (result.layout, 0),
+            None => last_sheet::compact_last_sheet(
+                problem,
+                &result.layout,
+                fixed.sheets.len(),
+                options,
+                left,
+                cancel,
+                on_progress,
+            ),
+        };
         let stopped = if cancel.load(std::sync::atomic::Ordering::Relaxed) {
             StopReason::Cancelled
         } else {

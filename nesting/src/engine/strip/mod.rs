@@ -13,6 +13,7 @@
 
 pub mod overlap;
 pub mod separator;
+pub mod sheets;
 
 use super::construct::{Ctx, Params, construct};
 use super::convert::{PartShapes, convert_parts, convert_sheets, to_transform};
@@ -57,13 +58,13 @@ pub struct StripOutcome {
 struct Best {
     length: f32,
     worker: usize,
-    kinds: Vec<usize>,
     poses: Vec<Pose>,
 }
 
 struct Shared<'a> {
     parts: &'a [PartShapes],
     strip: [f32; 4],
+    slabs: Vec<[f32; 2]>,
     kinds: Vec<usize>,
     start_poses: Vec<Pose>,
     deadline: Instant,
@@ -160,29 +161,6 @@ pub fn nest_strip(
         }
     }
     let used0 = placed.iter().map(|p| p.bbox[2]).fold(sheet.x_min, f32::max);
-    let threads = options
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
-    let limit = Duration::from_secs_f64(options.time_limit_s.clamp(0.0, 1e7));
-    let shared = Shared {
-        parts: &parts,
-        strip: [sheet.x_min, sheet.y_min, used0, sheet.y_max],
-        kinds: kinds.clone(),
-        start_poses: poses.clone(),
-        deadline: start + limit,
-        explore_until: start + limit.mul_f64(EXPLORE_SHARE),
-        max_iter: options.max_iterations.unwrap_or(u64::MAX),
-        share: options.max_iterations.is_none(),
-        cancel,
-        iterations: AtomicU64::new(0),
-        best: Mutex::new(Some(Best {
-            length: used0 - sheet.x_min,
-            worker: usize::MAX,
-            kinds: kinds.clone(),
-            poses: poses.clone(),
-        })),
-    };
     let to_layout = |kinds: &[usize], poses: &[Pose]| {
         let mut copies = vec![0u32; problem.parts.len()];
         let placements = kinds
@@ -208,68 +186,34 @@ pub fn nest_strip(
     };
     let total = problem.total_quantity() as usize;
     let area: f64 = kinds.iter().map(|&k| parts[k].area).sum();
-    let report = |layout: &Layout, improved: bool, length: f64| {
+    let first_layout = to_layout(&kinds, &poses);
+    let current = Mutex::new((first_layout.clone(), f64::from(used0)));
+    let report = |update: Option<(&[Pose], f32)>, iterations: u64| {
+        let mut cur = current.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((p, len)) = update {
+            *cur = (to_layout(&kinds, p), f64::from(len));
+        }
         on_progress(&Progress {
             elapsed_s: start.elapsed().as_secs_f64(),
-            iterations: shared.iterations.load(Ordering::Relaxed),
+            iterations,
             sheets: 1,
-            utilization: area / (length * problem.sheets[0].height_mm).max(1e-12),
+            utilization: area / (cur.1 * problem.sheets[0].height_mm).max(1e-12),
             placed: kinds.len(),
             total,
-            improved,
-            best: improved.then(|| layout.clone()),
+            improved: update.is_some(),
+            best: update.is_some().then(|| cur.0.clone()),
         });
     };
-    let first_layout = to_layout(&kinds, &poses);
-    report(&first_layout, true, f64::from(used0));
-
-    let (tx, rx) = mpsc::channel::<(Vec<Pose>, f32)>();
-    let stopped = std::thread::scope(|sc| {
-        let handles: Vec<_> = (0..threads)
-            .map(|w| {
-                let tx = tx.clone();
-                let shared = &shared;
-                sc.spawn(move || worker(shared, options.seed, w, &tx))
-            })
-            .collect();
-        drop(tx);
-        let mut last = Instant::now();
-        let mut current = first_layout.clone();
-        let mut current_len = f64::from(used0);
-        loop {
-            match rx.recv_timeout(Duration::from_millis(50)) {
-                Ok((p, len)) => {
-                    current = to_layout(&kinds, &p);
-                    current_len = f64::from(len);
-                    report(&current, true, current_len);
-                    last = Instant::now();
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if last.elapsed() >= PROGRESS_EVERY {
-                        report(&current, false, current_len);
-                        last = Instant::now();
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            }
-        }
-        let reasons: Vec<StopReason> = handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or(StopReason::Cancelled))
-            .collect();
-        if reasons.contains(&StopReason::Cancelled) {
-            StopReason::Cancelled
-        } else if reasons.contains(&StopReason::TimeLimit) {
-            StopReason::TimeLimit
-        } else {
-            StopReason::IterationLimit
-        }
-    });
-    let best = shared.best.into_inner().unwrap_or_else(|e| e.into_inner());
-    let layout = match &best {
-        Some(b) => to_layout(&b.kinds, &b.poses),
-        None => first_layout,
+    report(Some((&poses, used0)), 0);
+    let run = SearchRun {
+        parts: &parts,
+        kinds: kinds.clone(),
+        poses,
+        strip: [sheet.x_min, sheet.y_min, used0, sheet.y_max],
+        slabs: vec![],
     };
+    let found = run.run(options, cancel, start, &report);
+    let layout = to_layout(&kinds, &found.poses);
     let length_mm = if layout.sheets[0].placements.is_empty() {
         0.0
     } else {
@@ -278,11 +222,117 @@ pub fn nest_strip(
     Ok(StripOutcome {
         layout,
         length_mm,
-        iterations: shared.iterations.load(Ordering::Relaxed),
+        iterations: found.iterations,
         elapsed_s: start.elapsed().as_secs_f64(),
-        stopped,
-        threads,
+        stopped: found.stopped,
+        threads: found.threads,
     })
+}
+
+/// A strip search ready to run: items, their feasible starting poses, the
+/// strip `[x0, y0, x1, y1]` and slabs no item may overlap.
+pub(crate) struct SearchRun<'a> {
+    pub parts: &'a [PartShapes],
+    pub kinds: Vec<usize>,
+    pub poses: Vec<Pose>,
+    pub strip: [f32; 4],
+    pub slabs: Vec<[f32; 2]>,
+}
+
+/// What a strip search found.
+pub(crate) struct Found {
+    pub poses: Vec<Pose>,
+    pub iterations: u64,
+    pub stopped: StopReason,
+    pub threads: usize,
+}
+
+impl SearchRun<'_> {
+    /// Runs the workers until the time or iteration limit or a cancel.
+    /// `report` is called from this thread with every improvement (poses,
+    /// right end) and with `None` at least every [`PROGRESS_EVERY`].
+    pub fn run(
+        self,
+        options: &NestOptions,
+        cancel: &AtomicBool,
+        start: Instant,
+        report: &dyn Fn(Option<(&[Pose], f32)>, u64),
+    ) -> Found {
+        let threads = options
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1);
+        let limit = Duration::from_secs_f64(options.time_limit_s.clamp(0.0, 1e7));
+        let x0 = self.strip[0];
+        let used0 = self.strip[2];
+        let shared = Shared {
+            parts: self.parts,
+            strip: self.strip,
+            slabs: self.slabs,
+            kinds: self.kinds.clone(),
+            start_poses: self.poses.clone(),
+            deadline: start + limit,
+            explore_until: start + limit.mul_f64(EXPLORE_SHARE),
+            max_iter: options.max_iterations.unwrap_or(u64::MAX),
+            share: options.max_iterations.is_none(),
+            cancel,
+            iterations: AtomicU64::new(0),
+            best: Mutex::new(Some(Best {
+                length: used0 - x0,
+                worker: usize::MAX,
+                poses: self.poses.clone(),
+            })),
+        };
+        let (tx, rx) = mpsc::channel::<(Vec<Pose>, f32)>();
+        let stopped = std::thread::scope(|sc| {
+            let handles: Vec<_> = (0..threads)
+                .map(|w| {
+                    let tx = tx.clone();
+                    let shared = &shared;
+                    sc.spawn(move || worker(shared, options.seed, w, &tx))
+                })
+                .collect();
+            drop(tx);
+            let mut last = Instant::now();
+            loop {
+                match rx.recv_timeout(Duration::from_millis(50)) {
+                    Ok((p, len)) => {
+                        report(Some((&p, len)), shared.iterations.load(Ordering::Relaxed));
+                        last = Instant::now();
+                    }
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        if last.elapsed() >= PROGRESS_EVERY {
+                            report(None, shared.iterations.load(Ordering::Relaxed));
+                            last = Instant::now();
+                        }
+                    }
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                }
+            }
+            let reasons: Vec<StopReason> = handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or(StopReason::Cancelled))
+                .collect();
+            if reasons.contains(&StopReason::Cancelled) {
+                StopReason::Cancelled
+            } else if reasons.contains(&StopReason::TimeLimit) {
+                StopReason::TimeLimit
+            } else {
+                StopReason::IterationLimit
+            }
+        });
+        let best = shared.best.into_inner().unwrap_or_else(|e| e.into_inner());
+        let poses = match best {
+            Some(b) => b.poses,
+            None => self.poses,
+        };
+        Found {
+            poses,
+            iterations: shared.iterations.load(Ordering::Relaxed),
+            stopped,
+            threads,
+        }
+    }
 }
 
 fn worker_seed(seed: u64, w: usize) -> u64 {
@@ -349,8 +399,13 @@ fn shrink_to(sep: &mut Separator, x0: f32, target: f32, rng: &mut ChaCha8Rng) {
 
 fn worker(sh: &Shared, seed: u64, w: usize, tx: &mpsc::Sender<(Vec<Pose>, f32)>) -> StopReason {
     let mut rng = ChaCha8Rng::seed_from_u64(worker_seed(seed, w));
-    let Ok(mut sep) = Separator::new(sh.parts, sh.kinds.clone(), sh.start_poses.clone(), sh.strip)
-    else {
+    let Ok(mut sep) = Separator::new(
+        sh.parts,
+        sh.kinds.clone(),
+        sh.start_poses.clone(),
+        sh.strip,
+        sh.slabs.clone(),
+    ) else {
         return StopReason::Cancelled;
     };
     let x0 = sh.strip[0];
@@ -422,7 +477,6 @@ fn worker(sh: &Shared, seed: u64, w: usize, tx: &mpsc::Sender<(Vec<Pose>, f32)>)
                 *g = Some(Best {
                     length: best_len,
                     worker: w,
-                    kinds: sh.kinds.clone(),
                     poses: best_poses.clone(),
                 });
                 drop(g);

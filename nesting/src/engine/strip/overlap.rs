@@ -23,12 +23,14 @@ pub enum Ent {
     Item(usize),
     /// Everything outside the strip.
     Exterior,
+    /// The gap between two sheets laid end to end (a vertical slab), by index.
+    Barrier(usize),
 }
 
 impl HazardEntity for Ent {
     fn scope(&self) -> GeoPosition {
         match self {
-            Ent::Item(_) => GeoPosition::Interior,
+            Ent::Item(_) | Ent::Barrier(_) => GeoPosition::Interior,
             Ent::Exterior => GeoPosition::Exterior,
         }
     }
@@ -96,5 +98,31 @@ pub fn overlap_proxy(a: &SPolygon, b: &SPolygon, eps: f32) -> f32 {
         }
     }
     // Keep a floor so a reported collision is never free.
+    total.max(eps * eps * 1e-3)
+}
+
+/// Overlap proxy of a placed shape with a full-height vertical slab
+/// `[x_lo, x_hi]`: the depth to which each pole reaches into the slab
+/// (decaying smoothly outside it) times the pole radius.
+pub fn slab_proxy(a: &SPolygon, slab: [f32; 2], eps: f32) -> f32 {
+    let [lo, hi] = slab;
+    let mut total = 0.0f32;
+    for p in poles(a) {
+        let cx = p.center.0;
+        // Signed depth of the pole's reach into the slab.
+        let pd = if cx < lo {
+            p.radius - (lo - cx)
+        } else if cx > hi {
+            p.radius - (cx - hi)
+        } else {
+            p.radius + (cx - lo).min(hi - cx)
+        };
+        let v = if pd >= eps {
+            pd
+        } else {
+            eps * eps / (2.0 * eps - pd)
+        };
+        total += v * p.radius;
+    }
     total.max(eps * eps * 1e-3)
 }

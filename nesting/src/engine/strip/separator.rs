@@ -9,7 +9,7 @@
 //! refined by coordinate descent; after each sweep over the colliding items
 //! the weights of pairs that still collide grow, the others decay towards 1.
 
-use super::overlap::{Ent, Hits, SkipSelf, overlap_proxy};
+use super::overlap::{Ent, Hits, SkipSelf, overlap_proxy, slab_proxy};
 use crate::engine::convert::{PartShapes, cde_config};
 use jagua_rs::collision_detection::CDEngine;
 use jagua_rs::collision_detection::hazards::{HazKey, Hazard};
@@ -64,9 +64,13 @@ pub struct Separator<'a> {
     poses: Vec<Pose>,
     hkeys: Vec<HazKey>,
     shapes: Vec<Arc<SPolygon>>,
-    /// Pairwise overlap proxies, `n × n`, symmetric, 0 when apart.
+    /// Vertical slabs no item may overlap (gaps between sheets): `[x_lo, x_hi]`.
+    slabs: Vec<[f32; 2]>,
+    /// Side of the pair matrices: items, then slabs.
+    m: usize,
+    /// Pairwise overlap proxies, `m × m`, symmetric, 0 when apart.
     ov: Vec<f32>,
-    /// Pairwise weights, `n × n`, symmetric, >= 1.
+    /// Pairwise weights, `m × m`, symmetric, >= 1.
     w: Vec<f32>,
     /// Sum of the overlap proxies of each item.
     item_ov: Vec<f32>,
@@ -84,12 +88,14 @@ pub struct Separator<'a> {
 
 impl<'a> Separator<'a> {
     /// A separator over the strip `[x0, x1_max] × [y0, y1]` with the items
-    /// at `poses` (which must lie inside it).
+    /// at `poses` (which must lie inside it) and the slabs `[x_lo, x_hi]`
+    /// that no item may overlap.
     pub fn new(
         parts: &'a [PartShapes],
         kinds: Vec<usize>,
         poses: Vec<Pose>,
         strip: [f32; 4],
+        slabs: Vec<[f32; 2]>,
     ) -> Result<Self, String> {
         let [x0, y0, x1, y1] = strip;
         let rect = Rect::try_new(x0, y0, x1, y1).map_err(|e| e.to_string())?;
@@ -100,12 +106,20 @@ impl<'a> Separator<'a> {
             JPoint(x0, y1),
         ])
         .map_err(|e| e.to_string())?;
-        let cde = CDEngine::new(
-            rect.inflate_to_square(),
-            vec![Hazard::new(Ent::Exterior, Arc::new(outer))],
-            cde_config(),
-        );
+        let mut hazards = vec![Hazard::new(Ent::Exterior, Arc::new(outer))];
+        for (k, &[lo, hi]) in slabs.iter().enumerate() {
+            let slab = SPolygon::new(vec![
+                JPoint(lo, y0 - 1.0),
+                JPoint(hi, y0 - 1.0),
+                JPoint(hi, y1 + 1.0),
+                JPoint(lo, y1 + 1.0),
+            ])
+            .map_err(|e| e.to_string())?;
+            hazards.push(Hazard::new(Ent::Barrier(k), Arc::new(slab)));
+        }
+        let cde = CDEngine::new(rect.inflate_to_square(), hazards, cde_config());
         let n = kinds.len();
+        let m = n + slabs.len();
         let mean_size = kinds
             .iter()
             .map(|&k| {
@@ -134,10 +148,12 @@ impl<'a> Separator<'a> {
             poses: Vec::with_capacity(n),
             hkeys: Vec::with_capacity(n),
             shapes: Vec::with_capacity(n),
-            ov: vec![0.0; n * n],
-            w: vec![1.0; n * n],
-            item_ov: vec![0.0; n],
-            item_cnt: vec![0; n],
+            slabs,
+            m,
+            ov: vec![0.0; m * m],
+            w: vec![1.0; m * m],
+            item_ov: vec![0.0; m],
+            item_cnt: vec![0; m],
             pair_cnt: 0,
             eps: (mean_size * 0.01).max(1e-4),
             bufs,
@@ -219,10 +235,10 @@ impl<'a> Separator<'a> {
     }
 
     fn set_pair(&mut self, i: usize, j: usize, v: f32) {
-        let n = self.len();
-        let old = self.ov[i * n + j];
-        self.ov[i * n + j] = v;
-        self.ov[j * n + i] = v;
+        let m = self.m;
+        let old = self.ov[i * m + j];
+        self.ov[i * m + j] = v;
+        self.ov[j * m + i] = v;
         self.item_ov[i] += v - old;
         self.item_ov[j] += v - old;
         match (old > 0.0, v > 0.0) {
@@ -259,6 +275,7 @@ impl<'a> Separator<'a> {
             .iter()
             .filter_map(|(_, e)| match e {
                 Ent::Item(j) => Some(*j),
+                Ent::Barrier(k) => Some(self.kinds.len() + k),
                 Ent::Exterior => None,
             })
             .collect()
@@ -273,10 +290,20 @@ impl<'a> Separator<'a> {
         for i in 0..self.len() {
             for j in self.collect_hits(i) {
                 if j > i {
-                    let v = overlap_proxy(&self.shapes[i], &self.shapes[j], self.eps);
+                    let v = self.pair_proxy(&self.shapes[i], j);
                     self.set_pair(i, j, v);
                 }
             }
+        }
+    }
+
+    /// Overlap proxy of a placed shape with item or slab `j`.
+    fn pair_proxy(&self, shape: &SPolygon, j: usize) -> f32 {
+        let n = self.kinds.len();
+        if j < n {
+            overlap_proxy(shape, &self.shapes[j], self.eps)
+        } else {
+            slab_proxy(shape, self.slabs[j - n], self.eps)
         }
     }
 
@@ -288,16 +315,29 @@ impl<'a> Separator<'a> {
         self.bufs[k][p.orient].transform_from(shape, &Transformation::from_translation(p.t));
         self.hits.list.clear();
         let loss = Cell::new(0.0f32);
-        let n = self.len();
-        let (buf, w, shapes, eps) = (&self.bufs[k][p.orient], &self.w, &self.shapes, self.eps);
+        let (n, m) = (self.len(), self.m);
+        let (buf, w, shapes, slabs, eps) = (
+            &self.bufs[k][p.orient],
+            &self.w,
+            &self.shapes,
+            &self.slabs,
+            self.eps,
+        );
         let stopped = self.cde.collect_poly_collisions_until(
             buf,
             &SkipSelf(Some(self.hkeys[i])),
             &mut self.hits,
             |e| {
-                if let Ent::Item(j) = e {
-                    let v = overlap_proxy(buf, &shapes[j], eps).sqrt();
-                    loss.set(loss.get() + w[i * n + j] * v);
+                match e {
+                    Ent::Item(j) => {
+                        let v = overlap_proxy(buf, &shapes[j], eps).sqrt();
+                        loss.set(loss.get() + w[i * m + j] * v);
+                    }
+                    Ent::Barrier(b) => {
+                        let v = slab_proxy(buf, slabs[b], eps).sqrt();
+                        loss.set(loss.get() + w[i * m + n + b] * v);
+                    }
+                    Ent::Exterior => {}
                 }
                 loss.get() > bound
             },
@@ -307,7 +347,7 @@ impl<'a> Separator<'a> {
 
     /// Moves item `i` to pose `p` and updates its overlaps.
     pub fn apply(&mut self, i: usize, p: Pose) {
-        let n = self.len();
+        let m = self.m;
         let _ = self.cde.deregister_hazard_by_key(self.hkeys[i]);
         let shape = self.transformed(i, p);
         self.cde
@@ -317,13 +357,13 @@ impl<'a> Separator<'a> {
         }
         self.poses[i] = p;
         self.shapes[i] = shape;
-        for j in 0..n {
-            if self.ov[i * n + j] > 0.0 {
+        for j in 0..m {
+            if self.ov[i * m + j] > 0.0 {
                 self.set_pair(i, j, 0.0);
             }
         }
         for j in self.collect_hits(i) {
-            let v = overlap_proxy(&self.shapes[i], &self.shapes[j], self.eps);
+            let v = self.pair_proxy(&self.shapes[i], j);
             self.set_pair(i, j, v);
         }
     }
@@ -489,7 +529,7 @@ impl<'a> Separator<'a> {
     }
 
     fn update_weights(&mut self) {
-        let n = self.len();
+        let n = self.m;
         let max_ov = self.ov.iter().copied().fold(0.0f32, f32::max);
         if max_ov <= 0.0 {
             return;
