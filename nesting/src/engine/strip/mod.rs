@@ -229,6 +229,10 @@ pub fn nest_strip(
     })
 }
 
+/// Receives every improvement (poses, right end of the used strip) and,
+/// with `None`, periodic ticks; the second argument counts iterations.
+pub(crate) type ReportFn<'r> = dyn Fn(Option<(&[Pose], f32)>, u64) + 'r;
+
 /// A strip search ready to run: items, their feasible starting poses, the
 /// strip `[x0, y0, x1, y1]` and slabs no item may overlap.
 pub(crate) struct SearchRun<'a> {
@@ -256,7 +260,7 @@ impl SearchRun<'_> {
         options: &NestOptions,
         cancel: &AtomicBool,
         start: Instant,
-        report: &dyn Fn(Option<(&[Pose], f32)>, u64),
+        report: &ReportFn,
     ) -> Found {
         let threads = options
             .threads
