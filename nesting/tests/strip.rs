@@ -42,6 +42,7 @@ fn opts(time_limit_s: f64, max_iterations: Option<u64>, threads: usize) -> NestO
         seed: 7,
         max_iterations,
         threads: Some(threads),
+        part_in_part: true,
     }
 }
 

@@ -129,6 +129,7 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
         seed: args.seed,
         max_iterations: args.iterations,
         threads: args.threads,
+        part_in_part: true,
     };
     let cancel = AtomicBool::new(false);
     let scale = inst.unit_scale();

@@ -9,11 +9,13 @@
 //! Safety: parts keep at least `spacing_mm + 0.02 mm` between each other and
 //! `margin_mm + 0.01 mm` from the sheet edges (see [`convert`]), so layouts
 //! pass an exact validator despite jagua-rs working in `f32` on polygons.
-//! Holes are not used yet: a part blocks its whole outline.
+//! Holes: a part blocks its whole outline in jagua-rs; [`part_in_part`]
+//! fills holes with smaller parts first (option [`NestOptions::part_in_part`]).
 
 pub mod construct;
 pub mod convert;
 pub mod last_sheet;
+pub mod part_in_part;
 pub mod search;
 pub mod strip;
 
@@ -36,6 +38,8 @@ pub struct NestOptions {
     pub max_iterations: Option<u64>,
     /// Worker threads; `None` = all cores.
     pub threads: Option<usize>,
+    /// Nest small parts inside the holes of larger parts (default on).
+    pub part_in_part: bool,
 }
 
 impl Default for NestOptions {
@@ -45,6 +49,7 @@ impl Default for NestOptions {
             seed: 42,
             max_iterations: None,
             threads: None,
+            part_in_part: true,
         }
     }
 }
@@ -241,6 +246,41 @@ pub fn nest_with_fixed(
     let fixed_counts = check_fixed(problem, fixed)?;
     let map_err = map_convert_error;
     let parts = convert_parts(problem).map_err(map_err)?;
+    let has_holes = problem
+        .parts
+        .iter()
+        .any(|p| p.quantity > 0 && !p.part.holes.is_empty());
+    if options.part_in_part
+        && has_holes
+        && fixed.sheets.is_empty()
+        && let Some(prep) = part_in_part::prepare(problem, &parts, options.seed)
+    {
+        let inner = NestOptions {
+            part_in_part: false,
+            ..options.clone()
+        };
+        let last = std::sync::Mutex::new((0usize, 0.0f64));
+        let forward = |p: &Progress| {
+            let mut q = p.clone();
+            let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(b) = &p.best {
+                let expanded = prep.expand(b);
+                *last = (expanded.placed_count(), expanded.utilization(problem));
+                q.best = Some(expanded);
+            }
+            q.placed = last.0;
+            q.utilization = last.1;
+            q.total = problem.total_quantity() as usize;
+            on_progress(&q);
+        };
+        let out = nest_with_fixed(&prep.problem, fixed, &inner, cancel, &forward)?;
+        let layout = prep.expand(&out.layout);
+        if prep.check(problem, &layout) {
+            return Ok(NestOutcome { layout, ..out });
+        }
+        tracing::warn!("part-in-part layout failed validation; nesting again without it");
+        return nest_with_fixed(problem, fixed, &inner, cancel, on_progress);
+    }
     let sheets = convert_sheets(problem).map_err(map_err)?;
     if let Some(sl) = fixed.sheets.iter().find(|sl| sheets[sl.sheet].is_none()) {
         return Err(NestError::InvalidFixed(format!(
