@@ -124,9 +124,6 @@ pub fn prepare(problem: &NestProblem, parts: &[PartShapes], seed: u64) -> Option
         let mut children: Vec<Child> = Vec::new();
         let mut used = vec![0u32; problem.parts.len()];
         for h in 0..part.holes.len() {
-            let Some(shape) = hole_container(part, h, growth) else {
-                continue;
-            };
             let hole_area = part.holes[h].area();
             // Candidate copies (one per remaining copy, capped by what fits by area).
             let mut order: Vec<usize> = Vec::new();
@@ -142,6 +139,9 @@ pub fn prepare(problem: &NestProblem, parts: &[PartShapes], seed: u64) -> Option
                 continue;
             }
             order.sort_by(|&a, &b| parts[b].outer_area.total_cmp(&parts[a].outer_area));
+            let Some(shape) = hole_container(part, h, growth) else {
+                continue;
+            };
             let fake = NestProblem {
                 parts: problem.parts.clone(),
                 sheets: vec![SheetSpec {
