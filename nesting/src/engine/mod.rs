@@ -337,6 +337,14 @@ pub fn nest_with_fixed(
     let result = search.run(&restart_options, &pool, cancel, on_progress);
     let (layout, iterations, stopped) = if compact && result.stopped == StopReason::TimeLimit {
         let left = options.time_limit_s - start.elapsed().as_secs_f64();
+        // The phases below time and count their reports from their own start.
+        let base_iterations = result.iterations;
+        let on_progress = &|p: &Progress| {
+            let mut q = p.clone();
+            q.elapsed_s = start.elapsed().as_secs_f64();
+            q.iterations += base_iterations;
+            on_progress(&q);
+        };
         // One usable sheet type and nothing locked: all sheets form one
         // strip (fewer sheets, then a shorter last sheet); otherwise only
         // the last sheet is compacted.

@@ -136,28 +136,30 @@ pub fn improve_on_sheets(
         }
     };
     let before = score(problem, layout);
-    let best_shown = Mutex::new(before);
     let total = problem.total_quantity() as usize;
+    // Score and figures of the layout last shown to the caller.
+    let shown = Mutex::new((before, layout.utilization(problem), layout.placed_count()));
     let report = |update: Option<(&[Pose], f32)>, iterations: u64| {
-        let Some((p, _)) = update else {
-            return;
-        };
-        let l = to_layout(p);
-        let sc = score(problem, &l);
-        let mut shown = best_shown.lock().unwrap_or_else(|e| e.into_inner());
-        if sc.0 < shown.0 || (sc.0 == shown.0 && sc.1 < shown.1 - 1e-6) {
-            *shown = sc;
-            on_progress(&Progress {
-                elapsed_s: start.elapsed().as_secs_f64(),
-                iterations,
-                sheets: l.sheets.len(),
-                utilization: l.utilization(problem),
-                placed: l.placed_count(),
-                total,
-                improved: true,
-                best: Some(l),
-            });
+        let mut shown = shown.lock().unwrap_or_else(|e| e.into_inner());
+        let mut best = None;
+        if let Some((p, _)) = update {
+            let l = to_layout(p);
+            let sc = score(problem, &l);
+            if sc.0 < shown.0.0 || (sc.0 == shown.0.0 && sc.1 < shown.0.1 - 1e-6) {
+                *shown = (sc, l.utilization(problem), l.placed_count());
+                best = Some(l);
+            }
         }
+        on_progress(&Progress {
+            elapsed_s: start.elapsed().as_secs_f64(),
+            iterations,
+            sheets: shown.0.0,
+            utilization: shown.1,
+            placed: shown.2,
+            total,
+            improved: best.is_some(),
+            best,
+        });
     };
     let run = SearchRun {
         parts,
