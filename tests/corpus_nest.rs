@@ -60,6 +60,7 @@ fn every_importable_corpus_file_nests_validly() {
             seed: 7,
             max_iterations: Some(2),
             threads: None,
+            part_in_part: true,
         };
         let outcome = nest(&problem, &options, &AtomicBool::new(false), &|_| {})
             .unwrap_or_else(|e| panic!("{}: nesting failed: {e}", file.display()));

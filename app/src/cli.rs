@@ -26,6 +26,8 @@ pub enum Command {
     Account(crate::commands::account::AccountArgs),
     /// Price a nest output folder for a customer (PDF, JSON, CSV); `quote list`, `quote accept NUMBER`.
     Quote(crate::commands::quote::QuoteArgs),
+    /// Run a benchmark instance (strip or bin packing JSON) and write result.json and layout.svg.
+    Bench(BenchArgs),
 }
 
 /// DXF version of the written sheets.
@@ -111,4 +113,31 @@ pub struct ImportArgs {
 pub struct ValidateArgs {
     /// The output folder of `nestwork nest` (with report.json and the sheet DXFs).
     pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Instance file (legacy jagua-rs/sparrow JSON with `strip_height` or `bins`).
+    pub instance: PathBuf,
+    /// Computing time, seconds.
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    pub time: f64,
+    /// Random seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Stop after this many search iterations per worker (repeatable with a fixed thread count).
+    #[arg(long)]
+    pub iterations: Option<u64>,
+    /// Worker threads (default: every core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder for result.json and layout.svg.
+    #[arg(long, default_value = "bench-out")]
+    pub out: PathBuf,
+    /// Nest on rectangular sheets of WxH (instance units) instead of the instance's strip or bins.
+    #[arg(long, value_name = "WxH")]
+    pub sheet: Option<String>,
+    /// Multiply every item's demand (to build larger instances).
+    #[arg(long, default_value_t = 1)]
+    pub copies: u32,
 }

@@ -30,36 +30,60 @@ pub fn sheet_shapes(path: &Path) -> Result<(Vec<PlacedShape>, Vec<String>)> {
     let mut shapes: Vec<PlacedShape> = Vec::new();
     for part in import_layers(path, &[CUT_LAYERS[0]])? {
         let (dx, dy) = (part.source_origin.x, part.source_origin.y);
-        let labels: Vec<&str> = part
+        // Labels with their positions in sheet coordinates.
+        let labels: Vec<(&str, nesting::Point)> = part
             .marking
             .iter()
             .filter_map(|m| match m {
-                Marking::Text { layer, text, .. } if layer.eq_ignore_ascii_case(LABEL_LAYER) => {
-                    Some(text.as_str())
-                }
+                Marking::Text {
+                    layer,
+                    text,
+                    position,
+                    ..
+                } if layer.eq_ignore_ascii_case(LABEL_LAYER) => Some((
+                    text.as_str(),
+                    nesting::Point::new(position.x + dx, position.y + dy),
+                )),
                 _ => None,
             })
             .collect();
         let outer = part.outer.translated(dx, dy);
-        let bb = outer.bbox();
-        let label = match labels.as_slice() {
-            [one] => one.to_string(),
-            _ => {
-                problems.push(format!(
-                    "the part outline at ({:.3}, {:.3})-({:.3}, {:.3}) carries {} labels, expected one",
-                    bb.min.x, bb.min.y, bb.max.x, bb.max.y, labels.len()
-                ));
-                format!("{UNLABELLED} at ({:.1}, {:.1})", bb.min.x, bb.min.y)
-            }
-        };
         // An outline found inside this one is another part: on its material
         // (an overlap) or in one of its holes (part-in-part); the validator
-        // tells which once the holes are assigned.
-        for inner in &part.holes {
-            let ib = inner.translated(dx, dy).bbox();
+        // tells which once the holes are assigned. A label inside such an
+        // outline belongs to it, the others to this outline.
+        let inners: Vec<_> = part
+            .holes
+            .iter()
+            .map(|h| h.translated(dx, dy).oriented(true))
+            .collect();
+        let inner_segs: Vec<Vec<ExactSeg>> = inners.iter().map(ExactSeg::of_contour).collect();
+        let owner = |p: nesting::Point| inner_segs.iter().position(|s| point_in_contour(p, s));
+        let mut pick = |contour: &nesting::Contour, which: Option<usize>, fallback: bool| {
+            let mine: Vec<&str> = labels
+                .iter()
+                .filter(|(_, p)| owner(*p) == which)
+                .map(|(t, _)| *t)
+                .collect();
+            let bb = contour.bbox();
+            match mine.as_slice() {
+                [one] => one.to_string(),
+                [] if fallback => format!("{UNLABELLED} at ({:.1}, {:.1})", bb.min.x, bb.min.y),
+                _ => {
+                    problems.push(format!(
+                        "the part outline at ({:.3}, {:.3})-({:.3}, {:.3}) carries {} labels, expected one",
+                        bb.min.x, bb.min.y, bb.max.x, bb.max.y, mine.len()
+                    ));
+                    format!("{UNLABELLED} at ({:.1}, {:.1})", bb.min.x, bb.min.y)
+                }
+            }
+        };
+        let label = pick(&outer, None, false);
+        for (i, inner) in inners.into_iter().enumerate() {
+            let label = pick(&inner, Some(i), true);
             shapes.push(PlacedShape {
-                label: format!("{UNLABELLED} at ({:.1}, {:.1})", ib.min.x, ib.min.y),
-                outer: inner.translated(dx, dy).oriented(true),
+                label,
+                outer: inner,
                 holes: Vec::new(),
             });
         }

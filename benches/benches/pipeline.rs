@@ -16,6 +16,7 @@ fn one_iteration(seed: u64) -> NestOptions {
         seed,
         max_iterations: Some(1),
         threads: None,
+        part_in_part: true,
     }
 }
 

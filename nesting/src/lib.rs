@@ -2,6 +2,7 @@
 //! the nesting engine on top of the jagua-rs collision engine, and the
 //! independent layout validator. No UI and no network here.
 
+pub mod bench_instance;
 pub mod engine;
 pub mod export;
 pub mod geometry;

@@ -60,6 +60,7 @@ fn opts(time_limit_s: f64, max_iterations: Option<u64>, threads: Option<usize>) 
         seed: 7,
         max_iterations,
         threads,
+        part_in_part: true,
     }
 }
 

@@ -45,6 +45,7 @@ fn options() -> NestOptions {
         seed: 3,
         max_iterations: Some(8),
         threads: Some(2),
+        part_in_part: true,
     }
 }
 

@@ -62,6 +62,7 @@ fn written_sheets_reimport_to_the_same_parts_at_the_same_places() {
         seed: 3,
         max_iterations: Some(1),
         threads: None,
+        part_in_part: true,
     };
     let layout = nest(&problem, &options, &AtomicBool::new(false), &|_| {})
         .unwrap()

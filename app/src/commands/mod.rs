@@ -1,6 +1,7 @@
 //! The subcommands of the `nestwork` binary.
 
 pub mod account;
+mod bench;
 mod import;
 mod nest;
 mod output;
@@ -19,5 +20,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Validate(args) => validate::run(&args, cli.json),
         Command::Account(args) => account::run(&args, cli.json),
         Command::Quote(args) => quote::run(&args, cli.json),
+        Command::Bench(args) => bench::run(&args, cli.json),
     }
 }

@@ -85,6 +85,7 @@ pub fn run(args: &NestArgs, json: bool) -> Result<ExitCode> {
         seed: job.seed,
         max_iterations: args.iterations,
         threads: args.threads,
+        part_in_part: true,
     };
     let bar = progress_bar(json, job.time_limit_s);
     let total = loaded.problem.total_quantity();

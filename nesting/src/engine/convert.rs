@@ -110,17 +110,30 @@ pub fn item_growth_mm(spacing_mm: f64) -> f64 {
 /// counter-clockwise): convex arcs get circumscribed tangent chains, concave
 /// arcs inscribed chords.
 pub fn enclosing_polygon(contour: &Contour, tolerance_mm: f64) -> Vec<Point> {
+    arc_polygon(contour, tolerance_mm, true)
+}
+
+/// A polygon inside the contour's exact region (the contour must be
+/// counter-clockwise): convex arcs get chords, concave arcs tangent chains
+/// (which stay in the region). Used for part holes that hold other parts.
+pub fn inscribed_polygon(contour: &Contour, tolerance_mm: f64) -> Vec<Point> {
+    arc_polygon(contour, tolerance_mm, false)
+}
+
+/// Replaces arcs by chords or tangent chains: tangents for convex arcs when
+/// `enclose`, for concave arcs otherwise.
+fn arc_polygon(contour: &Contour, tolerance_mm: f64, enclose: bool) -> Vec<Point> {
     let mut out: Vec<Point> = Vec::with_capacity(contour.vertices.len() * 4);
     for seg in contour.segments() {
         out.push(seg.start());
         let Some(g) = seg.arc() else { continue };
-        if g.sweep < 0.0 {
-            // Clockwise arc on a CCW ring: it bulges into the material, chords lie outside.
+        if (g.sweep > 0.0) != enclose {
+            // Chords: inside a convex arc, outside (in the material's complement) a concave one.
             let n = arc_steps(g.radius, g.sweep, tolerance_mm);
             out.extend((1..n).map(|i| g.point_at(i as f64 / n as f64)));
             continue;
         }
-        // Convex arc: intersections of tangents at n+1 equally spaced points.
+        // Intersections of tangents at n+1 equally spaced points.
         let r = g.radius;
         let max_step = if r > 0.0 {
             2.0 * (r / (r + tolerance_mm)).acos()
@@ -128,7 +141,7 @@ pub fn enclosing_polygon(contour: &Contour, tolerance_mm: f64) -> Vec<Point> {
             std::f64::consts::FRAC_PI_3
         };
         let max_step = max_step.min(std::f64::consts::FRAC_PI_3);
-        let n = ((g.sweep / max_step).ceil() as usize).clamp(1, 100_000);
+        let n = ((g.sweep.abs() / max_step).ceil() as usize).clamp(1, 100_000);
         let delta = g.sweep / n as f64;
         let rr = r / (delta / 2.0).cos();
         for k in 0..n {

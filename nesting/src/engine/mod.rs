@@ -9,17 +9,22 @@
 //! Safety: parts keep at least `spacing_mm + 0.02 mm` between each other and
 //! `margin_mm + 0.01 mm` from the sheet edges (see [`convert`]), so layouts
 //! pass an exact validator despite jagua-rs working in `f32` on polygons.
-//! Holes are not used yet: a part blocks its whole outline.
+//! Holes: a part blocks its whole outline in jagua-rs; [`part_in_part`]
+//! fills holes with smaller parts first (option [`NestOptions::part_in_part`]).
 
 pub mod construct;
 pub mod convert;
+pub mod last_sheet;
+pub mod part_in_part;
 pub mod search;
+pub mod strip;
 
 use crate::problem::{Layout, NestProblem};
 use construct::{Ctx, unplaceable_reason};
 use convert::{ConvertError, convert_fixed, convert_parts, convert_sheets};
 use search::Search;
 use std::sync::atomic::AtomicBool;
+pub use strip::{StripOutcome, nest_strip};
 
 /// How long and how the engine searches.
 #[derive(Clone, Debug)]
@@ -33,6 +38,8 @@ pub struct NestOptions {
     pub max_iterations: Option<u64>,
     /// Worker threads; `None` = all cores.
     pub threads: Option<usize>,
+    /// Nest small parts inside the holes of larger parts (default on).
+    pub part_in_part: bool,
 }
 
 impl Default for NestOptions {
@@ -42,6 +49,7 @@ impl Default for NestOptions {
             seed: 42,
             max_iterations: None,
             threads: None,
+            part_in_part: true,
         }
     }
 }
@@ -103,7 +111,7 @@ pub enum NestError {
     InvalidFixed(String),
 }
 
-fn check_problem(problem: &NestProblem, options: &NestOptions) -> Result<(), NestError> {
+pub(crate) fn check_problem(problem: &NestProblem, options: &NestOptions) -> Result<(), NestError> {
     if problem.sheets.is_empty() {
         return Err(NestError::NoSheets);
     }
@@ -151,6 +159,14 @@ fn check_problem(problem: &NestProblem, options: &NestOptions) -> Result<(), Nes
         ));
     }
     Ok(())
+}
+
+/// The engine error for a conversion error.
+pub(crate) fn map_convert_error(e: ConvertError) -> NestError {
+    match e {
+        ConvertError::Part { part, reason } => NestError::InvalidPart { part, reason },
+        ConvertError::Engine(m) => NestError::Engine(m),
+    }
 }
 
 /// Checks the fixed placements on their own; returns the fixed copies per part.
@@ -228,11 +244,43 @@ pub fn nest_with_fixed(
     let start = std::time::Instant::now();
     check_problem(problem, options)?;
     let fixed_counts = check_fixed(problem, fixed)?;
-    let map_err = |e: ConvertError| match e {
-        ConvertError::Part { part, reason } => NestError::InvalidPart { part, reason },
-        ConvertError::Engine(m) => NestError::Engine(m),
-    };
+    let map_err = map_convert_error;
     let parts = convert_parts(problem).map_err(map_err)?;
+    let has_holes = problem
+        .parts
+        .iter()
+        .any(|p| p.quantity > 0 && !p.part.holes.is_empty());
+    if options.part_in_part
+        && has_holes
+        && fixed.sheets.is_empty()
+        && let Some(prep) = part_in_part::prepare(problem, &parts, options.seed)
+    {
+        let inner = NestOptions {
+            part_in_part: false,
+            ..options.clone()
+        };
+        let last = std::sync::Mutex::new((0usize, 0.0f64));
+        let forward = |p: &Progress| {
+            let mut q = p.clone();
+            let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(b) = &p.best {
+                let expanded = prep.expand(b);
+                *last = (expanded.placed_count(), expanded.utilization(problem));
+                q.best = Some(expanded);
+            }
+            q.placed = last.0;
+            q.utilization = last.1;
+            q.total = problem.total_quantity() as usize;
+            on_progress(&q);
+        };
+        let out = nest_with_fixed(&prep.problem, fixed, &inner, cancel, &forward)?;
+        let layout = prep.expand(&out.layout);
+        if prep.check(problem, &layout) {
+            return Ok(NestOutcome { layout, ..out });
+        }
+        tracing::warn!("part-in-part layout failed validation; nesting again without it");
+        return nest_with_fixed(problem, fixed, &inner, cancel, on_progress);
+    }
     let sheets = convert_sheets(problem).map_err(map_err)?;
     if let Some(sl) = fixed.sheets.iter().find(|sl| sheets[sl.sheet].is_none()) {
         return Err(NestError::InvalidFixed(format!(
@@ -275,11 +323,74 @@ pub fn nest_with_fixed(
         .num_threads(options.threads.unwrap_or(0))
         .build()
         .map_err(|e| NestError::Engine(format!("cannot start worker threads: {e}")))?;
-    let result = search.run(options, &pool, cancel, on_progress);
+    // Time-limited runs spend the last part of the budget shortening the
+    // last sheet (a strip problem); iteration-limited runs stay repeatable.
+    let compact = options.max_iterations.is_none() && options.time_limit_s >= 1.0;
+    let restart_options = NestOptions {
+        time_limit_s: if compact {
+            options.time_limit_s * last_sheet::RESTART_SHARE
+        } else {
+            options.time_limit_s
+        },
+        ..options.clone()
+    };
+    let result = search.run(&restart_options, &pool, cancel, on_progress);
+    let (layout, iterations, stopped) = if compact && result.stopped == StopReason::TimeLimit {
+        let left = options.time_limit_s - start.elapsed().as_secs_f64();
+        // The phases below time and count their reports from their own start.
+        let base_iterations = result.iterations;
+        let on_progress = &|p: &Progress| {
+            let mut q = p.clone();
+            q.elapsed_s = start.elapsed().as_secs_f64();
+            q.iterations += base_iterations;
+            on_progress(&q);
+        };
+        // One usable sheet type and nothing locked: all sheets form one
+        // strip (fewer sheets, then a shorter last sheet); otherwise only
+        // the last sheet is compacted.
+        let usable: Vec<usize> = (0..sheets.len()).filter(|&k| sheets[k].is_some()).collect();
+        let chained = match (fixed.sheets.is_empty(), usable.as_slice()) {
+            (true, &[k]) => sheets[k].as_ref().and_then(|shape| {
+                strip::sheets::improve_on_sheets(
+                    problem,
+                    &parts,
+                    k,
+                    shape,
+                    &result.layout,
+                    options,
+                    left,
+                    cancel,
+                    on_progress,
+                )
+            }),
+            _ => None,
+        };
+        let (layout, extra) = match chained {
+            Some(found) => found,
+            None if fixed.sheets.is_empty() && usable.len() == 1 => (result.layout, 0),
+            None => last_sheet::compact_last_sheet(
+                problem,
+                &result.layout,
+                fixed.sheets.len(),
+                options,
+                left,
+                cancel,
+                on_progress,
+            ),
+        };
+        let stopped = if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            StopReason::Cancelled
+        } else {
+            StopReason::TimeLimit
+        };
+        (layout, result.iterations + extra, stopped)
+    } else {
+        (result.layout, result.iterations, result.stopped)
+    };
     Ok(NestOutcome {
-        layout: result.layout,
-        iterations: result.iterations,
+        layout,
+        iterations,
         elapsed_s: start.elapsed().as_secs_f64(),
-        stopped: result.stopped,
+        stopped,
     })
 }

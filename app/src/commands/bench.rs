@@ -1,0 +1,316 @@
+//! `nestwork bench INSTANCE.json`: runs one academic benchmark instance
+//! (strip packing, or bin packing with rectangular bins) for a time and a
+//! seed, checks the result with the independent validator and writes
+//! `result.json` and `layout.svg`.
+
+use super::output::{print_json, write_atomically};
+use crate::cli::BenchArgs;
+use anyhow::{Context, Result, bail};
+use nesting::bench_instance::{BenchInstance, InstanceKind};
+use nesting::engine::{NestOptions, nest, nest_strip};
+use nesting::export::layout_svg;
+use nesting::problem::{NestProblem, SheetSpec};
+use nesting::validate::validate_layout;
+use serde::Serialize;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+
+/// What one benchmark run writes to `result.json`.
+#[derive(Debug, Serialize)]
+struct BenchResult {
+    instance: String,
+    kind: &'static str,
+    time_limit_s: f64,
+    seed: u64,
+    threads: usize,
+    elapsed_s: f64,
+    iterations: u64,
+    /// Placed item area / (used length × strip height), strip instances.
+    density: Option<f64>,
+    /// Used strip length in instance units.
+    length: Option<f64>,
+    strip_height: Option<f64>,
+    /// Bins used and their total cost, bin instances.
+    bins_used: Option<usize>,
+    bin_cost: Option<f64>,
+    /// Item area / total area of the used bins, bin instances.
+    utilization: Option<f64>,
+    /// Area lower bound on the number of sheets (`--sheet` runs).
+    sheets_lower_bound: Option<usize>,
+    /// Used length of the last sheet in instance units (`--sheet` runs).
+    last_sheet_length: Option<f64>,
+    /// Seconds until the first complete layout was reported.
+    first_layout_s: Option<f64>,
+    placed: usize,
+    total: usize,
+    valid: bool,
+    violations: Vec<String>,
+    /// Coordinates were multiplied by this before nesting (density is unaffected).
+    unit_scale: f64,
+    /// Peak resident memory of the process (MiB), where the OS reports it.
+    peak_rss_mib: Option<f64>,
+    /// 1-minute load average when the run ended, where the OS reports it.
+    load_avg_1m: Option<f64>,
+}
+
+/// Area lower bound on the sheets needed when every sheet is of the first type.
+fn sheets_lower_bound(problem: &NestProblem) -> usize {
+    let area: f64 = problem
+        .parts
+        .iter()
+        .map(|p| f64::from(p.quantity) * p.part.area())
+        .sum();
+    let sheet = problem.sheets[0].area();
+    ((area / sheet) - 1e-9).ceil().max(1.0) as usize
+}
+
+/// Peak resident set size in MiB (Linux `VmHWM`).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn load_avg() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Runs the benchmark and writes the output folder.
+pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
+    let mut inst = BenchInstance::load(&args.instance)
+        .with_context(|| format!("cannot load benchmark instance {}", args.instance.display()))?;
+    if args.copies == 0 {
+        bail!("--copies must be at least 1");
+    }
+    for it in &mut inst.items {
+        it.demand = it.demand.saturating_mul(args.copies);
+    }
+    if let Some(sheet) = &args.sheet {
+        let (w, h) = sheet
+            .split_once(['x', 'X'])
+            .and_then(|(w, h)| Some((w.trim().parse::<f64>().ok()?, h.trim().parse::<f64>().ok()?)))
+            .filter(|(w, h)| w.is_finite() && h.is_finite() && *w > 0.0 && *h > 0.0)
+            .with_context(|| {
+                format!("--sheet {sheet}: give the size as WIDTHxHEIGHT, e.g. 100x40")
+            })?;
+        inst.kind = InstanceKind::Bins(vec![nesting::bench_instance::InstanceBin {
+            id: 0,
+            stock: u32::MAX,
+            cost: 1.0,
+            shape: nesting::bench_instance::InstanceShape {
+                outer: vec![
+                    nesting::Point::new(0.0, 0.0),
+                    nesting::Point::new(w, 0.0),
+                    nesting::Point::new(w, h),
+                    nesting::Point::new(0.0, h),
+                ],
+                holes: vec![],
+            },
+            zones: vec![],
+        }]);
+    }
+    let first_at = std::sync::Mutex::new(None::<f64>);
+    let on_progress = |p: &nesting::engine::Progress| {
+        if p.improved && p.placed > 0 {
+            let mut g = first_at.lock().unwrap_or_else(|e| e.into_inner());
+            if g.is_none() {
+                *g = Some(p.elapsed_s);
+            }
+        }
+    };
+    let options = NestOptions {
+        time_limit_s: args.time,
+        seed: args.seed,
+        max_iterations: args.iterations,
+        threads: args.threads,
+        part_in_part: true,
+    };
+    let cancel = AtomicBool::new(false);
+    let scale = inst.unit_scale();
+    let total: usize = inst.items.iter().map(|i| i.demand as usize).sum();
+    let (problem, layout, mut result) = match &inst.kind {
+        InstanceKind::Strip { height } => {
+            // Long enough for every item side by side.
+            let max_len: f64 = inst
+                .parts(scale)
+                .iter()
+                .map(|p| {
+                    let b = p.part.bbox();
+                    f64::from(p.quantity) * b.width().max(b.height())
+                })
+                .sum::<f64>()
+                + 1.0;
+            let search = inst
+                .strip_problem(scale, max_len)
+                .context("strip instance without a strip")?;
+            let out = nest_strip(&search, &options, &cancel, &on_progress)
+                .with_context(|| format!("strip packing of {} failed", inst.name))?;
+            // Validate on a sheet exactly as long as the used length.
+            let problem = inst
+                .strip_problem(scale, out.length_mm.max(1e-9))
+                .context("strip instance without a strip")?;
+            let placed = out.layout.placed_count();
+            let placed_area: f64 = out
+                .layout
+                .sheets
+                .iter()
+                .flat_map(|s| &s.placements)
+                .map(|p| problem.parts[p.part].part.area())
+                .sum();
+            let result = BenchResult {
+                instance: inst.name.clone(),
+                kind: "strip",
+                time_limit_s: args.time,
+                seed: args.seed,
+                threads: out.threads,
+                elapsed_s: out.elapsed_s,
+                iterations: out.iterations,
+                density: Some(placed_area / (out.length_mm * height * scale)),
+                length: Some(out.length_mm / scale),
+                strip_height: Some(*height),
+                bins_used: None,
+                bin_cost: None,
+                utilization: None,
+                sheets_lower_bound: None,
+                last_sheet_length: None,
+                first_layout_s: None,
+                placed,
+                total,
+                valid: false,
+                violations: vec![],
+                unit_scale: scale,
+                peak_rss_mib: None,
+                load_avg_1m: None,
+            };
+            (problem, out.layout, result)
+        }
+        InstanceKind::Bins(bins) => {
+            let mut sheets = Vec::new();
+            for b in bins {
+                let bb = nesting::Contour::polygon(b.shape.outer.clone());
+                let r = bb.bbox();
+                let rect = (bb.area() - r.width() * r.height()).abs() <= 1e-9 * bb.area().max(1.0);
+                if !rect || !b.shape.holes.is_empty() || !b.zones.is_empty() {
+                    bail!(
+                        "instance {}: bin {} is irregular or has holes or quality zones; the engine nests on rectangular sheets only, so use a strip instance or a rectangular bin instance",
+                        inst.name,
+                        b.id
+                    );
+                }
+                sheets.push(SheetSpec {
+                    width_mm: r.width() * scale,
+                    height_mm: r.height() * scale,
+                    count: Some(b.stock),
+                    cost: Some(b.cost),
+                });
+            }
+            let problem = NestProblem {
+                parts: inst.parts(scale),
+                sheets,
+                spacing_mm: 0.0,
+                margin_mm: 0.0,
+            };
+            let out = nest(&problem, &options, &cancel, &on_progress)
+                .with_context(|| format!("bin packing of {} failed", inst.name))?;
+            let cost: f64 = out
+                .layout
+                .sheets
+                .iter()
+                .map(|s| problem.sheets[s.sheet].cost.unwrap_or(0.0))
+                .sum();
+            let result = BenchResult {
+                instance: inst.name.clone(),
+                kind: "bins",
+                time_limit_s: args.time,
+                seed: args.seed,
+                threads: args
+                    .threads
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+                elapsed_s: out.elapsed_s,
+                iterations: out.iterations,
+                density: None,
+                length: None,
+                strip_height: None,
+                bins_used: Some(out.layout.sheets.len()),
+                bin_cost: Some(cost),
+                utilization: Some(out.layout.utilization(&problem)),
+                sheets_lower_bound: Some(sheets_lower_bound(&problem)),
+                last_sheet_length: out
+                    .layout
+                    .sheets
+                    .len()
+                    .checked_sub(1)
+                    .map(|i| out.layout.used_length(&problem, i) / scale),
+                first_layout_s: None,
+                placed: out.layout.placed_count(),
+                total,
+                valid: false,
+                violations: vec![],
+                unit_scale: scale,
+                peak_rss_mib: None,
+                load_avg_1m: None,
+            };
+            (problem, out.layout, result)
+        }
+    };
+    result.first_layout_s = *first_at.lock().unwrap_or_else(|e| e.into_inner());
+    let report = validate_layout(&problem, &layout);
+    result.valid = report.is_valid();
+    result.violations = report.violations.iter().map(|v| v.to_string()).collect();
+    result.peak_rss_mib = peak_rss_mib();
+    result.load_avg_1m = load_avg();
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
+    write_atomically(
+        &args.out.join("result.json"),
+        serde_json::to_string_pretty(&result)?.as_bytes(),
+    )?;
+    write_atomically(
+        &args.out.join("layout.svg"),
+        layout_svg(&problem, &layout).as_bytes(),
+    )?;
+    if json {
+        print_json(&result)?;
+    } else {
+        let figure = match (result.density, result.bins_used) {
+            (Some(d), _) => format!(
+                "density {:.2} %, length {:.4}",
+                d * 100.0,
+                result.length.unwrap_or(0.0)
+            ),
+            (None, Some(b)) => format!(
+                "{b} bins (area lower bound {}), last sheet length {:.4}, utilization {:.2} %",
+                result.sheets_lower_bound.unwrap_or(0),
+                result.last_sheet_length.unwrap_or(0.0),
+                result.utilization.unwrap_or(0.0) * 100.0
+            ),
+            _ => String::new(),
+        };
+        println!(
+            "{}: {figure}, {}/{} placed, {} s, {} threads, valid: {}{}",
+            result.instance,
+            result.placed,
+            result.total,
+            args.time,
+            result.threads,
+            result.valid,
+            result
+                .peak_rss_mib
+                .map_or(String::new(), |m| format!(", peak RSS {m:.0} MiB"))
+        );
+        for v in &result.violations {
+            println!("  - {v}");
+        }
+    }
+    Ok(if result.valid && result.placed == total {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

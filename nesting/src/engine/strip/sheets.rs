@@ -1,0 +1,189 @@
+//! Multi-sheet nesting as one strip: the sheets of a single size are laid
+//! end to end, separated by slabs no part may overlap, and the strip search
+//! minimises the used length, which is the number of sheets first and the
+//! used length of the last sheet second.
+
+use super::separator::Pose;
+use super::{Found, SearchRun};
+use crate::engine::convert::{PartShapes, SheetShape, to_transform};
+use crate::engine::{NestOptions, Progress};
+use crate::problem::{Layout, NestProblem, Placement, SheetLayout};
+use crate::validate::validate_layout;
+use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+/// The sheets laid end to end: usable width, period and slabs.
+struct Chain {
+    x_min: f32,
+    x_max: f32,
+    period: f32,
+}
+
+impl Chain {
+    fn new(s: &SheetShape) -> Self {
+        let w = s.x_max - s.x_min;
+        let gap = (w * 0.01).max(1.0);
+        Chain {
+            x_min: s.x_min,
+            x_max: s.x_max,
+            period: w + gap,
+        }
+    }
+
+    fn slabs(&self, n: usize) -> Vec<[f32; 2]> {
+        (0..n.saturating_sub(1))
+            .map(|k| {
+                let k = k as f32;
+                [
+                    self.x_max + k * self.period,
+                    self.x_min + (k + 1.0) * self.period,
+                ]
+            })
+            .collect()
+    }
+}
+
+/// The orientation of part shape `ps` matching a placement's rotation.
+fn orientation_of(ps: &PartShapes, p: &Placement) -> Option<usize> {
+    ps.orientations.iter().position(|o| {
+        let d = (o.angle_deg - p.transform.angle_deg).rem_euclid(360.0);
+        o.mirrored == p.transform.mirrored && (d < 1e-6 || 360.0 - d < 1e-6)
+    })
+}
+
+/// Sheets used and the last sheet's used length, for comparisons.
+fn score(problem: &NestProblem, l: &Layout) -> (usize, f64) {
+    let n = l.sheets.len();
+    (
+        n,
+        if n == 0 {
+            0.0
+        } else {
+            l.used_length(problem, n - 1)
+        },
+    )
+}
+
+/// Improves `layout` (every sheet of type `sheet`, nothing fixed) for up to
+/// `time_s` seconds by the strip search over the chained sheets. Returns
+/// the better layout, validated, or `None` when nothing better was found.
+#[allow(clippy::too_many_arguments)]
+pub fn improve_on_sheets(
+    problem: &NestProblem,
+    parts: &[PartShapes],
+    sheet: usize,
+    shape: &SheetShape,
+    layout: &Layout,
+    options: &NestOptions,
+    time_s: f64,
+    cancel: &AtomicBool,
+    on_progress: &(dyn Fn(&Progress) + Sync),
+) -> Option<(Layout, u64)> {
+    let start = Instant::now();
+    let n_sheets = layout.sheets.len();
+    if n_sheets == 0 || layout.sheets.iter().any(|s| s.sheet != sheet) || time_s <= 0.0 {
+        return None;
+    }
+    let chain = Chain::new(shape);
+    let mut kinds = Vec::new();
+    let mut poses = Vec::new();
+    for (j, sl) in layout.sheets.iter().enumerate() {
+        for p in &sl.placements {
+            let k = parts.iter().position(|ps| ps.part == p.part)?;
+            let orient = orientation_of(&parts[k], p)?;
+            let off = parts[k].orientations[orient].offset;
+            kinds.push(k);
+            poses.push(Pose {
+                orient,
+                t: (
+                    (p.transform.x_mm - off.x) as f32 + j as f32 * chain.period,
+                    (p.transform.y_mm - off.y) as f32,
+                ),
+            });
+        }
+    }
+    if kinds.len() < 2 {
+        return None;
+    }
+    let used0 = kinds
+        .iter()
+        .zip(&poses)
+        .map(|(&k, p)| p.t.0 + parts[k].orientations[p.orient].cd_bbox[2])
+        .fold(chain.x_min, f32::max);
+    let to_layout = |poses: &[Pose]| {
+        let mut sheets: Vec<Vec<Placement>> = vec![Vec::new(); n_sheets];
+        let mut copies = vec![0u32; problem.parts.len()];
+        for (&k, p) in kinds.iter().zip(poses) {
+            let o = &parts[k].orientations[p.orient];
+            let left = p.t.0 + o.cd_bbox[0] - chain.x_min;
+            let j = ((left / chain.period).floor().max(0.0) as usize).min(n_sheets - 1);
+            let t = (p.t.0 - j as f32 * chain.period, p.t.1);
+            copies[parts[k].part] += 1;
+            sheets[j].push(Placement {
+                part: parts[k].part,
+                copy: copies[parts[k].part],
+                transform: to_transform(o, t),
+            });
+        }
+        Layout {
+            sheets: sheets
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .map(|placements| SheetLayout { sheet, placements })
+                .collect(),
+            unplaced: layout.unplaced.clone(),
+        }
+    };
+    let before = score(problem, layout);
+    let total = problem.total_quantity() as usize;
+    // Score and figures of the layout last shown to the caller.
+    let shown = Mutex::new((before, layout.utilization(problem), layout.placed_count()));
+    let report = |update: Option<(&[Pose], f32)>, iterations: u64| {
+        let mut shown = shown.lock().unwrap_or_else(|e| e.into_inner());
+        let mut best = None;
+        if let Some((p, _)) = update {
+            let l = to_layout(p);
+            let sc = score(problem, &l);
+            if sc.0 < shown.0.0 || (sc.0 == shown.0.0 && sc.1 < shown.0.1 - 1e-6) {
+                *shown = (sc, l.utilization(problem), l.placed_count());
+                best = Some(l);
+            }
+        }
+        on_progress(&Progress {
+            elapsed_s: start.elapsed().as_secs_f64(),
+            iterations,
+            sheets: shown.0.0,
+            utilization: shown.1,
+            placed: shown.2,
+            total,
+            improved: best.is_some(),
+            best,
+        });
+    };
+    let run = SearchRun {
+        parts,
+        kinds: kinds.clone(),
+        poses,
+        strip: [shape.x_min, shape.y_min, used0, shape.y_max],
+        slabs: chain.slabs(n_sheets),
+    };
+    let opts = NestOptions {
+        time_limit_s: time_s,
+        ..options.clone()
+    };
+    let found: Found = run.run(&opts, cancel, start, &report);
+    let candidate = to_layout(&found.poses);
+    let after = score(problem, &candidate);
+    if !(after.0 < before.0 || (after.0 == before.0 && after.1 < before.1 - 1e-6)) {
+        return None;
+    }
+    let report = validate_layout(problem, &candidate);
+    if !report.is_valid() {
+        tracing::warn!(
+            "chained-sheet search produced an invalid layout, kept the previous one: {report}"
+        );
+        return None;
+    }
+    Some((candidate, found.iterations))
+}

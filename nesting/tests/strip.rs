@@ -1,0 +1,298 @@
+//! Strip packing (overlap minimisation), last-sheet compaction and the
+//! benchmark instance reader.
+
+use nesting::bench_instance::{BenchInstance, InstanceKind};
+use nesting::engine::last_sheet::compact_last_sheet;
+use nesting::engine::{NestOptions, StopReason, nest_strip};
+use nesting::validate::validate_layout;
+use nesting::{
+    Contour, Layout, NestProblem, Part, PartDemand, Placement, Rotations, SheetLayout, SheetSpec,
+    Transform,
+};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+fn rect_part(name: &str, w: f64, h: f64, quantity: u32, rotations: Rotations) -> PartDemand {
+    PartDemand {
+        part: Arc::new(Part::new(name, Contour::rectangle(0.0, 0.0, w, h), vec![])),
+        quantity,
+        rotations,
+        mirror: false,
+    }
+}
+
+fn strip(parts: Vec<PartDemand>, height: f64, max_len: f64) -> NestProblem {
+    NestProblem {
+        parts,
+        sheets: vec![SheetSpec {
+            width_mm: max_len,
+            height_mm: height,
+            count: Some(1),
+            cost: None,
+        }],
+        spacing_mm: 0.0,
+        margin_mm: 0.0,
+    }
+}
+
+fn opts(time_limit_s: f64, max_iterations: Option<u64>, threads: usize) -> NestOptions {
+    NestOptions {
+        time_limit_s,
+        seed: 7,
+        max_iterations,
+        threads: Some(threads),
+        part_in_part: true,
+    }
+}
+
+/// Validates a strip layout on a sheet exactly as long as the used length.
+fn check_strip(problem: &NestProblem, layout: &Layout, length: f64) {
+    let mut p = problem.clone();
+    p.sheets[0].width_mm = length;
+    let report = validate_layout(&p, layout);
+    assert!(report.is_valid(), "{report}");
+    assert_eq!(layout.placed_count() as u32, problem.total_quantity());
+}
+
+#[test]
+fn strip_search_shortens_the_first_layout_and_stays_valid() {
+    // 6 squares 50 x 50 and 6 bars 100 x 25 on a 100 high strip: 450 long at best.
+    let problem = strip(
+        vec![
+            rect_part("sq", 50.0, 50.0, 6, Rotations::None),
+            rect_part("bar", 100.0, 25.0, 6, Rotations::Step90),
+        ],
+        100.0,
+        2000.0,
+    );
+    let first = std::sync::Mutex::new(None::<f64>);
+    let out = nest_strip(
+        &problem,
+        &opts(4.0, None, 2),
+        &AtomicBool::new(false),
+        &|p| {
+            let mut g = first.lock().unwrap();
+            if g.is_none() && p.improved {
+                *g = Some(p.utilization);
+            }
+        },
+    )
+    .expect("strip");
+    check_strip(&problem, &out.layout, out.length_mm);
+    assert_eq!(out.stopped, StopReason::TimeLimit);
+    let first = first.lock().unwrap().expect("a first layout was reported");
+    let density = 30_000.0 / (out.length_mm * 100.0);
+    assert!(density >= first - 1e-9, "{density} < first {first}");
+    assert!(out.length_mm < 500.0, "length {}", out.length_mm);
+}
+
+#[test]
+fn strip_search_is_repeatable_with_an_iteration_limit() {
+    let problem = strip(
+        vec![
+            rect_part("a", 30.0, 20.0, 5, Rotations::Step90),
+            rect_part("b", 15.0, 40.0, 4, Rotations::Step90),
+        ],
+        60.0,
+        1000.0,
+    );
+    let run = || {
+        nest_strip(
+            &problem,
+            &opts(60.0, Some(8), 2),
+            &AtomicBool::new(false),
+            &|_| {},
+        )
+        .expect("strip")
+    };
+    let (a, b) = (run(), run());
+    assert_eq!(a.stopped, StopReason::IterationLimit);
+    assert_eq!(a.layout, b.layout);
+    check_strip(&problem, &a.layout, a.length_mm);
+}
+
+#[test]
+fn strip_cancel_answers_quickly() {
+    let problem = strip(
+        vec![rect_part("a", 30.0, 20.0, 30, Rotations::Step90)],
+        100.0,
+        5000.0,
+    );
+    let cancel = AtomicBool::new(false);
+    let start = std::time::Instant::now();
+    let out = std::thread::scope(|s| {
+        s.spawn(|| {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
+        nest_strip(&problem, &opts(60.0, None, 2), &cancel, &|_| {}).expect("strip")
+    });
+    let took = start.elapsed().as_secs_f64();
+    assert_eq!(out.stopped, StopReason::Cancelled);
+    assert!(took < 1.0, "cancel took until {took} s");
+    check_strip(&problem, &out.layout, out.length_mm);
+}
+
+#[test]
+fn last_sheet_compaction_shortens_a_spread_out_sheet() {
+    let problem = NestProblem {
+        parts: vec![rect_part("sq", 40.0, 40.0, 4, Rotations::None)],
+        sheets: vec![SheetSpec {
+            width_mm: 300.0,
+            height_mm: 100.0,
+            count: None,
+            cost: None,
+        }],
+        spacing_mm: 2.0,
+        margin_mm: 5.0,
+    };
+    let at = |copy: u32, x: f64| Placement {
+        part: 0,
+        copy,
+        transform: Transform {
+            x_mm: x,
+            y_mm: 5.0,
+            angle_deg: 0.0,
+            mirrored: false,
+        },
+    };
+    let spread = Layout {
+        sheets: vec![SheetLayout {
+            sheet: 0,
+            placements: vec![at(1, 5.0), at(2, 75.0), at(3, 145.0), at(4, 215.0)],
+        }],
+        unplaced: vec![],
+    };
+    assert!(validate_layout(&problem, &spread).is_valid());
+    let (out, _) = compact_last_sheet(
+        &problem,
+        &spread,
+        0,
+        &opts(2.0, None, 2),
+        2.0,
+        &AtomicBool::new(false),
+        &|_| {},
+    );
+    let report = validate_layout(&problem, &out);
+    assert!(report.is_valid(), "{report}");
+    let before = spread.used_length(&problem, 0);
+    let after = out.used_length(&problem, 0);
+    // A 2 x 2 block: 5 + 40 + 2 + 40 = 87 mm.
+    assert!(after < 100.0 && after < before, "{after} vs {before}");
+    let mut copies: Vec<u32> = out.sheets[0].placements.iter().map(|p| p.copy).collect();
+    copies.sort_unstable();
+    assert_eq!(copies, vec![1, 2, 3, 4]);
+}
+
+fn instances() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/instances")
+}
+
+#[test]
+fn reads_the_shared_benchmark_instances() {
+    let dir = instances();
+    if !dir.is_dir() {
+        eprintln!("{} not found; skipped", dir.display());
+        return;
+    }
+    let albano = BenchInstance::load(&dir.join("albano.json")).expect("albano");
+    assert_eq!(albano.kind, InstanceKind::Strip { height: 4900.0 });
+    assert_eq!(albano.items.iter().map(|i| i.demand).sum::<u32>(), 24);
+    assert_eq!(albano.items[0].rotations, Rotations::List(vec![0.0, 180.0]));
+    let swim_c = BenchInstance::load(&dir.join("swim_c.json")).expect("swim_c");
+    assert!(swim_c.items.iter().all(|i| i.rotations == Rotations::Free));
+    let hides = BenchInstance::load(&dir.join("bin/baldacci1.json")).expect("baldacci1");
+    let InstanceKind::Bins(bins) = &hides.kind else {
+        panic!("baldacci1 is a bin instance");
+    };
+    assert!(bins.iter().map(|b| b.shape.holes.len()).sum::<usize>() > 0);
+    assert!(bins.iter().any(|b| !b.zones.is_empty()));
+    assert_eq!(hides.items.iter().map(|i| i.demand).sum::<u32>(), 54);
+}
+
+#[test]
+fn strip_search_on_a_benchmark_instance_is_valid() {
+    let dir = instances();
+    if !dir.is_dir() {
+        eprintln!("{} not found; skipped", dir.display());
+        return;
+    }
+    let inst = BenchInstance::load(&dir.join("shapes0.json")).expect("shapes0");
+    let scale = inst.unit_scale();
+    let problem = inst.strip_problem(scale, 100.0 * scale).expect("strip");
+    let out = nest_strip(
+        &problem,
+        &opts(2.0, None, 2),
+        &AtomicBool::new(false),
+        &|_| {},
+    )
+    .expect("strip");
+    check_strip(&problem, &out.layout, out.length_mm);
+    let density = inst.item_area() * scale * scale / (out.length_mm * 40.004 * scale);
+    assert!(density > 0.45, "density {density}");
+}
+
+#[test]
+fn chained_sheets_search_removes_a_sheet() {
+    use nesting::engine::convert::{convert_parts, convert_sheets};
+    use nesting::engine::strip::sheets::improve_on_sheets;
+    let problem = NestProblem {
+        parts: vec![rect_part("sq", 45.0, 45.0, 8, Rotations::None)],
+        sheets: vec![SheetSpec {
+            width_mm: 100.0,
+            height_mm: 100.0,
+            count: None,
+            cost: None,
+        }],
+        spacing_mm: 0.0,
+        margin_mm: 0.0,
+    };
+    let at = |copy: u32, x: f64, y: f64| Placement {
+        part: 0,
+        copy,
+        transform: Transform {
+            x_mm: x,
+            y_mm: y,
+            angle_deg: 0.0,
+            mirrored: false,
+        },
+    };
+    // 4 + 2 + 2 squares: two sheets are enough.
+    let sheet = |placements| SheetLayout {
+        sheet: 0,
+        placements,
+    };
+    let spread = Layout {
+        sheets: vec![
+            sheet(vec![
+                at(1, 0.0, 0.0),
+                at(2, 50.0, 0.0),
+                at(3, 0.0, 50.0),
+                at(4, 50.0, 50.0),
+            ]),
+            sheet(vec![at(5, 0.0, 0.0), at(6, 50.0, 50.0)]),
+            sheet(vec![at(7, 0.0, 0.0), at(8, 0.0, 50.0)]),
+        ],
+        unplaced: vec![],
+    };
+    assert!(validate_layout(&problem, &spread).is_valid());
+    let parts = convert_parts(&problem).expect("parts");
+    let sheets = convert_sheets(&problem).expect("sheets");
+    let (out, _) = improve_on_sheets(
+        &problem,
+        &parts,
+        0,
+        sheets[0].as_ref().expect("usable sheet"),
+        &spread,
+        &opts(3.0, None, 2),
+        3.0,
+        &AtomicBool::new(false),
+        &|_| {},
+    )
+    .expect("a better layout");
+    let report = validate_layout(&problem, &out);
+    assert!(report.is_valid(), "{report}");
+    assert_eq!(out.placed_count(), 8);
+    assert_eq!(out.sheets.len(), 2, "{out:?}");
+}
