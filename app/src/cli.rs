@@ -4,14 +4,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Nestwork: import DXF parts, nest them on sheets, export cut-ready DXF.
+/// Without a subcommand, opens the desktop window.
 #[derive(Debug, Parser)]
-#[command(name = "nestwork", version, about, arg_required_else_help = true)]
+#[command(name = "nestwork", version, about)]
 pub struct Cli {
     /// Print machine-readable JSON on standard output instead of text.
     #[arg(long, global = true)]
     pub json: bool,
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -22,6 +23,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Re-import the sheets written by `nest` and check them again.
     Validate(ValidateArgs),
+    /// Open the desktop window (the default when no subcommand is given).
+    Gui(GuiArgs),
 }
 
 /// DXF version of the written sheets.
@@ -107,4 +110,13 @@ pub struct ImportArgs {
 pub struct ValidateArgs {
     /// The output folder of `nestwork nest` (with report.json and the sheet DXFs).
     pub dir: PathBuf,
+}
+
+#[derive(Debug, Default, Args)]
+pub struct GuiArgs {
+    /// DXF files, folders or a job file (.toml) to open at start.
+    pub open: Vec<PathBuf>,
+    /// Start nesting as soon as the files are imported.
+    #[arg(long)]
+    pub nest_on_start: bool,
 }

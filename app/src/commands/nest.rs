@@ -7,7 +7,7 @@ use crate::job::{Job, JobPart, parse_sheet_arg};
 use crate::report::{NestReport, REPORT_FILE, sheet_file_name};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use nesting::engine::{NestOptions, Progress, nest};
+use nesting::engine::{NestOptions, NestOutcome, Progress, nest};
 use nesting::export::{DxfExportOptions, DxfVersion, layout_svg, write_sheet_dxf};
 use nesting::validate::validate_layout;
 use std::path::Path;
@@ -103,16 +103,11 @@ pub fn run(args: &NestArgs, json: bool) -> Result<ExitCode> {
         nest(&loaded.problem, &options, &cancel, &on_progress).context("nesting failed")?;
     bar.finish_and_clear();
 
-    let validation = validate_layout(&loaded.problem, &outcome.layout);
-    if !validation.is_valid() {
-        bail!("the layout failed the independent validator, so nothing was written:\n{validation}");
-    }
-    let report = NestReport::new(&loaded, job.seed, job.time_limit_s, &outcome);
-    write_outputs(
+    let report = write_validated(
         &args.out,
         &loaded,
-        &outcome.layout,
-        &report,
+        &outcome,
+        (job.seed, job.time_limit_s),
         args.dxf_version,
     )?;
 
@@ -144,6 +139,26 @@ fn print_import_warnings(loaded: &LoadedJob) {
             eprintln!("{r}");
         }
     }
+}
+
+/// Runs the independent validator on `outcome.layout` and, only when it
+/// passes, writes the sheet DXFs, the SVG preview and `report.json` into
+/// `out` (`run` is the seed and time budget the layout was nested with).
+/// Used by `nestwork nest` and by the GUI's export.
+pub(crate) fn write_validated(
+    out: &Path,
+    loaded: &LoadedJob,
+    outcome: &NestOutcome,
+    run: (u64, f64),
+    version: DxfVersionArg,
+) -> Result<NestReport> {
+    let validation = validate_layout(&loaded.problem, &outcome.layout);
+    if !validation.is_valid() {
+        bail!("the layout failed the independent validator, so nothing was written:\n{validation}");
+    }
+    let report = NestReport::new(loaded, run.0, run.1, outcome);
+    write_outputs(out, loaded, &outcome.layout, &report, version)?;
+    Ok(report)
 }
 
 /// Writes the sheet DXFs, the SVG preview and the report into `out`.
