@@ -3,7 +3,7 @@
 //! positions refined by a bottom-left descent; a new sheet is opened when an
 //! item fits nowhere. Collision queries go to jagua-rs.
 
-use super::convert::{Orientation, PartShapes, SheetShape, to_transform};
+use super::convert::{FixedSheet, Orientation, PartShapes, SheetShape, to_transform};
 use crate::problem::{Layout, NestProblem, Placement, SheetLayout, Unplaced};
 use jagua_rs::collision_detection::CDEngine;
 use jagua_rs::collision_detection::hazards::filter::NoFilter;
@@ -30,6 +30,8 @@ pub struct Ctx<'a> {
     pub sheets: &'a [Option<SheetShape>],
     /// Minimise total sheet cost (all sheet types have a cost) instead of the sheet count.
     pub cost_mode: bool,
+    /// Sheets that start with fixed (locked) placements; they come first in every solution.
+    pub fixed: &'a [FixedSheet],
 }
 
 /// Per-restart knobs of the construction.
@@ -72,7 +74,8 @@ pub struct Placed {
 /// A finished construction.
 #[derive(Clone, Debug)]
 pub struct Solution {
-    /// Per used sheet: sheet type index and placements.
+    /// Per used sheet: sheet type index and placements (the first
+    /// `ctx.fixed.len()` sheets also hold their fixed placements, not listed here).
     pub sheets: Vec<(usize, Vec<Placed>)>,
     /// Unplaced copies: part-shape index and reason.
     pub unplaced: Vec<(usize, String)>,
@@ -111,6 +114,8 @@ struct OpenSheet {
     used_area: f64,
     /// Part shapes that already failed to fit here (their copies skip this sheet).
     failed: Vec<usize>,
+    /// Collision bboxes of the fixed placements on this sheet.
+    fixed_boxes: Vec<[f32; 4]>,
 }
 
 impl OpenSheet {
@@ -121,7 +126,19 @@ impl OpenSheet {
             placed: Vec::new(),
             used_area: 0.0,
             failed: Vec::new(),
+            fixed_boxes: Vec::new(),
         }
+    }
+
+    /// A sheet holding the fixed placements of `fixed`.
+    fn with_fixed(fixed: &FixedSheet, shape: &SheetShape) -> Self {
+        let mut s = OpenSheet::new(fixed.sheet, shape);
+        for f in &fixed.items {
+            s.layout.place_item(&f.item, DTransformation::new(0.0, f.t));
+            s.used_area += f.outer_area;
+            s.fixed_boxes.push(f.bbox);
+        }
+        s
     }
 }
 
@@ -239,12 +256,17 @@ fn find_position(
             cands.push((p.score(t, params.y_weight), k, t));
         };
         push((x_lo, y_lo));
-        for q in &sheet.placed {
-            let right = q.bbox[2] + CANDIDATE_GAP_MM - b[0];
-            let above = q.bbox[3] + CANDIDATE_GAP_MM - b[1];
-            push((right, q.bbox[1] - b[1]));
+        let boxes = sheet
+            .placed
+            .iter()
+            .map(|q| &q.bbox)
+            .chain(&sheet.fixed_boxes);
+        for qb in boxes {
+            let right = qb[2] + CANDIDATE_GAP_MM - b[0];
+            let above = qb[3] + CANDIDATE_GAP_MM - b[1];
+            push((right, qb[1] - b[1]));
             push((right, y_lo));
-            push((q.bbox[0] - b[0], above));
+            push((qb[0] - b[0], above));
             push((x_lo, above));
             push((right, above));
         }
@@ -355,11 +377,16 @@ fn pack_single(
     Some(sheet.placed)
 }
 
-fn used_length(ctx: &Ctx, k: usize, placed: &[Placed]) -> f64 {
+/// Used length (max x of the grown boxes from the usable area's left edge)
+/// of solution sheet `j` of type `k`, fixed placements included.
+fn used_length(ctx: &Ctx, j: usize, k: usize, placed: &[Placed]) -> f64 {
     let x0 = ctx.sheets[k].as_ref().map_or(0.0, |s| s.x_min);
+    let fixed = ctx.fixed.get(j).map_or(&[][..], |f| &f.items[..]);
     placed
         .iter()
-        .map(|p| f64::from(p.bbox[2] - x0))
+        .map(|p| p.bbox[2])
+        .chain(fixed.iter().map(|f| f.bbox[2]))
+        .map(|x| f64::from(x - x0))
         .fold(0.0, f64::max)
 }
 
@@ -378,8 +405,13 @@ pub fn construct(
     keep_partial: bool,
 ) -> Option<Solution> {
     let preference = sheet_preference(ctx);
-    let mut open: Vec<OpenSheet> = Vec::new();
     let mut used = vec![0u32; ctx.sheets.len()];
+    let mut open: Vec<OpenSheet> = Vec::new();
+    for f in ctx.fixed {
+        let shape = ctx.sheets[f.sheet].as_ref()?;
+        open.push(OpenSheet::with_fixed(f, shape));
+        used[f.sheet] += 1;
+    }
     let mut unplaced: Vec<(usize, String)> = Vec::new();
     // Index in `order` of the first item left out by a cancel.
     let mut cancelled_at = None;
@@ -463,7 +495,8 @@ pub fn construct(
     let stopped = cancelled_at.is_some();
     let mut sheets: Vec<(usize, Vec<Placed>)> =
         open.into_iter().map(|s| (s.sheet, s.placed)).collect();
-    if !stopped {
+    // A sheet with fixed placements is never re-packed.
+    if !stopped && sheets.len() > ctx.fixed.len() {
         improve_last_sheet(ctx, &mut sheets, &used, params, rng, stop);
     }
     let objective = objective(ctx, &sheets, &unplaced);
@@ -484,9 +517,10 @@ fn improve_last_sheet(
     rng: &mut ChaCha8Rng,
     stop: &dyn Fn() -> bool,
 ) {
-    let Some(last) = sheets.last_mut() else {
+    let Some(j) = sheets.len().checked_sub(1) else {
         return;
     };
+    let last = &mut sheets[j];
     let items: Vec<usize> = last.1.iter().map(|p| p.shape).collect();
     let specs = &ctx.problem.sheets;
     let key = |k: usize| {
@@ -516,7 +550,7 @@ fn improve_last_sheet(
     if items.len() < 2 {
         return;
     }
-    let mut best_len = used_length(ctx, last.0, &last.1);
+    let mut best_len = used_length(ctx, j, last.0, &last.1);
     for attempt in 0..params.repack_attempts {
         if stop() {
             return;
@@ -530,7 +564,7 @@ fn improve_last_sheet(
             }
         }
         if let Some(p) = pack_single(ctx, last.0, &order, params, rng, stop) {
-            let len = used_length(ctx, last.0, &p);
+            let len = used_length(ctx, j, last.0, &p);
             if len < best_len - 1e-3 {
                 best_len = len;
                 last.1 = p;
@@ -569,31 +603,53 @@ fn objective(
             sheets.len() as f64
         },
         sheet_area: sheets.iter().map(|(k, _)| specs[*k].area()).sum(),
-        last_length: sheets.last().map_or(0.0, |(k, p)| used_length(ctx, *k, p)),
+        last_length: sheets
+            .last()
+            .map_or(0.0, |(k, p)| used_length(ctx, sheets.len() - 1, *k, p)),
     }
 }
 
-/// Converts a solution into our layout; copies are numbered per part in
-/// sheet and placement order; unplaced copies are grouped by reason.
+/// Converts a solution into our layout. Fixed placements keep their copy
+/// numbers and come first on their sheets; the other copies are numbered per
+/// part with the free numbers, in sheet and placement order. Unplaced copies
+/// are grouped by reason.
 pub fn to_layout(ctx: &Ctx, sol: &Solution, extra_unplaced: &[(usize, u32, String)]) -> Layout {
-    let mut copies = vec![0u32; ctx.problem.parts.len()];
-    let sheets = sol
-        .sheets
-        .iter()
-        .map(|(k, placed)| SheetLayout {
-            sheet: *k,
-            placements: placed
+    let taken: Vec<Vec<u32>> = (0..ctx.problem.parts.len())
+        .map(|part| {
+            ctx.fixed
                 .iter()
-                .map(|p| {
-                    let ps = &ctx.parts[p.shape];
-                    copies[ps.part] += 1;
-                    Placement {
-                        part: ps.part,
-                        copy: copies[ps.part],
-                        transform: to_transform(&ps.orientations[p.orient], p.t),
-                    }
-                })
-                .collect(),
+                .flat_map(|f| &f.placements)
+                .filter(|p| p.part == part)
+                .map(|p| p.copy)
+                .collect()
+        })
+        .collect();
+    let mut next = vec![0u32; ctx.problem.parts.len()];
+    let mut next_copy = |part: usize| loop {
+        next[part] += 1;
+        if !taken[part].contains(&next[part]) {
+            return next[part];
+        }
+    };
+    let n_sheets = sol.sheets.len().max(ctx.fixed.len());
+    let sheets = (0..n_sheets)
+        .map(|j| {
+            let fixed = ctx.fixed.get(j);
+            let new = sol.sheets.get(j);
+            let mut placements: Vec<Placement> =
+                fixed.map(|f| f.placements.clone()).unwrap_or_default();
+            for p in new.map_or(&[][..], |(_, placed)| &placed[..]) {
+                let ps = &ctx.parts[p.shape];
+                placements.push(Placement {
+                    part: ps.part,
+                    copy: next_copy(ps.part),
+                    transform: to_transform(&ps.orientations[p.orient], p.t),
+                });
+            }
+            SheetLayout {
+                sheet: fixed.map_or_else(|| new.map_or(0, |(k, _)| *k), |f| f.sheet),
+                placements,
+            }
         })
         .collect();
     let mut unplaced: Vec<Unplaced> = Vec::new();

@@ -215,10 +215,7 @@ fn check_contour(c: &Contour) -> Result<(), String> {
 /// Imports every part with quantity > 0 in all its distinct orientations.
 /// Item indices are dense over all orientations of all parts.
 pub fn convert_parts(problem: &NestProblem) -> Result<Vec<PartShapes>, ConvertError> {
-    let growth = item_growth_mm(problem.spacing_mm);
-    let importer = Importer::new(cde_config(), Some(0.001), None)
-        .with_min_item_separation((2.0 * growth) as f32)
-        .map_err(|e| ConvertError::Engine(e.to_string()))?;
+    let importer = part_importer(problem)?;
     let mut out = Vec::new();
     let mut next_idx = 0usize;
     for (pi, demand) in problem.parts.iter().enumerate() {
@@ -239,20 +236,7 @@ pub fn convert_parts(problem: &NestProblem) -> Result<Vec<PartShapes>, ConvertEr
         let mut orientations: Vec<Orientation> = Vec::new();
         let mut rings: Vec<Vec<Point>> = Vec::new();
         for (angle_deg, mirrored) in orientation_list(&demand.rotations, demand.mirror) {
-            let t0 = Transform {
-                x_mm: 0.0,
-                y_mm: 0.0,
-                angle_deg,
-                mirrored,
-            };
-            let oriented = part.outer.transformed(&t0).oriented(true);
-            let poly = enclosing_polygon(&oriented, ARC_TOLERANCE_MM);
-            if poly.len() < 3 {
-                return Err(ConvertError::Part {
-                    part: pi,
-                    reason: "the outline degenerates to fewer than 3 points".into(),
-                });
-            }
+            let poly = oriented_polygon(&part.outer, pi, angle_deg, mirrored)?;
             // Normalised copy to detect symmetric duplicates.
             let pbb = crate::geometry::BBox::from_points(poly.iter().copied());
             let normalized: Vec<Point> = poly.iter().map(|p| p.sub(pbb.min)).collect();
@@ -260,51 +244,10 @@ pub fn convert_parts(problem: &NestProblem) -> Result<Vec<PartShapes>, ConvertEr
                 continue;
             }
             rings.push(normalized);
-            // Centre at the bbox centre to keep f32 coordinates small.
-            let c = pbb.center();
-            let ext_item = |ring: &[Point]| ExtItem {
-                id: next_idx as u64,
-                orientation: ExtOrientation {
-                    rotation: ExtRotation::Discrete { angles: vec![0.0] },
-                    reflection_axes: vec![],
-                },
-                shape: ExtShape::SimplePolygon(ExtSPolygon(
-                    ring.iter()
-                        .map(|p| ((p.x - c.x) as f32, (p.y - c.y) as f32))
-                        .collect(),
-                )),
-                min_quality: None,
-            };
-            // An outline whose enclosing polygon jagua-rs rejects (edges that
-            // touch after arcs were enclosed, near-degenerate slivers) is
-            // nested by its convex hull: coarser, but it still contains the
-            // part, so the layout stays valid.
-            let item = importer
-                .import_item(&ext_item(&poly), next_idx)
-                .or_else(|first| {
-                    tracing::warn!(
-                        "part {pi}: outline rejected by the collision engine ({first}); nesting its convex hull"
-                    );
-                    importer.import_item(&ext_item(&convex_hull(&poly)), next_idx)
-                })
-                .map_err(|e| ConvertError::Part {
-                    part: pi,
-                    reason: format!(
-                        "the outline cannot be used for collision detection, not even as its convex hull ({e}); check it for self-intersections"
-                    ),
-                })?;
+            orientations.push(import_orientation(
+                &importer, &poly, pi, angle_deg, mirrored, next_idx,
+            )?);
             next_idx += 1;
-            // jagua centres the item: internal = (q - centroid) with q = p - c.
-            let (px, py) = item.shape_orig().pre_transform.translation();
-            let offset = Point::new(f64::from(px) - c.x, f64::from(py) - c.y);
-            let b = item.shape_cd().bbox();
-            orientations.push(Orientation {
-                angle_deg,
-                mirrored,
-                offset,
-                cd_bbox: [b.x_min, b.y_min, b.x_max, b.y_max],
-                item,
-            });
         }
         if orientations.is_empty() {
             return Err(ConvertError::Part {
@@ -318,6 +261,153 @@ pub fn convert_parts(problem: &NestProblem) -> Result<Vec<PartShapes>, ConvertEr
             outer_area: part.outer.area(),
             size: (bb.width(), bb.height()),
             orientations,
+        });
+    }
+    Ok(out)
+}
+
+/// The enclosing polygon of a part's outline in one orientation (rotated and
+/// mirrored about its local origin).
+fn oriented_polygon(
+    outer: &Contour,
+    pi: usize,
+    angle_deg: f64,
+    mirrored: bool,
+) -> Result<Vec<Point>, ConvertError> {
+    let t0 = Transform {
+        x_mm: 0.0,
+        y_mm: 0.0,
+        angle_deg,
+        mirrored,
+    };
+    let oriented = outer.transformed(&t0).oriented(true);
+    let poly = enclosing_polygon(&oriented, ARC_TOLERANCE_MM);
+    if poly.len() < 3 {
+        return Err(ConvertError::Part {
+            part: pi,
+            reason: "the outline degenerates to fewer than 3 points".into(),
+        });
+    }
+    Ok(poly)
+}
+
+/// Imports one orientation's enclosing polygon as jagua item `idx`.
+fn import_orientation(
+    importer: &Importer,
+    poly: &[Point],
+    pi: usize,
+    angle_deg: f64,
+    mirrored: bool,
+    idx: usize,
+) -> Result<Orientation, ConvertError> {
+    // Centre at the bbox centre to keep f32 coordinates small.
+    let c = crate::geometry::BBox::from_points(poly.iter().copied()).center();
+    let ext_item = |ring: &[Point]| ExtItem {
+        id: idx as u64,
+        orientation: ExtOrientation {
+            rotation: ExtRotation::Discrete { angles: vec![0.0] },
+            reflection_axes: vec![],
+        },
+        shape: ExtShape::SimplePolygon(ExtSPolygon(
+            ring.iter()
+                .map(|p| ((p.x - c.x) as f32, (p.y - c.y) as f32))
+                .collect(),
+        )),
+        min_quality: None,
+    };
+    // An outline whose enclosing polygon jagua-rs rejects (edges that
+    // touch after arcs were enclosed, near-degenerate slivers) is
+    // nested by its convex hull: coarser, but it still contains the
+    // part, so the layout stays valid.
+    let item = importer
+        .import_item(&ext_item(poly), idx)
+        .or_else(|first| {
+            tracing::warn!(
+                "part {pi}: outline rejected by the collision engine ({first}); nesting its convex hull"
+            );
+            importer.import_item(&ext_item(&convex_hull(poly)), idx)
+        })
+        .map_err(|e| ConvertError::Part {
+            part: pi,
+            reason: format!(
+                "the outline cannot be used for collision detection, not even as its convex hull ({e}); check it for self-intersections"
+            ),
+        })?;
+    // jagua centres the item: internal = (q - centroid) with q = p - c.
+    let (px, py) = item.shape_orig().pre_transform.translation();
+    let offset = Point::new(f64::from(px) - c.x, f64::from(py) - c.y);
+    let b = item.shape_cd().bbox();
+    Ok(Orientation {
+        angle_deg,
+        mirrored,
+        offset,
+        cd_bbox: [b.x_min, b.y_min, b.x_max, b.y_max],
+        item,
+    })
+}
+
+fn part_importer(problem: &NestProblem) -> Result<Importer, ConvertError> {
+    Importer::new(cde_config(), Some(0.001), None)
+        .with_min_item_separation((2.0 * item_growth_mm(problem.spacing_mm)) as f32)
+        .map_err(|e| ConvertError::Engine(e.to_string()))
+}
+
+/// A placement that stays where it is (a locked part), as a jagua item
+/// placed at translation `t`.
+#[derive(Clone, Debug)]
+pub struct FixedItem {
+    pub item: Arc<Item>,
+    pub t: (f32, f32),
+    /// Grown collision bbox on the sheet: x_min, y_min, x_max, y_max.
+    pub bbox: [f32; 4],
+    /// Outer area of the part (mm²).
+    pub outer_area: f64,
+}
+
+/// A sheet that starts with fixed placements.
+#[derive(Clone, Debug)]
+pub struct FixedSheet {
+    /// Sheet type index.
+    pub sheet: usize,
+    pub items: Vec<FixedItem>,
+    /// The fixed placements, exactly as given.
+    pub placements: Vec<crate::problem::Placement>,
+}
+
+/// Imports the fixed placements of `fixed` (already checked against the
+/// problem); jagua item indices start at `first_idx`.
+pub fn convert_fixed(
+    problem: &NestProblem,
+    fixed: &crate::problem::Layout,
+    first_idx: usize,
+) -> Result<Vec<FixedSheet>, ConvertError> {
+    let importer = part_importer(problem)?;
+    let mut idx = first_idx;
+    let mut out = Vec::new();
+    for sl in &fixed.sheets {
+        let mut items = Vec::new();
+        for p in &sl.placements {
+            let part = &problem.parts[p.part].part;
+            let (angle, mirrored) = (p.transform.angle_deg, p.transform.mirrored);
+            let poly = oriented_polygon(&part.outer, p.part, angle, mirrored)?;
+            let o = import_orientation(&importer, &poly, p.part, angle, mirrored, idx)?;
+            idx += 1;
+            let t = (
+                (p.transform.x_mm - o.offset.x) as f32,
+                (p.transform.y_mm - o.offset.y) as f32,
+            );
+            let b = o.cd_bbox;
+            items.push(FixedItem {
+                item: o.item,
+                t,
+                bbox: [t.0 + b[0], t.1 + b[1], t.0 + b[2], t.1 + b[3]],
+                outer_area: part.outer.area(),
+            });
+        }
+        out.push(FixedSheet {
+            sheet: sl.sheet,
+            items,
+            placements: sl.placements.clone(),
         });
     }
     Ok(out)

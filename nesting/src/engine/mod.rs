@@ -17,7 +17,7 @@ pub mod search;
 
 use crate::problem::{Layout, NestProblem};
 use construct::{Ctx, unplaceable_reason};
-use convert::{ConvertError, convert_parts, convert_sheets};
+use convert::{ConvertError, convert_fixed, convert_parts, convert_sheets};
 use search::Search;
 use std::sync::atomic::AtomicBool;
 
@@ -99,6 +99,8 @@ pub enum NestError {
     InvalidSettings(String),
     #[error("the collision engine failed: {0}")]
     Engine(String),
+    #[error("the locked parts cannot be kept: {0}")]
+    InvalidFixed(String),
 }
 
 fn check_problem(problem: &NestProblem, options: &NestOptions) -> Result<(), NestError> {
@@ -151,6 +153,51 @@ fn check_problem(problem: &NestProblem, options: &NestOptions) -> Result<(), Nes
     Ok(())
 }
 
+/// Checks the fixed placements on their own; returns the fixed copies per part.
+fn check_fixed(problem: &NestProblem, fixed: &Layout) -> Result<Vec<u32>, NestError> {
+    let mut counts = vec![0u32; problem.parts.len()];
+    let mut sheets_used = vec![0u32; problem.sheets.len()];
+    for sl in &fixed.sheets {
+        let Some(spec) = problem.sheets.get(sl.sheet) else {
+            return Err(NestError::InvalidFixed(format!(
+                "sheet type {} does not exist ({} sheet types are given)",
+                sl.sheet + 1,
+                problem.sheets.len()
+            )));
+        };
+        sheets_used[sl.sheet] += 1;
+        if spec.count.is_some_and(|c| sheets_used[sl.sheet] > c) {
+            return Err(NestError::InvalidFixed(format!(
+                "they use more sheets of {} x {} mm than the {} in stock",
+                spec.width_mm,
+                spec.height_mm,
+                spec.count.unwrap_or(0)
+            )));
+        }
+        for p in &sl.placements {
+            let Some(demand) = problem.parts.get(p.part) else {
+                return Err(NestError::InvalidFixed(format!(
+                    "part {} does not exist ({} parts are given)",
+                    p.part + 1,
+                    problem.parts.len()
+                )));
+            };
+            counts[p.part] += 1;
+            if counts[p.part] > demand.quantity {
+                return Err(NestError::InvalidFixed(format!(
+                    "more copies of {} are locked than the {} asked for",
+                    demand.part.name, demand.quantity
+                )));
+            }
+        }
+    }
+    let report = crate::validate::validate_layout_geometry(problem, fixed);
+    if !report.is_valid() {
+        return Err(NestError::InvalidFixed(report.to_string()));
+    }
+    Ok(counts)
+}
+
 /// Nests `problem`: returns the best layout found within the limits.
 /// `cancel` may be set from another thread; the best layout so far is then
 /// returned promptly with [`StopReason::Cancelled`]. `on_progress` is called
@@ -161,25 +208,52 @@ pub fn nest(
     cancel: &AtomicBool,
     on_progress: &(dyn Fn(&Progress) + Sync),
 ) -> Result<NestOutcome, NestError> {
+    nest_with_fixed(problem, &Layout::default(), options, cancel, on_progress)
+}
+
+/// Like [`nest`], but the placements of `fixed` (locked parts) stay exactly
+/// where they are: its sheets come first in the result, in the same order,
+/// with their fixed placements and copy numbers unchanged; the remaining
+/// copies are nested around them and on new sheets. `fixed.unplaced` is
+/// ignored. The fixed placements must be valid on their own (inside their
+/// sheets, spacing and margin kept, allowed orientations, within quantities
+/// and stock), otherwise [`NestError::InvalidFixed`] says what is wrong.
+pub fn nest_with_fixed(
+    problem: &NestProblem,
+    fixed: &Layout,
+    options: &NestOptions,
+    cancel: &AtomicBool,
+    on_progress: &(dyn Fn(&Progress) + Sync),
+) -> Result<NestOutcome, NestError> {
     let start = std::time::Instant::now();
     check_problem(problem, options)?;
+    let fixed_counts = check_fixed(problem, fixed)?;
     let map_err = |e: ConvertError| match e {
         ConvertError::Part { part, reason } => NestError::InvalidPart { part, reason },
         ConvertError::Engine(m) => NestError::Engine(m),
     };
     let parts = convert_parts(problem).map_err(map_err)?;
     let sheets = convert_sheets(problem).map_err(map_err)?;
+    if let Some(sl) = fixed.sheets.iter().find(|sl| sheets[sl.sheet].is_none()) {
+        return Err(NestError::InvalidFixed(format!(
+            "sheet type {} has no usable area inside the margin",
+            sl.sheet + 1
+        )));
+    }
+    let first_idx = parts.iter().map(|p| p.orientations.len()).sum();
+    let fixed_sheets = convert_fixed(problem, fixed, first_idx).map_err(map_err)?;
     let cost_mode = problem.sheets.iter().all(|s| s.cost.is_some());
     let ctx = Ctx {
         problem,
         parts: &parts,
         sheets: &sheets,
         cost_mode,
+        fixed: &fixed_sheets,
     };
     let mut base_order = Vec::new();
     let mut extra_unplaced = Vec::new();
     for (i, ps) in parts.iter().enumerate() {
-        let q = problem.parts[ps.part].quantity;
+        let q = problem.parts[ps.part].quantity - fixed_counts[ps.part];
         match unplaceable_reason(&ctx, ps) {
             Some(reason) => extra_unplaced.push((ps.part, q, reason)),
             None => base_order.extend(std::iter::repeat_n(i, q as usize)),

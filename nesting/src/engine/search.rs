@@ -91,7 +91,7 @@ impl Search<'_> {
     /// True when the solution reaches the area lower bound (single usable sheet type only).
     fn is_optimal(&self, sol: &Solution) -> bool {
         let usable: Vec<_> = self.ctx.sheets.iter().flatten().collect();
-        if usable.len() != 1 || sol.objective.unplaced_area > 0.0 {
+        if usable.len() != 1 || sol.objective.unplaced_area > 0.0 || !self.ctx.fixed.is_empty() {
             return false;
         }
         let s = usable[0];

@@ -106,6 +106,14 @@ pub fn placed_shapes(problem: &NestProblem, layout: &Layout, sheet: usize) -> Ve
 /// rotations and mirroring, then the geometry of every sheet.
 pub fn validate_layout(problem: &NestProblem, layout: &Layout) -> ValidationReport {
     let mut violations = layout::check_bookkeeping(problem, layout);
+    violations.extend(validate_layout_geometry(problem, layout).violations);
+    ValidationReport { violations }
+}
+
+/// Checks the geometry of every sheet of a possibly partial layout (no
+/// quantity check): parts inside their sheets, margin and spacing kept.
+pub fn validate_layout_geometry(problem: &NestProblem, layout: &Layout) -> ValidationReport {
+    let mut violations = Vec::new();
     for (i, sl) in layout.sheets.iter().enumerate() {
         let Some(spec) = problem.sheets.get(sl.sheet) else {
             continue;
