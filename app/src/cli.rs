@@ -119,4 +119,7 @@ pub struct GuiArgs {
     /// Start nesting as soon as the files are imported.
     #[arg(long)]
     pub nest_on_start: bool,
+    /// Window size WIDTHxHEIGHT in pixels (instead of the remembered one).
+    #[arg(long, value_name = "WxH")]
+    pub window_size: Option<String>,
 }

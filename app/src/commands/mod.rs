@@ -19,9 +19,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import(args) => import::run(&args, cli.json),
         Command::Validate(args) => validate::run(&args, cli.json),
         Command::Gui(args) => {
+            let window_size = args
+                .window_size
+                .as_deref()
+                .map(crate::gui::parse_window_size)
+                .transpose()?;
             crate::gui::run(crate::gui::StartOptions {
                 open: args.open,
                 nest_on_start: args.nest_on_start,
+                window_size,
             })?;
             Ok(ExitCode::SUCCESS)
         }

@@ -19,6 +19,8 @@ pub struct StartOptions {
     pub open: Vec<PathBuf>,
     /// Start nesting once the files are imported.
     pub nest_on_start: bool,
+    /// Window size in points (else the remembered or default size).
+    pub window_size: Option<[f32; 2]>,
 }
 
 /// View-only state of the panels (not part of the job).
@@ -85,6 +87,7 @@ impl NestworkApp {
 
     /// One frame: events, input, panels, commands.
     pub fn frame(&mut self, ui: &mut Ui) {
+        self.worker.attach(ui.ctx());
         for event in self.worker.drain() {
             events::handle(&mut self.state, &self.worker, event);
         }
@@ -136,7 +139,7 @@ impl NestworkApp {
         });
         egui::Panel::left("parts")
             .resizable(true)
-            .default_size(560.0)
+            .default_size(500.0)
             .min_size(320.0)
             .show(ui, |ui| {
                 ui.add_space(4.0);
@@ -147,7 +150,7 @@ impl NestworkApp {
             });
         egui::Panel::right("side")
             .resizable(true)
-            .default_size(330.0)
+            .default_size(300.0)
             .min_size(260.0)
             .show(ui, |ui| {
                 ui.add_space(4.0);

@@ -306,11 +306,32 @@ fn start_nest(state: &mut AppState, worker: &Worker) {
         state.say(Level::Warning, "every quantity is 0: set how many of each part you need");
         return;
     }
-    let problem = Arc::new(build_problem(state));
     let generation = state.doc.as_ref().map_or(0, |d| d.generation + 1);
-    let mut doc = new_doc(state, problem.clone());
-    doc.generation = generation;
-    state.doc = Some(doc);
+    let renest = state
+        .doc
+        .as_ref()
+        .filter(|d| !d.locked.is_empty() && !state.layout_outdated());
+    let (problem, fixed) = match renest {
+        Some(old) => {
+            // Re-nest around the locked copies: same problem, locks kept,
+            // the previous layout one undo step away.
+            let mut doc = old.clone();
+            let fixed = locked_layout(old);
+            doc.history.push(old.snapshot());
+            doc.layout = fixed.clone();
+            doc.generation = generation;
+            let problem = doc.problem.clone();
+            state.doc = Some(doc);
+            (problem, fixed)
+        }
+        None => {
+            let problem = Arc::new(build_problem(state));
+            let mut doc = new_doc(state, problem.clone());
+            doc.generation = generation;
+            state.doc = Some(doc);
+            (problem, nesting::Layout::default())
+        }
+    };
     state.selection = None;
     state.next_run_id += 1;
     let id = state.next_run_id;
@@ -338,8 +359,37 @@ fn start_nest(state: &mut AppState, worker: &Worker) {
         ),
     );
     worker.spawn("nest", move |emit| {
-        worker::nest_job(emit, id, problem, options, cancel);
+        worker::nest_job(emit, id, problem, fixed, options, cancel);
     });
+}
+
+/// The locked copies of `doc` on their sheets (sheets without a locked copy
+/// are left out), for `nest_with_fixed`.
+pub fn locked_layout(doc: &NestDoc) -> nesting::Layout {
+    let sheets = doc
+        .layout
+        .sheets
+        .iter()
+        .map(|sl| nesting::SheetLayout {
+            sheet: sl.sheet,
+            placements: sl
+                .placements
+                .iter()
+                .filter(|p| {
+                    doc.locked.contains(&CopyId {
+                        part: p.part,
+                        copy: p.copy,
+                    })
+                })
+                .copied()
+                .collect(),
+        })
+        .filter(|sl| !sl.placements.is_empty())
+        .collect();
+    nesting::Layout {
+        sheets,
+        unplaced: Vec::new(),
+    }
 }
 
 fn export(state: &mut AppState, worker: &Worker, dir: PathBuf) {

@@ -29,9 +29,10 @@ pub fn run(start: StartOptions) -> Result<()> {
         viewport: egui::ViewportBuilder::default()
             .with_title("Nestwork")
             .with_app_id("nestwork")
-            .with_inner_size([1400.0, 860.0])
+            .with_inner_size(start.window_size.unwrap_or([1400.0, 860.0]))
             .with_min_inner_size([900.0, 600.0])
             .with_drag_and_drop(true),
+        persist_window: start.window_size.is_none(),
         ..Default::default()
     };
     eframe::run_native(
@@ -44,5 +45,16 @@ pub fn run(start: StartOptions) -> Result<()> {
             "cannot open the Nestwork window: {e}. On a machine without a display, use the \
              command line instead (`nestwork nest --help`)"
         )
+    })
+}
+
+/// Parses a window size `WIDTHxHEIGHT` (pixels).
+pub fn parse_window_size(s: &str) -> Result<[f32; 2]> {
+    let parsed = s
+        .split_once(['x', 'X'])
+        .and_then(|(w, h)| Some([w.trim().parse::<f32>().ok()?, h.trim().parse::<f32>().ok()?]))
+        .filter(|[w, h]| *w >= 100.0 && *h >= 100.0 && w.is_finite() && h.is_finite());
+    parsed.ok_or_else(|| {
+        anyhow::anyhow!("--window-size `{s}`: expected WIDTHxHEIGHT in pixels, e.g. 1440x900")
     })
 }

@@ -82,6 +82,13 @@ impl Worker {
         Worker { tx, rx, ctx }
     }
 
+    /// Wakes `ctx` from now on (the window's context, known at the first frame).
+    pub fn attach(&mut self, ctx: &egui::Context) {
+        if &self.ctx != ctx {
+            self.ctx = ctx.clone();
+        }
+    }
+
     /// Events that arrived since the last call.
     pub fn drain(&self) -> Vec<Event> {
         self.rx.try_iter().collect()
@@ -181,12 +188,14 @@ pub fn import_paths(emit: &Emitter, paths: &[PathBuf], default_unit: Unit) {
     }
 }
 
-/// Nests `problem` and reports progress; every improved layout is validated
-/// on a second thread before it is shown; the final layout is validated too.
+/// Nests `problem` around the placements of `fixed` (locked parts; empty
+/// for a fresh nest) and reports progress; every improved layout is
+/// validated on a second thread before it is shown; the final one too.
 pub fn nest_job(
     emit: &Emitter,
     run: u64,
     problem: Arc<NestProblem>,
+    fixed: Layout,
     options: NestOptions,
     cancel: Arc<AtomicBool>,
 ) {
@@ -227,7 +236,7 @@ pub fn nest_job(
             let _ = tx.send(best.clone());
         }
     };
-    let result = nesting::engine::nest(&problem, &options, &cancel, &on_progress)
+    let result = nesting::engine::nest_with_fixed(&problem, &fixed, &options, &cancel, &on_progress)
         .context("nesting failed")
         .and_then(|outcome| {
             let report = validate_layout(&problem, &outcome.layout);

@@ -12,14 +12,14 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
     let editable = !state.nesting();
     ui.horizontal(|ui| {
         if ui
-            .add_enabled(editable && !doc.history.undo.is_empty(), egui::Button::new("↶ Undo"))
+            .add_enabled(editable && !doc.history.undo.is_empty(), egui::Button::new("Undo"))
             .on_hover_text("Ctrl+Z")
             .clicked()
         {
             cmds.push(Command::Undo);
         }
         if ui
-            .add_enabled(editable && !doc.history.redo.is_empty(), egui::Button::new("↷ Redo"))
+            .add_enabled(editable && !doc.history.redo.is_empty(), egui::Button::new("Redo"))
             .on_hover_text("Ctrl+Y")
             .clicked()
         {
@@ -43,14 +43,14 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
     ));
     ui.add_enabled_ui(editable, |ui| {
         ui.horizontal(|ui| {
-            if ui.add_enabled(!locked, egui::Button::new("⟲")).on_hover_text("Rotate to the previous allowed angle (Shift+R)").clicked() {
+            if ui.add_enabled(!locked, egui::Button::new("Rotate −")).on_hover_text("Rotate to the previous allowed angle (Shift+R)").clicked() {
                 cmds.push(Command::Rotate(-1));
             }
-            if ui.add_enabled(!locked, egui::Button::new("⟳")).on_hover_text("Rotate to the next allowed angle (R)").clicked() {
+            if ui.add_enabled(!locked, egui::Button::new("Rotate +")).on_hover_text("Rotate to the next allowed angle (R)").clicked() {
                 cmds.push(Command::Rotate(1));
             }
             ui.add_enabled_ui(!locked, |ui| {
-                ui.menu_button("Send to ▸", |ui| {
+                ui.menu_button("Send to…", |ui| {
                     for t in 0..doc.layout.sheets.len() {
                         if t != s && ui.button(format!("Sheet {}", t + 1)).clicked() {
                             cmds.push(Command::Send(SendTarget::Sheet(t)));
@@ -64,7 +64,7 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
                     }
                 });
             });
-            let lock_text = if locked { "🔓 Unlock" } else { "🔒 Lock" };
+            let lock_text = if locked { "Unlock" } else { "Lock" };
             if ui.button(lock_text).on_hover_text("Locked parts stay where they are when you nest again (L)").clicked() {
                 cmds.push(Command::ToggleLock(id));
             }

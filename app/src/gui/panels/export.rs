@@ -16,7 +16,7 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
         && !state.exporting;
     ui.horizontal(|ui| {
         if ui
-            .add_enabled(ready, egui::Button::new("💾 Export DXF / SVG / PNG…"))
+            .add_enabled(ready, egui::Button::new("Export DXF / SVG / PNG…"))
             .on_hover_text("Validate the layout, then write one DXF per sheet, layout.svg, layout.png and report.json (Ctrl+E)")
             .clicked()
         {

@@ -25,7 +25,7 @@ const OPEN_CONTOUR: Color32 = Color32::from_rgb(0xff, 0x45, 0x45);
 pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         if ui
-            .button("➕ Import DXF…")
+            .button("Import DXF…")
             .on_hover_text("Ctrl+O: pick DXF files (or a job .toml)")
             .clicked()
         {
@@ -60,7 +60,7 @@ fn file_row(ui: &mut Ui, i: usize, f: &FileEntry, cmds: &mut Vec<Command>) {
         .map_or_else(|| f.path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let problems = r.open_chains.len() + r.self_intersections.len();
     let title = if problems > 0 {
-        egui::RichText::new(format!("⚠ {name}")).color(Color32::from_rgb(0xff, 0xb0, 0x40))
+        egui::RichText::new(format!("{name} – check the report")).color(Color32::from_rgb(0xff, 0xb0, 0x40))
     } else {
         egui::RichText::new(name)
     };

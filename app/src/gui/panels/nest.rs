@@ -28,7 +28,7 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
                 p.iterations
             ));
             if ui
-                .add_sized([ui.available_width(), 28.0], egui::Button::new("⏹ Cancel (Esc)"))
+                .add_sized([ui.available_width(), 28.0], egui::Button::new("Cancel (Esc)"))
                 .on_hover_text("Stop now and keep the best valid layout")
                 .clicked()
             {
@@ -38,9 +38,9 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
         None => {
             let locked = state.doc.as_ref().map_or(0, |d| d.locked.len());
             let label = if locked > 0 && !state.layout_outdated() {
-                format!("▶ Re-nest around {locked} locked")
+                format!("Re-nest around {locked} locked")
             } else {
-                "▶ Nest (F5)".to_string()
+                "Nest (F5)".to_string()
             };
             let ready = !state.rows.is_empty() && state.imports_pending == 0;
             if ui

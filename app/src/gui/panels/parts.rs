@@ -66,8 +66,8 @@ fn visible_rows<'a>(state: &'a AppState, view: &PartsView) -> Vec<(usize, &'a Pa
 
 fn sort_header(ui: &mut Ui, view: &mut PartsView, key: SortKey, title: &str) {
     let arrow = match (view.sort == key, view.descending) {
-        (true, false) => " ⏶",
-        (true, true) => " ⏷",
+        (true, false) => " ↑",
+        (true, true) => " ↓",
         _ => "",
     };
     if ui
@@ -87,15 +87,17 @@ fn sort_header(ui: &mut Ui, view: &mut PartsView, key: SortKey, title: &str) {
 /// The table with filter and totals.
 pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PartsView, cmds: &mut Vec<Command>) {
     ui.horizontal(|ui| {
-        ui.label("🔍");
+        ui.label("Filter");
         ui.add(
             egui::TextEdit::singleline(&mut view.filter)
                 .hint_text("filter by name")
                 .desired_width(140.0),
         );
-        ui.add(egui::DragValue::new(&mut view.set_all).range(0..=100_000));
+        let label = ui.label("All quantities");
+        ui.add(egui::DragValue::new(&mut view.set_all).range(0..=100_000))
+            .labelled_by(label.id);
         if ui
-            .button("Set all")
+            .button("Set")
             .on_hover_text("Set every quantity to this value")
             .clicked()
         {
@@ -110,22 +112,22 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PartsView, cmds: &mut Vec<Co
         .striped(true)
         .resizable(true)
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .column(Column::exact(42.0))
-        .column(Column::initial(120.0).at_least(60.0).clip(true))
-        .column(Column::initial(92.0))
-        .column(Column::initial(70.0))
-        .column(Column::initial(38.0))
-        .column(Column::initial(64.0))
-        .column(Column::initial(84.0))
+        .column(Column::exact(40.0))
+        .column(Column::initial(96.0).at_least(50.0).clip(true))
+        .column(Column::initial(88.0))
+        .column(Column::initial(58.0))
         .column(Column::initial(36.0))
-        .column(Column::remainder().at_least(24.0))
+        .column(Column::initial(54.0))
+        .column(Column::initial(84.0))
+        .column(Column::initial(34.0))
+        .column(Column::remainder().at_least(22.0))
         .header(22.0, |mut h| {
             h.col(|ui| {
                 ui.label("");
             });
             h.col(|ui| sort_header(ui, view, SortKey::Name, "Name"));
             h.col(|ui| sort_header(ui, view, SortKey::Size, "Size mm"));
-            h.col(|ui| sort_header(ui, view, SortKey::Area, "Area cm²"));
+            h.col(|ui| sort_header(ui, view, SortKey::Area, "cm²"));
             h.col(|ui| {
                 ui.label("Holes");
             });
@@ -144,9 +146,12 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PartsView, cmds: &mut Vec<Co
             body.rows(row_h, rows.len(), |mut row| {
                 let (index, r) = rows[row.index()];
                 row.col(|ui| thumb(ui, index, r));
+                let mut name_id = egui::Id::NULL;
                 row.col(|ui| {
-                    ui.label(&r.part.name)
-                        .on_hover_text(r.file.display().to_string());
+                    name_id = ui
+                        .label(&r.part.name)
+                        .on_hover_text(r.file.display().to_string())
+                        .id;
                 });
                 row.col(|ui| {
                     let b = r.part.bbox();
@@ -164,20 +169,26 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PartsView, cmds: &mut Vec<Co
                         egui::DragValue::new(&mut q)
                             .range(0..=100_000)
                             .speed(0.2),
-                    );
+                    )
+                    .labelled_by(name_id);
                     if resp.changed() && q != r.quantity {
                         cmds.push(Command::SetQuantity(r.key, q));
                     }
                 });
-                row.col(|ui| rotation_choice(ui, r, cmds));
+                row.col(|ui| rotation_choice(ui, r, name_id, cmds));
                 row.col(|ui| {
                     let mut m = r.mirror;
-                    if ui.checkbox(&mut m, "").on_hover_text("Allow mirrored copies").changed() {
+                    if ui
+                        .checkbox(&mut m, "")
+                        .labelled_by(name_id)
+                        .on_hover_text("Allow mirrored copies")
+                        .changed()
+                    {
                         cmds.push(Command::SetMirror(r.key, m));
                     }
                 });
                 row.col(|ui| {
-                    if ui.small_button("✖").on_hover_text("Remove this part").clicked() {
+                    if ui.small_button("×").on_hover_text("Remove this part").clicked() {
                         cmds.push(Command::RemoveRow(r.key));
                     }
                 });
@@ -213,7 +224,7 @@ fn thumb(ui: &mut Ui, index: usize, r: &PartRow) {
     painter.add(Shape::mesh(mesh));
 }
 
-fn rotation_choice(ui: &mut Ui, r: &PartRow, cmds: &mut Vec<Command>) {
+fn rotation_choice(ui: &mut Ui, r: &PartRow, label: egui::Id, cmds: &mut Vec<Command>) {
     let current = r.rotations.to_string();
     let shown = ROTATION_CHOICES
         .iter()
@@ -231,5 +242,7 @@ fn rotation_choice(ui: &mut Ui, r: &PartRow, cmds: &mut Vec<Command>) {
                     cmds.push(Command::SetRotations(r.key, rot));
                 }
             }
-        });
+        })
+        .response
+        .labelled_by(label);
 }

@@ -66,6 +66,8 @@ pub struct PreviewView {
     pub fit_pending: bool,
     /// Copy under the pointer.
     pub hover: Option<CopyId>,
+    /// Screen rectangle of the canvas at the last frame.
+    pub canvas: Rect,
     cache_key: (usize, u64),
     cache: Vec<SheetDrawing>,
     drag: Option<Drag>,
@@ -81,11 +83,29 @@ impl Default for PreviewView {
             offset: vec2(20.0, 20.0),
             fit_pending: true,
             hover: None,
+            canvas: Rect::NOTHING,
             cache_key: (0, u64::MAX),
             cache: Vec::new(),
             drag: None,
             last_world: None,
         }
+    }
+}
+
+impl PreviewView {
+    /// While a part is dragged: whether the fast check says it collides.
+    pub fn drag_collides(&self) -> Option<bool> {
+        self.drag.as_ref().map(|d| !d.ok)
+    }
+
+    /// Screen position of point `p` (mm, y up) of layout sheet `sheet`, as
+    /// drawn at the last frame (`None` when that sheet is not shown).
+    pub fn screen_pos(&self, doc: &NestDoc, sheet: usize, p: Point) -> Option<Pos2> {
+        let (_, r) = sheet_world_rects(doc, self)
+            .into_iter()
+            .find(|(i, _)| *i == sheet)?;
+        let w = pos2(r.min.x + p.x as f32, r.min.y + (r.height() - p.y as f32));
+        Some(self.canvas.min + self.offset + w.to_vec2() * self.zoom)
     }
 }
 
@@ -242,6 +262,7 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PreviewView, cmds: &mut Vec<
     }
     let (response, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
     let rect = response.rect;
+    view.canvas = rect;
     painter.rect_filled(rect, CornerRadius::ZERO, CANVAS_BG);
     let sheets = sheet_world_rects(doc, view);
     if sheets.is_empty() {
@@ -263,7 +284,6 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PreviewView, cmds: &mut Vec<
     }
     let zoom = view.zoom;
     let origin = rect.min + view.offset;
-    let to_screen = |w: Pos2| origin + w.to_vec2() * zoom;
     let from_screen = |s: Pos2| Pos2::ZERO + (s - origin) / zoom;
 
     // Zoom with the wheel around the pointer.
@@ -306,7 +326,6 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PreviewView, cmds: &mut Vec<
     let zoom = view.zoom;
     let origin = rect.min + view.offset;
     let to_screen_now = |w: Pos2| origin + w.to_vec2() * zoom;
-    let _ = to_screen;
     let mut shapes: Vec<Shape> = Vec::new();
     for (i, wr) in &sheets {
         let sr = Rect::from_min_max(to_screen_now(wr.min), to_screen_now(wr.max));
@@ -453,9 +472,16 @@ fn interact(
         if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
             view.drag = None;
         } else if response.dragged_by(egui::PointerButton::Primary) {
-            if delta != Vec2::ZERO {
-                drag.to.x_mm += f64::from(delta.x / view.zoom);
-                drag.to.y_mm -= f64::from(delta.y / view.zoom);
+            let moved = ui.input(|i| {
+                Some(i.pointer.interact_pos()? - i.pointer.press_origin()?)
+            });
+            let to = moved.map_or(drag.to, |d| Transform {
+                x_mm: drag.start.x_mm + f64::from(d.x / view.zoom),
+                y_mm: drag.start.y_mm - f64::from(d.y / view.zoom),
+                ..drag.start
+            });
+            if to != drag.to {
+                drag.to = to;
                 let sl = &doc.layout.sheets[drag.sheet];
                 let moving = Placement {
                     transform: drag.to,
@@ -538,7 +564,7 @@ fn empty_canvas(ui: &mut Ui, state: &AppState) {
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, CornerRadius::ZERO, CANVAS_BG);
     let text = if state.rows.is_empty() {
-        "Import DXF parts: File ▸ Import (Ctrl+O), or drop files and folders here"
+        "Import DXF parts: File > Import (Ctrl+O), or drop files and folders here"
     } else {
         "Set quantities and stock, then Nest (F5)"
     };

@@ -53,10 +53,13 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
                         .suffix(" s"),
                 );
                 ui.end_row();
-                ui.label("Seed").on_hover_text("Same seed, same settings: a repeatable run");
-                ui.add(egui::DragValue::new(&mut s.seed));
+                let seed = ui
+                    .label("Seed")
+                    .on_hover_text("Same seed, same settings: a repeatable run");
+                ui.add(egui::DragValue::new(&mut s.seed)).labelled_by(seed.id);
                 ui.end_row();
-                ui.label("Default unit")
+                let unit = ui
+                    .label("Default unit")
                     .on_hover_text("Unit of DXF files that do not state one (for new imports)");
                 egui::ComboBox::from_id_salt("default-unit")
                     .selected_text(s.default_unit.to_string())
@@ -70,7 +73,9 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
                         ] {
                             ui.selectable_value(&mut s.default_unit, u, u.to_string());
                         }
-                    });
+                    })
+                    .response
+                    .labelled_by(unit.id);
                 ui.end_row();
             });
     });
@@ -88,8 +93,8 @@ fn sheets_ui(ui: &mut Ui, s: &mut Settings) {
         .show(ui, |ui| {
             ui.weak("Width");
             ui.weak("Height");
-            ui.weak("Count").on_hover_text("Sheets in stock (0 = unlimited)");
-            ui.weak("Cost");
+            let count_id = ui.weak("Count").on_hover_text("Sheets in stock (0 = unlimited)").id;
+            let cost_id = ui.weak("Cost").id;
             ui.label("");
             ui.end_row();
             for (i, sh) in s.sheets.iter_mut().enumerate() {
@@ -100,6 +105,7 @@ fn sheets_ui(ui: &mut Ui, s: &mut Settings) {
                     .add(egui::DragValue::new(&mut count).range(0..=10_000).custom_formatter(
                         |v, _| if v == 0.0 { "∞".into() } else { format!("{v:.0}") },
                     ))
+                    .labelled_by(count_id)
                     .changed()
                 {
                     sh.count = (count > 0).then_some(count);
@@ -109,11 +115,12 @@ fn sheets_ui(ui: &mut Ui, s: &mut Settings) {
                     .add(egui::DragValue::new(&mut cost).range(0.0..=1e7).speed(1.0).custom_formatter(
                         |v, _| if v == 0.0 { "–".into() } else { format!("{v:.2}") },
                     ))
+                    .labelled_by(cost_id)
                     .changed()
                 {
                     sh.cost = (cost > 0.0).then_some(cost);
                 }
-                if ui.small_button("✖").on_hover_text("Remove this sheet size").clicked() {
+                if ui.small_button("×").on_hover_text("Remove this sheet size").clicked() {
                     remove = Some(i);
                 }
                 ui.end_row();
@@ -123,7 +130,7 @@ fn sheets_ui(ui: &mut Ui, s: &mut Settings) {
         s.sheets.remove(i);
     }
     ui.horizontal(|ui| {
-        ui.menu_button("➕ Add sheet", |ui| {
+        ui.menu_button("Add sheet…", |ui| {
             for (label, w, h) in SHEET_PRESETS {
                 if ui.button(label).clicked() {
                     s.sheets.push(JobSheet {
