@@ -25,7 +25,9 @@ fn import_nest_export_and_check_the_files() {
     // Sorting by a column header works (and its arrow glyph exists).
     h.get_by_label("Qty").click();
     h.step();
+    h.step();
     h.get_by_label("Qty ↑").click();
+    h.step();
     h.step();
     assert!(h.state().view.parts.descending);
     assert!(h.query_by_label("Qty ↓").is_some());
