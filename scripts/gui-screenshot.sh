@@ -63,11 +63,20 @@ if ! kill -0 "$APP" 2>/dev/null; then
     cat "$TMP/app.log" >&2
     exit 1
 fi
+if ! grep -q "nest done" "$TMP/app.log"; then
+    echo "gui-screenshot: the nest did not finish within ${WAIT_S} s (raise WAIT_S); app log:" >&2
+    cat "$TMP/app.log" >&2
+    exit 1
+fi
 if [ -n "${CLICK_X:-}" ] && command -v xdotool >/dev/null 2>&1; then
     DISPLAY="$DISP" xdotool mousemove "$CLICK_X" "$CLICK_Y" click 1
     sleep 1
     DISPLAY="$DISP" xdotool mousemove "$((CLICK_X + 1))" "$CLICK_Y"
     sleep 1.5
+fi
+if [ -z "${CLICK_X:-}" ] && command -v xdotool >/dev/null 2>&1; then
+    DISPLAY="$DISP" xdotool mousemove 5 "$((H - 5))"   # no tooltip in the picture
+    sleep 1
 fi
 mkdir -p "$(dirname "$OUT")"
 DISPLAY="$DISP" import -window root "$OUT"

@@ -249,14 +249,11 @@ impl AppState {
         }
     }
 
-    /// Adds a status message.
+    /// Adds a status message (also printed on standard error).
     pub fn say(&mut self, level: Level, text: impl Into<String>) {
         let text = text.into();
-        match level {
-            Level::Error => tracing::error!("{text}"),
-            Level::Warning => tracing::warn!("{text}"),
-            Level::Info => tracing::info!("{text}"),
-        }
+        // Also on standard error, for logs and the screenshot script.
+        eprintln!("[nestwork] {level:?}: {text}");
         self.log.push(LogLine { level, text });
         if self.log.len() > 500 {
             self.log.remove(0);

@@ -8,11 +8,18 @@ use nestwork::gui::{NestworkApp, StartOptions};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// A file of the shared DXF corpus.
-pub fn corpus(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+/// A file of the shared DXF corpus, or `None` (with a message) when the
+/// corpus is not beside the repository.
+pub fn corpus(name: &str) -> Option<PathBuf> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../shared/dxf-corpus")
-        .join(name)
+        .join(name);
+    if path.is_file() {
+        Some(path)
+    } else {
+        eprintln!("SKIPPED: {} not found (the DXF corpus is not beside the repository)", path.display());
+        None
+    }
 }
 
 /// The real app in a 1400 × 860 harness (no GPU, no display).

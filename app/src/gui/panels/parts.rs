@@ -66,8 +66,8 @@ fn visible_rows<'a>(state: &'a AppState, view: &PartsView) -> Vec<(usize, &'a Pa
 
 fn sort_header(ui: &mut Ui, view: &mut PartsView, key: SortKey, title: &str) {
     let arrow = match (view.sort == key, view.descending) {
-        (true, false) => " ↑",
-        (true, true) => " ↓",
+        (true, false) => " ⏶",
+        (true, true) => " ⏷",
         _ => "",
     };
     if ui

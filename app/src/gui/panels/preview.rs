@@ -383,6 +383,22 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PreviewView, cmds: &mut Vec<
                 stroke,
             ));
         }
+        for (pi, p) in sl.placements.iter().enumerate() {
+            let id = CopyId {
+                part: p.part,
+                copy: p.copy,
+            };
+            if !doc.locked.contains(&id) {
+                continue;
+            }
+            if let Some(b) = d.boxes.get(pi).filter(|b| b.width().min(b.height()) as f32 * zoom > 18.0) {
+                let c = b.center();
+                let h = wr.height();
+                let at = sr.min + vec2(c.x as f32, h - c.y as f32) * zoom;
+                let galley = ui.painter().layout_no_wrap("🔒".into(), FontId::proportional(13.0), LOCKED);
+                shapes.push(Shape::galley(at - galley.size() / 2.0, galley, LOCKED));
+            }
+        }
         if view.grid || sheets.len() == 1 {
             let util = doc.layout.sheet_utilization(&doc.problem, *i) * 100.0;
             let spec = &doc.problem.sheets[sl.sheet];
