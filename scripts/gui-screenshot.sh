@@ -16,8 +16,8 @@ shift || true
 INPUTS=("$@")
 if [ ${#INPUTS[@]} -eq 0 ]; then INPUTS=(assets/samples/job.toml); fi
 BIN=${NESTWORK_BIN:-target/debug/nestwork}
-W=${SCREEN_W:-1440}
-H=${SCREEN_H:-900}
+W=${SCREEN_W:-1600}
+H=${SCREEN_H:-960}
 
 for tool in Xvfb import; do
     if ! command -v "$tool" >/dev/null 2>&1; then
@@ -75,7 +75,7 @@ if [ -n "${CLICK_X:-}" ] && command -v xdotool >/dev/null 2>&1; then
     sleep 1.5
 fi
 if [ -z "${CLICK_X:-}" ] && command -v xdotool >/dev/null 2>&1; then
-    DISPLAY="$DISP" xdotool mousemove 5 "$((H - 5))"   # no tooltip in the picture
+    DISPLAY="$DISP" xdotool mousemove "$((W - 30))" "$((H - 80))"   # no tooltip in the picture
     sleep 1
 fi
 mkdir -p "$(dirname "$OUT")"

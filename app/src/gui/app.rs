@@ -139,7 +139,7 @@ impl NestworkApp {
         });
         egui::Panel::left("parts")
             .resizable(true)
-            .default_size(500.0)
+            .default_size(520.0)
             .min_size(320.0)
             .show(ui, |ui| {
                 ui.add_space(4.0);

@@ -59,10 +59,19 @@ fn file_row(ui: &mut Ui, i: usize, f: &FileEntry, cmds: &mut Vec<Command>) {
         .file_name()
         .map_or_else(|| f.path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let problems = r.open_chains.len() + r.self_intersections.len();
+    let summary = format!(
+        "{name}   ·  {} part{} · {} hole{} · {}",
+        r.parts.len(),
+        if r.parts.len() == 1 { "" } else { "s" },
+        r.hole_count,
+        if r.hole_count == 1 { "" } else { "s" },
+        r.unit_used
+    );
     let title = if problems > 0 {
-        egui::RichText::new(format!("{name} – check the report")).color(Color32::from_rgb(0xff, 0xb0, 0x40))
+        egui::RichText::new(format!("{summary} · {problems} problem(s)"))
+            .color(Color32::from_rgb(0xff, 0xb0, 0x40))
     } else {
-        egui::RichText::new(name)
+        egui::RichText::new(summary)
     };
     egui::CollapsingHeader::new(title)
         .id_salt(("file", i))

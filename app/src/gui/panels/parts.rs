@@ -113,14 +113,14 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PartsView, cmds: &mut Vec<Co
         .resizable(true)
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::exact(40.0))
-        .column(Column::initial(96.0).at_least(50.0).clip(true))
-        .column(Column::initial(88.0))
-        .column(Column::initial(58.0))
-        .column(Column::initial(36.0))
-        .column(Column::initial(54.0))
+        .column(Column::initial(92.0).at_least(50.0).clip(true))
         .column(Column::initial(84.0))
-        .column(Column::initial(34.0))
-        .column(Column::remainder().at_least(22.0))
+        .column(Column::initial(50.0))
+        .column(Column::initial(38.0))
+        .column(Column::initial(50.0))
+        .column(Column::initial(82.0))
+        .column(Column::initial(40.0))
+        .column(Column::remainder().at_least(20.0))
         .header(22.0, |mut h| {
             h.col(|ui| {
                 ui.label("");
