@@ -69,7 +69,10 @@ impl Driver {
     fn until(&mut self, what: &str, done: impl Fn(&NestworkApp) -> bool) {
         let start = Instant::now();
         while !done(&self.app) {
-            assert!(start.elapsed() < Duration::from_secs(120), "timed out: {what}");
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "timed out: {what}"
+            );
             std::thread::sleep(Duration::from_millis(20));
             self.frame();
         }
@@ -118,7 +121,9 @@ fn main() {
         events: Vec::new(),
     };
     d.frame();
-    d.until("import", |a| a.state.imports_pending == 0 && a.state.rows.len() >= PARTS.len());
+    d.until("import", |a| {
+        a.state.imports_pending == 0 && a.state.rows.len() >= PARTS.len()
+    });
     d.app.apply(Command::SetAllQuantities(COPIES_PER_TYPE));
     let settings = Settings {
         time_limit_s: 4.0,
@@ -194,12 +199,16 @@ fn main() {
     d.frame();
     let drag: Vec<Duration> = (0..FRAMES)
         .map(|i| {
-            d.events
-                .push(Event::PointerMoved(from + vec2(i as f32 * 3.0, i as f32 * 1.5)));
+            d.events.push(Event::PointerMoved(
+                from + vec2(i as f32 * 3.0, i as f32 * 1.5),
+            ));
             d.frame()
         })
         .collect();
-    assert!(d.app.view.preview.drag_collides().is_some(), "the drag did not start");
+    assert!(
+        d.app.view.preview.drag_collides().is_some(),
+        "the drag did not start"
+    );
     scenarios.push(stats("drag-part", drag));
 
     let results = Results {
@@ -207,7 +216,11 @@ fn main() {
         parts_on_screen: parts,
         sheets: doc.layout.sheets.len(),
         window_px: SCREEN,
-        profile: if cfg!(debug_assertions) { "debug" } else { "release" },
+        profile: if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
         machine_cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
         target_ms: 16.0,
         scenarios,

@@ -38,7 +38,9 @@ fn press(pos: Pos2, pressed: bool) -> Event {
 
 #[test]
 fn colliding_drag_is_refused_and_moves_undo_and_redo() {
-    let Some(file) = corpus("voron0__Bottom_Panel.dxf") else { return };
+    let Some(file) = corpus("voron0__Bottom_Panel.dxf") else {
+        return;
+    };
     let mut h = harness(vec![file]);
     import_with(&mut h, 4, 1.0);
     nest(&mut h);
@@ -72,7 +74,11 @@ fn colliding_drag_is_refused_and_moves_undo_and_redo() {
     h.step();
     h.step();
     let s = &h.state().state;
-    assert_eq!(s.doc.as_ref().unwrap().layout, before, "a colliding move was kept");
+    assert_eq!(
+        s.doc.as_ref().unwrap().layout,
+        before,
+        "a colliding move was kept"
+    );
     let last = s.log.last().unwrap();
     assert_eq!(last.level, nestwork::gui::state::Level::Warning, "{last:?}");
 
@@ -82,7 +88,8 @@ fn colliding_drag_is_refused_and_moves_undo_and_redo() {
         copy: before.sheets[0].placements[0].copy,
     };
     h.state_mut().apply(Command::Select(Some(id)));
-    h.state_mut().apply(Command::Send(nestwork::gui::edit::SendTarget::NewSheet(0)));
+    h.state_mut()
+        .apply(Command::Send(nestwork::gui::edit::SendTarget::NewSheet(0)));
     h.step();
     let moved = h.state().state.doc.as_ref().unwrap().layout.clone();
     assert_ne!(moved, before, "{:#?}", h.state().state.log);
@@ -101,7 +108,9 @@ fn colliding_drag_is_refused_and_moves_undo_and_redo() {
 
 #[test]
 fn locked_parts_stay_put_when_renesting() {
-    let Some(file) = corpus("voron0__Bottom_Panel.dxf") else { return };
+    let Some(file) = corpus("voron0__Bottom_Panel.dxf") else {
+        return;
+    };
     let mut h = harness(vec![file]);
     import_with(&mut h, 5, 1.0);
     nest(&mut h);
@@ -117,7 +126,9 @@ fn locked_parts_stay_put_when_renesting() {
     use egui_kittest::kittest::Queryable;
     h.get_by_label("Re-nest around 2 locked").click();
     h.step();
-    step_until(&mut h, Duration::from_secs(40), "the re-nest", |a| !a.state.nesting());
+    step_until(&mut h, Duration::from_secs(40), "the re-nest", |a| {
+        !a.state.nesting()
+    });
     h.step();
     let after = h.state().state.doc.clone().unwrap();
     for p in &locked {

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 #[test]
 fn import_nest_export_and_check_the_files() {
-    let Some(file) = corpus("voron0__Bottom_Panel.dxf") else { return };
+    let Some(file) = corpus("voron0__Bottom_Panel.dxf") else {
+        return;
+    };
     let mut h = harness(vec![file]);
     import_with(&mut h, 6, 1.5);
     {
@@ -22,7 +24,11 @@ fn import_nest_export_and_check_the_files() {
         assert_eq!(s.total_quantity(), 6);
     }
     // The parts table shows the part.
-    assert!(h.query_all_by_label("voron0__Bottom_Panel").next().is_some());
+    assert!(
+        h.query_all_by_label("voron0__Bottom_Panel")
+            .next()
+            .is_some()
+    );
     // Sorting by a column header works (and its arrow glyph exists).
     h.get_by_label("Qty").click();
     h.step();
@@ -34,16 +40,27 @@ fn import_nest_export_and_check_the_files() {
     assert!(h.query_by_label("Qty ⏷").is_some());
     nest(&mut h);
 
-    let doc = h.state().state.doc.clone().expect("a layout after the nest");
+    let doc = h
+        .state()
+        .state
+        .doc
+        .clone()
+        .expect("a layout after the nest");
     assert_eq!(doc.layout.placed_count(), 6, "{:?}", doc.layout.unplaced);
     assert!(validate_layout(&doc.problem, &doc.layout).is_valid());
     // Per-sheet utilization is shown in the sheet tabs.
     let util = doc.layout.sheet_utilization(&doc.problem, 0) * 100.0;
-    assert!(h.query_by_label(&format!("Sheet 1 · {util:.1} %")).is_some());
+    assert!(
+        h.query_by_label(&format!("Sheet 1 · {util:.1} %"))
+            .is_some()
+    );
 
     let dir = tempfile::tempdir().unwrap();
-    h.state_mut().apply(Command::Export(dir.path().to_path_buf()));
-    step_until(&mut h, Duration::from_secs(30), "the export", |a| !a.state.exporting);
+    h.state_mut()
+        .apply(Command::Export(dir.path().to_path_buf()));
+    step_until(&mut h, Duration::from_secs(30), "the export", |a| {
+        !a.state.exporting
+    });
     assert_eq!(
         h.state().state.last_export.as_deref(),
         Some(dir.path()),
@@ -68,7 +85,9 @@ fn import_nest_export_and_check_the_files() {
 
 #[test]
 fn frames_keep_coming_while_a_nest_runs() {
-    let Some(file) = corpus("voron0__Mid_Panel.dxf") else { return };
+    let Some(file) = corpus("voron0__Mid_Panel.dxf") else {
+        return;
+    };
     let mut h = harness(vec![file]);
     import_with(&mut h, 40, 20.0);
     h.get_by_label("Nest (F5)").click();
@@ -86,14 +105,20 @@ fn frames_keep_coming_while_a_nest_runs() {
             .is_some_and(|d| !d.layout.sheets.is_empty())
     };
     while h.state().state.nesting() && !(shown(&h) && frames >= 30) {
-        assert!(start.elapsed() < Duration::from_secs(30), "no layout after 30 s");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no layout after 30 s"
+        );
         let t = Instant::now();
         h.step();
         slowest = slowest.max(t.elapsed());
         frames += 1;
         std::thread::sleep(Duration::from_millis(10));
     }
-    assert!(h.state().state.nesting(), "the nest ended before the test could cancel it");
+    assert!(
+        h.state().state.nesting(),
+        "the nest ended before the test could cancel it"
+    );
     let live = h.state().state.doc.clone().unwrap();
     assert!(validate_layout(&live.problem, &live.layout).is_valid());
     let per_frame = start.elapsed() / frames;
@@ -102,11 +127,16 @@ fn frames_keep_coming_while_a_nest_runs() {
         slowest < Duration::from_millis(100),
         "a frame took {slowest:?} while nesting"
     );
-    assert!(per_frame < Duration::from_millis(100), "{per_frame:?} per frame");
+    assert!(
+        per_frame < Duration::from_millis(100),
+        "{per_frame:?} per frame"
+    );
     // Cancel keeps the best valid layout.
     h.key_press(egui::Key::Escape);
     h.step();
-    step_until(&mut h, Duration::from_secs(20), "the cancel", |a| !a.state.nesting());
+    step_until(&mut h, Duration::from_secs(20), "the cancel", |a| {
+        !a.state.nesting()
+    });
     h.step();
     let doc = h.state().state.doc.clone().unwrap();
     assert!(
@@ -120,7 +150,9 @@ fn frames_keep_coming_while_a_nest_runs() {
 
 #[test]
 fn job_save_and_open_keep_the_layout() {
-    let Some(file) = corpus("voron0__Bottom_Panel.dxf") else { return };
+    let Some(file) = corpus("voron0__Bottom_Panel.dxf") else {
+        return;
+    };
     let mut h = harness(vec![file]);
     import_with(&mut h, 3, 1.0);
     nest(&mut h);
@@ -134,7 +166,9 @@ fn job_save_and_open_keep_the_layout() {
 
     let mut h2 = harness(vec![job.clone()]);
     h2.step();
-    step_until(&mut h2, Duration::from_secs(30), "the job", |a| a.state.doc.is_some());
+    step_until(&mut h2, Duration::from_secs(30), "the job", |a| {
+        a.state.doc.is_some()
+    });
     let s = &h2.state().state;
     assert_eq!(s.rows[0].quantity, 3);
     assert_eq!(s.settings.seed, 7);

@@ -15,7 +15,9 @@ fn have(tool: &str) -> bool {
 #[test]
 fn real_window_under_xvfb_nests_and_saves_a_screenshot() {
     if !(have("Xvfb") && have("import") && have("convert")) {
-        eprintln!("SKIPPED: Xvfb and ImageMagick are not installed (apt-get install xvfb imagemagick)");
+        eprintln!(
+            "SKIPPED: Xvfb and ImageMagick are not installed (apt-get install xvfb imagemagick)"
+        );
         return;
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -33,7 +35,9 @@ fn real_window_under_xvfb_nests_and_saves_a_screenshot() {
         .collect();
     std::fs::write(
         &job,
-        format!("time_limit_s = 2.0\nseed = 3\n[[sheet]]\nwidth_mm = 1500\nheight_mm = 1000\n{parts}"),
+        format!(
+            "time_limit_s = 2.0\nseed = 3\n[[sheet]]\nwidth_mm = 1500\nheight_mm = 1000\n{parts}"
+        ),
     )
     .unwrap();
     let shot = dir.path().join("shot.png");
@@ -58,7 +62,10 @@ fn real_window_under_xvfb_nests_and_saves_a_screenshot() {
         .output()
         .unwrap();
     let info = String::from_utf8_lossy(&info.stdout).to_string();
-    let v: Vec<u64> = info.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+    let v: Vec<u64> = info
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
     assert_eq!(v.len(), 3, "{info}");
     assert_eq!((v[0], v[1]), (1280, 800), "{info}");
     // A drawn window has many colours (parts, text); a blank or black screen has one.

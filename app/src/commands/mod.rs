@@ -14,7 +14,10 @@ use std::process::ExitCode;
 
 /// Runs the chosen subcommand; the exit code says whether it succeeded.
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command.unwrap_or_else(|| Command::Gui(Default::default())) {
+    match cli
+        .command
+        .unwrap_or_else(|| Command::Gui(Default::default()))
+    {
         Command::Nest(args) => nest::run(&args, cli.json),
         Command::Import(args) => import::run(&args, cli.json),
         Command::Validate(args) => validate::run(&args, cli.json),

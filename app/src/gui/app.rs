@@ -156,14 +156,20 @@ impl NestworkApp {
                 ui.add_space(4.0);
                 ui.horizontal(|ui| {
                     for (i, tab) in SIDE_TABS.iter().enumerate() {
-                        ui.selectable_value(&mut view.side_tab, i, egui::RichText::new(tab.title).heading());
+                        ui.selectable_value(
+                            &mut view.side_tab,
+                            i,
+                            egui::RichText::new(tab.title).heading(),
+                        );
                     }
                 });
                 ui.separator();
                 let tab = SIDE_TABS.get(view.side_tab).unwrap_or(&SIDE_TABS[0]);
-                egui::ScrollArea::vertical().id_salt("side-scroll").show(ui, |ui| {
-                    (tab.ui)(ui, state, cmds);
-                });
+                egui::ScrollArea::vertical()
+                    .id_salt("side-scroll")
+                    .show(ui, |ui| {
+                        (tab.ui)(ui, state, cmds);
+                    });
             });
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE.fill(panels::preview::CANVAS_BG))
@@ -195,7 +201,8 @@ impl NestworkApp {
             if i.consume_shortcut(&sc(ctrl, Key::E)) {
                 cmds.push(Command::Dialog(DialogKind::ExportFolder));
             }
-            if i.consume_shortcut(&sc(ctrl_shift, Key::Z)) || i.consume_shortcut(&sc(ctrl, Key::Y)) {
+            if i.consume_shortcut(&sc(ctrl_shift, Key::Z)) || i.consume_shortcut(&sc(ctrl, Key::Y))
+            {
                 cmds.push(Command::Redo);
             }
             if i.consume_shortcut(&sc(ctrl, Key::Z)) {

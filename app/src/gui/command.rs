@@ -60,8 +60,7 @@ pub fn apply(state: &mut AppState, worker: &Worker, cmd: Command) {
             state.say(Level::Info, format!("opening job {}", path.display()));
             state.imports_pending += 1;
             worker.spawn("open-job", move |emit| {
-                let result =
-                    super::job_file::open_job(&path).map_err(|e| format!("{e:#}"));
+                let result = super::job_file::open_job(&path).map_err(|e| format!("{e:#}"));
                 emit.send(worker::Event::JobOpened { path, result });
                 emit.send(worker::Event::ImportDone);
             });
@@ -71,8 +70,8 @@ pub fn apply(state: &mut AppState, worker: &Worker, cmd: Command) {
             let default_unit = state.settings.default_unit;
             state.imports_pending += 1;
             worker.spawn("import", move |emit| {
-                let result = worker::import_entry(&path, default_unit, unit)
-                    .map_err(|e| format!("{e:#}"));
+                let result =
+                    worker::import_entry(&path, default_unit, unit).map_err(|e| format!("{e:#}"));
                 emit.send(worker::Event::Imported { path, result });
                 emit.send(worker::Event::ImportDone);
             });
@@ -105,7 +104,10 @@ pub fn apply(state: &mut AppState, worker: &Worker, cmd: Command) {
         Command::CancelNest => {
             if let Some(run) = &state.run {
                 run.cancel.store(true, Ordering::Relaxed);
-                state.say(Level::Info, "cancelling: keeping the best valid layout so far");
+                state.say(
+                    Level::Info,
+                    "cancelling: keeping the best valid layout so far",
+                );
             }
         }
         Command::Select(sel) => state.selection = sel,
@@ -153,7 +155,10 @@ fn edit_row(state: &mut AppState, key: u64, f: impl FnOnce(&mut PartRow)) {
 
 fn edit_doc(state: &mut AppState, f: impl FnOnce(&mut NestDoc) -> Result<(), String>) {
     if state.nesting() {
-        state.say(Level::Warning, "wait for the nest to finish (or cancel it) before editing");
+        state.say(
+            Level::Warning,
+            "wait for the nest to finish (or cancel it) before editing",
+        );
         return;
     }
     let Some(doc) = state.doc.as_mut() else {
@@ -245,8 +250,7 @@ fn save_job(state: &mut AppState, worker: &Worker, path: Option<PathBuf>) {
     };
     let (job, sidecar) = super::job_file::job_from_state(state, &path);
     worker.spawn("save-job", move |emit| {
-        let result =
-            super::job_file::save_job(&path, &job, &sidecar).map_err(|e| format!("{e:#}"));
+        let result = super::job_file::save_job(&path, &job, &sidecar).map_err(|e| format!("{e:#}"));
         emit.send(worker::Event::JobSaved { path, result });
     });
 }
@@ -295,7 +299,10 @@ fn start_nest(state: &mut AppState, worker: &Worker) {
         return;
     }
     if state.rows.is_empty() {
-        state.say(Level::Warning, "import DXF parts first (File > Import, or drop files on the window)");
+        state.say(
+            Level::Warning,
+            "import DXF parts first (File > Import, or drop files on the window)",
+        );
         return;
     }
     if state.settings.sheets.is_empty() {
@@ -303,7 +310,10 @@ fn start_nest(state: &mut AppState, worker: &Worker) {
         return;
     }
     if state.total_quantity() == 0 {
-        state.say(Level::Warning, "every quantity is 0: set how many of each part you need");
+        state.say(
+            Level::Warning,
+            "every quantity is 0: set how many of each part you need",
+        );
         return;
     }
     let generation = state.doc.as_ref().map_or(0, |d| d.generation + 1);
@@ -394,7 +404,10 @@ pub fn locked_layout(doc: &NestDoc) -> nesting::Layout {
 
 fn export(state: &mut AppState, worker: &Worker, dir: PathBuf) {
     if state.nesting() {
-        state.say(Level::Warning, "wait for the nest to finish before exporting");
+        state.say(
+            Level::Warning,
+            "wait for the nest to finish before exporting",
+        );
         return;
     }
     let Some(doc) = state.doc.clone() else {

@@ -147,7 +147,9 @@ pub fn fast_ok(
         });
         if close
             || outer.first().is_some_and(|p| inside_material(*p, &theirs))
-            || theirs[0].first().is_some_and(|p| inside_material(*p, &mine))
+            || theirs[0]
+                .first()
+                .is_some_and(|p| inside_material(*p, &mine))
         {
             return false;
         }
@@ -176,11 +178,7 @@ pub fn exact_ok(
     moving: &Placement,
 ) -> Result<(), String> {
     let (w, h) = sheet_size(doc, spec).ok_or("unknown sheet size")?;
-    let demand = doc
-        .problem
-        .parts
-        .get(moving.part)
-        .ok_or("unknown part")?;
+    let demand = doc.problem.parts.get(moving.part).ok_or("unknown part")?;
     if !demand.rotations.allows(moving.transform.angle_deg) {
         return Err(format!(
             "{} may only be rotated by {}",
@@ -303,8 +301,7 @@ pub fn rotate(doc: &mut NestDoc, id: CopyId, dir: i32) -> Result<(), String> {
         )
     })?;
     let q = rotated_in_place(doc, &p, angle);
-    move_to(doc, id, q.transform)
-        .map_err(|e| format!("cannot rotate to {angle:.0}° here: {e}"))
+    move_to(doc, id, q.transform).map_err(|e| format!("cannot rotate to {angle:.0}° here: {e}"))
 }
 
 /// A free position for `moving` on a sheet of spec `spec` holding `others`:
@@ -318,10 +315,7 @@ pub fn find_position(
     moving: &Placement,
 ) -> Option<Transform> {
     let (w, h) = sheet_size(doc, spec)?;
-    let (m, gap) = (
-        doc.problem.margin_mm + 0.01,
-        doc.problem.spacing_mm + 0.02,
-    );
+    let (m, gap) = (doc.problem.margin_mm + 0.01, doc.problem.spacing_mm + 0.02);
     let mut at_origin = *moving;
     at_origin.transform.x_mm = 0.0;
     at_origin.transform.y_mm = 0.0;
@@ -505,6 +499,8 @@ mod tests {
             seg_seg_dist(p(0.0, 0.0), p(2.0, 2.0), p(0.0, 2.0), p(2.0, 0.0)),
             0.0
         );
-        assert!((seg_seg_dist(p(0.0, 0.0), p(1.0, 0.0), p(0.0, 3.0), p(1.0, 3.0)) - 3.0).abs() < 1e-12);
+        assert!(
+            (seg_seg_dist(p(0.0, 0.0), p(1.0, 0.0), p(0.0, 3.0), p(1.0, 3.0)) - 3.0).abs() < 1e-12
+        );
     }
 }

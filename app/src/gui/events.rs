@@ -81,7 +81,11 @@ pub fn handle(state: &mut AppState, worker: &Worker, event: Event) {
                         doc.layout.placed_count(),
                     );
                     let unplaced: u32 = doc.layout.unplaced.iter().map(|u| u.count).sum();
-                    let level = if unplaced > 0 { Level::Warning } else { Level::Info };
+                    let level = if unplaced > 0 {
+                        Level::Warning
+                    } else {
+                        Level::Info
+                    };
                     state.say(
                         level,
                         format!(
@@ -104,7 +108,11 @@ pub fn handle(state: &mut AppState, worker: &Worker, event: Event) {
                 Ok(files) => {
                     state.say(
                         Level::Info,
-                        format!("validated and exported {} files to {}", files.len(), dir.display()),
+                        format!(
+                            "validated and exported {} files to {}",
+                            files.len(),
+                            dir.display()
+                        ),
                     );
                     state.last_export = Some(dir);
                 }
@@ -131,8 +139,10 @@ pub fn handle(state: &mut AppState, worker: &Worker, event: Event) {
 }
 
 fn file_name(p: &Path) -> String {
-    p.file_name()
-        .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+    p.file_name().map_or_else(
+        || p.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// Replaces the current job with `opened`: files, parts, settings, and the
@@ -207,7 +217,13 @@ fn load_job(state: &mut AppState, path: &Path, opened: OpenedJob) {
 fn restore_layout(state: &mut AppState, saved: super::job_file::SavedLayout) {
     let problem = Arc::new(build_problem(state));
     let names: Vec<&str> = problem.parts.iter().map(|p| p.part.name.as_str()).collect();
-    if names != saved.part_names.iter().map(String::as_str).collect::<Vec<_>>() {
+    if names
+        != saved
+            .part_names
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+    {
         state.say(
             Level::Warning,
             "the saved layout does not match the job's parts any more (files changed?): nest again",
@@ -225,7 +241,10 @@ fn restore_layout(state: &mut AppState, saved: super::job_file::SavedLayout) {
     let Some(stopped) = parse_stop_reason(&saved.stop_reason) else {
         state.say(
             Level::Warning,
-            format!("the saved layout has an unknown stop reason `{}`; nest again", saved.stop_reason),
+            format!(
+                "the saved layout has an unknown stop reason `{}`; nest again",
+                saved.stop_reason
+            ),
         );
         return;
     };

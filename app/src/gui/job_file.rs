@@ -114,7 +114,12 @@ pub fn job_from_state(state: &AppState, job_path: &Path) -> (Job, JobSidecar) {
         })
         .collect();
     let layout = state.doc.as_ref().map(|d| SavedLayout {
-        part_names: d.problem.parts.iter().map(|p| p.part.name.clone()).collect(),
+        part_names: d
+            .problem
+            .parts
+            .iter()
+            .map(|p| p.part.name.clone())
+            .collect(),
         layout: d.layout.clone(),
         locked: d.locked.iter().copied().collect(),
         seed: d.seed,
@@ -136,7 +141,8 @@ pub fn job_from_state(state: &AppState, job_path: &Path) -> (Job, JobSidecar) {
 /// Writes the job file and its sidecar (each atomically).
 pub fn save_job(path: &Path, job: &Job, sidecar: &JobSidecar) -> Result<()> {
     let text = toml::to_string_pretty(job).context("cannot write the job as TOML")?;
-    let header = "# Nestwork job, saved by the desktop app. Nest it with `nestwork nest THIS.toml`.\n";
+    let header =
+        "# Nestwork job, saved by the desktop app. Nest it with `nestwork nest THIS.toml`.\n";
     write_atomically(path, format!("{header}{text}").as_bytes())?;
     let side = serde_json::to_string_pretty(sidecar).context("cannot write the layout as JSON")?;
     write_atomically(&sidecar_path(path), side.as_bytes())

@@ -167,7 +167,11 @@ mod tests {
                 (b.sub(a).cross(c.sub(a)) / 2.0).abs()
             })
             .sum();
-        assert!((area - part.area()).abs() < 2.0, "{area} vs {}", part.area());
+        assert!(
+            (area - part.area()).abs() < 2.0,
+            "{area} vs {}",
+            part.area()
+        );
         assert!(s.contains_local(Point::new(5.0, 5.0)));
         assert!(!s.contains_local(Point::new(50.0, 25.0)));
         assert!(!s.contains_local(Point::new(150.0, 25.0)));

@@ -130,7 +130,11 @@ impl Emitter {
 }
 
 /// Imports one DXF file with the given unit settings and prepares its shapes.
-pub fn import_entry(path: &Path, default_unit: Unit, unit_override: Option<Unit>) -> Result<FileEntry> {
+pub fn import_entry(
+    path: &Path,
+    default_unit: Unit,
+    unit_override: Option<Unit>,
+) -> Result<FileEntry> {
     import_entry_with(
         path,
         ImportOptions {
@@ -148,8 +152,8 @@ pub fn import_entry_with(
     options: ImportOptions,
     unit_override: Option<Unit>,
 ) -> Result<FileEntry> {
-    let imported = import_file(path, &options)
-        .with_context(|| format!("cannot import {}", path.display()))?;
+    let imported =
+        import_file(path, &options).with_context(|| format!("cannot import {}", path.display()))?;
     if imported.parts.is_empty() {
         anyhow::bail!(
             "{} holds no closed outline to nest:\n{}",
@@ -236,18 +240,19 @@ pub fn nest_job(
             let _ = tx.send(best.clone());
         }
     };
-    let result = nesting::engine::nest_with_fixed(&problem, &fixed, &options, &cancel, &on_progress)
-        .context("nesting failed")
-        .and_then(|outcome| {
-            let report = validate_layout(&problem, &outcome.layout);
-            if report.is_valid() {
-                Ok(outcome)
-            } else {
-                Err(anyhow::anyhow!(
-                    "the layout failed the independent validator and is not shown:\n{report}"
-                ))
-            }
-        });
+    let result =
+        nesting::engine::nest_with_fixed(&problem, &fixed, &options, &cancel, &on_progress)
+            .context("nesting failed")
+            .and_then(|outcome| {
+                let report = validate_layout(&problem, &outcome.layout);
+                if report.is_valid() {
+                    Ok(outcome)
+                } else {
+                    Err(anyhow::anyhow!(
+                        "the layout failed the independent validator and is not shown:\n{report}"
+                    ))
+                }
+            });
     drop(best_tx);
     if let Ok(handle) = checker {
         let _ = handle.join();

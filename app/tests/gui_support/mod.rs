@@ -17,7 +17,10 @@ pub fn corpus(name: &str) -> Option<PathBuf> {
     if path.is_file() {
         Some(path)
     } else {
-        eprintln!("SKIPPED: {} not found (the DXF corpus is not beside the repository)", path.display());
+        eprintln!(
+            "SKIPPED: {} not found (the DXF corpus is not beside the repository)",
+            path.display()
+        );
         None
     }
 }
@@ -80,7 +83,12 @@ pub fn nest(h: &mut Harness<'static, NestworkApp>) {
     h.get_by_label("Nest (F5)").click();
     h.step();
     h.step();
-    assert!(h.state().state.nesting(), "the Nest button did not start a nest");
-    step_until(h, Duration::from_secs(40), "the nest", |a| !a.state.nesting());
+    assert!(
+        h.state().state.nesting(),
+        "the Nest button did not start a nest"
+    );
+    step_until(h, Duration::from_secs(40), "the nest", |a| {
+        !a.state.nesting()
+    });
     h.step();
 }

@@ -12,14 +12,20 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
     let editable = !state.nesting();
     ui.horizontal(|ui| {
         if ui
-            .add_enabled(editable && !doc.history.undo.is_empty(), egui::Button::new("Undo"))
+            .add_enabled(
+                editable && !doc.history.undo.is_empty(),
+                egui::Button::new("Undo"),
+            )
             .on_hover_text("Ctrl+Z")
             .clicked()
         {
             cmds.push(Command::Undo);
         }
         if ui
-            .add_enabled(editable && !doc.history.redo.is_empty(), egui::Button::new("Redo"))
+            .add_enabled(
+                editable && !doc.history.redo.is_empty(),
+                egui::Button::new("Redo"),
+            )
             .on_hover_text("Ctrl+Y")
             .clicked()
         {
@@ -27,7 +33,9 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
         }
     });
     let Some(id) = state.selection else {
-        ui.weak("Click a part to select it; drag it to move it (it turns red where it would collide).");
+        ui.weak(
+            "Click a part to select it; drag it to move it (it turns red where it would collide).",
+        );
         return;
     };
     let Some((s, i)) = doc.find(id) else { return };
@@ -43,10 +51,18 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
     ));
     ui.add_enabled_ui(editable, |ui| {
         ui.horizontal(|ui| {
-            if ui.add_enabled(!locked, egui::Button::new("Rotate −")).on_hover_text("Rotate to the previous allowed angle (Shift+R)").clicked() {
+            if ui
+                .add_enabled(!locked, egui::Button::new("Rotate −"))
+                .on_hover_text("Rotate to the previous allowed angle (Shift+R)")
+                .clicked()
+            {
                 cmds.push(Command::Rotate(-1));
             }
-            if ui.add_enabled(!locked, egui::Button::new("Rotate +")).on_hover_text("Rotate to the next allowed angle (R)").clicked() {
+            if ui
+                .add_enabled(!locked, egui::Button::new("Rotate +"))
+                .on_hover_text("Rotate to the next allowed angle (R)")
+                .clicked()
+            {
                 cmds.push(Command::Rotate(1));
             }
             ui.add_enabled_ui(!locked, |ui| {
@@ -57,7 +73,8 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
                         }
                     }
                     for (k, spec) in doc.problem.sheets.iter().enumerate() {
-                        let label = format!("New sheet {:.0} × {:.0}", spec.width_mm, spec.height_mm);
+                        let label =
+                            format!("New sheet {:.0} × {:.0}", spec.width_mm, spec.height_mm);
                         if ui.button(label).clicked() {
                             cmds.push(Command::Send(SendTarget::NewSheet(k)));
                         }
@@ -65,11 +82,18 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
                 });
             });
             let lock_text = if locked { "Unlock" } else { "Lock" };
-            if ui.button(lock_text).on_hover_text("Locked parts stay where they are when you nest again (L)").clicked() {
+            if ui
+                .button(lock_text)
+                .on_hover_text("Locked parts stay where they are when you nest again (L)")
+                .clicked()
+            {
                 cmds.push(Command::ToggleLock(id));
             }
         });
-        if ui.button(format!("Lock / unlock all of sheet {}", s + 1)).clicked() {
+        if ui
+            .button(format!("Lock / unlock all of sheet {}", s + 1))
+            .clicked()
+        {
             cmds.push(Command::ToggleLockSheet(s));
         }
     });

@@ -54,10 +54,10 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
 
 fn file_row(ui: &mut Ui, i: usize, f: &FileEntry, cmds: &mut Vec<Command>) {
     let r = &f.report;
-    let name = f
-        .path
-        .file_name()
-        .map_or_else(|| f.path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = f.path.file_name().map_or_else(
+        || f.path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let problems = r.open_chains.len() + r.self_intersections.len();
     let summary = format!(
         "{name}   ·  {} part{} · {} hole{} · {}",

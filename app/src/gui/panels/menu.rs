@@ -33,7 +33,11 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) -> ViewRequest
                         || p.display().to_string(),
                         |n| n.to_string_lossy().into_owned(),
                     );
-                    if ui.button(name).on_hover_text(p.display().to_string()).clicked() {
+                    if ui
+                        .button(name)
+                        .on_hover_text(p.display().to_string())
+                        .clicked()
+                    {
                         cmds.push(Command::Import(vec![p.clone()]));
                     }
                 }
@@ -84,18 +88,24 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) -> ViewRequest
             }
         });
         ui.menu_button("Nest", |ui| {
-            if ui.add_enabled(!state.nesting(), egui::Button::new("Nest    F5")).clicked() {
+            if ui
+                .add_enabled(!state.nesting(), egui::Button::new("Nest    F5"))
+                .clicked()
+            {
                 cmds.push(Command::StartNest);
             }
-            if ui.add_enabled(state.nesting(), egui::Button::new("Cancel    Esc")).clicked() {
+            if ui
+                .add_enabled(state.nesting(), egui::Button::new("Cancel    Esc"))
+                .clicked()
+            {
                 cmds.push(Command::CancelNest);
             }
         });
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let title = state.job_path.as_ref().map_or_else(
-                || "unsaved job".to_string(),
-                |p| p.display().to_string(),
-            );
+            let title = state
+                .job_path
+                .as_ref()
+                .map_or_else(|| "unsaved job".to_string(), |p| p.display().to_string());
             ui.weak(title);
         });
     });

@@ -31,7 +31,9 @@ pub const SIDE_TABS: &[SideTab] = &[SideTab {
 
 /// Stock and settings, nest control and results, editing tools, export.
 pub fn nest_tab(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
-    section(ui, "Stock & settings", true, |ui| stock::ui(ui, state, cmds));
+    section(ui, "Stock & settings", true, |ui| {
+        stock::ui(ui, state, cmds)
+    });
     section(ui, "Nest", true, |ui| nest::ui(ui, state, cmds));
     if state.doc.is_some() {
         section(ui, "Edit layout", true, |ui| editing::ui(ui, state, cmds));

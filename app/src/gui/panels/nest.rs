@@ -28,7 +28,10 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
                 p.iterations
             ));
             if ui
-                .add_sized([ui.available_width(), 28.0], egui::Button::new("Cancel (Esc)"))
+                .add_sized(
+                    [ui.available_width(), 28.0],
+                    egui::Button::new("Cancel (Esc)"),
+                )
                 .on_hover_text("Stop now and keep the best valid layout")
                 .clicked()
             {
@@ -103,7 +106,12 @@ fn results(ui: &mut Ui, state: &AppState) {
         ui.add_space(4.0);
         ui.colored_label(Color32::from_rgb(0xff, 0x8a, 0x65), "Unplaced parts");
         for u in &layout.unplaced {
-            ui.label(format!("{} × {}: {}", u.count, doc.part_name(u.part), u.reason));
+            ui.label(format!(
+                "{} × {}: {}",
+                u.count,
+                doc.part_name(u.part),
+                u.reason
+            ));
         }
     }
 }

@@ -165,12 +165,9 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PartsView, cmds: &mut Vec<Co
                 });
                 row.col(|ui| {
                     let mut q = r.quantity;
-                    let resp = ui.add(
-                        egui::DragValue::new(&mut q)
-                            .range(0..=100_000)
-                            .speed(0.2),
-                    )
-                    .labelled_by(name_id);
+                    let resp = ui
+                        .add(egui::DragValue::new(&mut q).range(0..=100_000).speed(0.2))
+                        .labelled_by(name_id);
                     if resp.changed() && q != r.quantity {
                         cmds.push(Command::SetQuantity(r.key, q));
                     }
@@ -188,7 +185,11 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PartsView, cmds: &mut Vec<Co
                     }
                 });
                 row.col(|ui| {
-                    if ui.small_button("×").on_hover_text("Remove this part").clicked() {
+                    if ui
+                        .small_button("×")
+                        .on_hover_text("Remove this part")
+                        .clicked()
+                    {
                         cmds.push(Command::RemoveRow(r.key));
                     }
                 });

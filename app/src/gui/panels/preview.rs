@@ -15,8 +15,8 @@ use egui::{
     Align2, Color32, CornerRadius, FontId, Pos2, Rect, Sense, Shape, Stroke, StrokeKind, Ui, Vec2,
     pos2, vec2,
 };
-use nesting::geometry::{BBox, Point, Transform};
 use nesting::Placement;
+use nesting::geometry::{BBox, Point, Transform};
 
 /// Gap between sheets in the grid, and room for their titles (mm).
 const GRID_GAP_MM: f32 = 120.0;
@@ -147,7 +147,11 @@ fn build_cache(doc: &NestDoc) -> Vec<SheetDrawing> {
         .sheets
         .iter()
         .map(|sl| {
-            let h = doc.problem.sheets.get(sl.sheet).map_or(0.0, |k| k.height_mm);
+            let h = doc
+                .problem
+                .sheets
+                .get(sl.sheet)
+                .map_or(0.0, |k| k.height_mm);
             let map = |p: Point| pos2(p.x as f32, (h - p.y) as f32);
             let mut d = SheetDrawing::default();
             for (i, p) in sl.placements.iter().enumerate() {
@@ -218,8 +222,9 @@ fn toolbar(ui: &mut Ui, doc: &NestDoc, view: &mut PreviewView) {
         if ui.button("Fit").on_hover_text("Fit to view (F)").clicked() {
             view.fit_pending = true;
         }
-        ui.label(format!("{:.0} %", view.zoom / 0.3 * 100.0))
-            .on_hover_text("Zoom: mouse wheel; pan: drag the background or use the middle button");
+        ui.label(format!("{:.0} %", view.zoom * 100.0)).on_hover_text(
+            "Zoom (100 % = 1 pixel per mm): mouse wheel; pan: drag the background",
+        );
         ui.separator();
         egui::ScrollArea::horizontal()
             .id_salt("sheet-tabs")
@@ -247,7 +252,10 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PreviewView, cmds: &mut Vec<
         return;
     };
     toolbar(ui, doc, view);
-    let key = (std::sync::Arc::as_ptr(&doc.problem) as usize, doc.generation);
+    let key = (
+        std::sync::Arc::as_ptr(&doc.problem) as usize,
+        doc.generation,
+    );
     if view.cache_key != key {
         view.cache = build_cache(doc);
         view.cache_key = key;
@@ -282,10 +290,6 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PreviewView, cmds: &mut Vec<
     if view.fit_pending {
         fit(view, rect, &sheets);
     }
-    let zoom = view.zoom;
-    let origin = rect.min + view.offset;
-    let from_screen = |s: Pos2| Pos2::ZERO + (s - origin) / zoom;
-
     // Zoom with the wheel around the pointer.
     if response.hovered() {
         let (scroll, pinch) = ui.input(|i| (i.smooth_scroll_delta.y, i.zoom_delta()));
@@ -300,18 +304,25 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PreviewView, cmds: &mut Vec<
         }
     }
 
+    let zoom = view.zoom;
+    let origin = rect.min + view.offset;
+    let from_screen = |s: Pos2| Pos2::ZERO + (s - origin) / zoom;
+
     // Pointer position in a sheet: (sheet, point in sheet mm, y up).
     let locate = |s: Pos2| -> Option<(usize, Point)> {
         let w = from_screen(s);
         sheets.iter().find(|(_, r)| r.contains(w)).map(|(i, r)| {
             let h = r.height();
-            (*i, Point::new((w.x - r.min.x) as f64, (h - (w.y - r.min.y)) as f64))
+            (
+                *i,
+                Point::new((w.x - r.min.x) as f64, (h - (w.y - r.min.y)) as f64),
+            )
         })
     };
     let pointer = response.hover_pos().or(response.interact_pointer_pos());
-    let under = pointer.and_then(locate).and_then(|(s, p)| {
-        hit(doc, view.cache.get(s)?, s, p).map(|i| (s, i))
-    });
+    let under = pointer
+        .and_then(locate)
+        .and_then(|(s, p)| hit(doc, view.cache.get(s)?, s, p).map(|i| (s, i)));
     view.hover = under.map(|(s, i)| {
         let p = doc.layout.sheets[s].placements[i];
         CopyId {
@@ -322,13 +333,13 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PreviewView, cmds: &mut Vec<
 
     interact(ui, &response, doc, state, view, under, cmds);
 
-    // Draw sheets, parts, outlines.
+    // Draw sheets, parts, outlines (panning may have moved the view).
     let zoom = view.zoom;
     let origin = rect.min + view.offset;
-    let to_screen_now = |w: Pos2| origin + w.to_vec2() * zoom;
+    let to_screen = |w: Pos2| origin + w.to_vec2() * zoom;
     let mut shapes: Vec<Shape> = Vec::new();
     for (i, wr) in &sheets {
-        let sr = Rect::from_min_max(to_screen_now(wr.min), to_screen_now(wr.max));
+        let sr = Rect::from_min_max(to_screen(wr.min), to_screen(wr.max));
         if !sr.intersects(rect) {
             continue;
         }
@@ -336,7 +347,12 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PreviewView, cmds: &mut Vec<
             continue;
         };
         shapes.push(Shape::rect_filled(sr, CornerRadius::ZERO, SHEET_FILL));
-        shapes.push(Shape::rect_stroke(sr, CornerRadius::ZERO, Stroke::new(1.0, SHEET_EDGE), StrokeKind::Outside));
+        shapes.push(Shape::rect_stroke(
+            sr,
+            CornerRadius::ZERO,
+            Stroke::new(1.0, SHEET_EDGE),
+            StrokeKind::Outside,
+        ));
         let m = doc.problem.margin_mm as f32 * zoom;
         if m > 2.0 {
             shapes.extend(Shape::dashed_line(
@@ -353,12 +369,16 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PreviewView, cmds: &mut Vec<
             ));
         }
         let t = TSTransform::new(sr.min.to_vec2(), zoom);
-        let Some(d) = view.cache.get(*i) else { continue };
+        let Some(d) = view.cache.get(*i) else {
+            continue;
+        };
         let mut fill = d.fill.clone();
         fill.transform(t);
         shapes.push(Shape::mesh(fill));
         for (pi, pts) in &d.outlines {
-            let Some(p) = sl.placements.get(*pi) else { continue };
+            let Some(p) = sl.placements.get(*pi) else {
+                continue;
+            };
             let id = CopyId {
                 part: p.part,
                 copy: p.copy,
@@ -391,11 +411,17 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PreviewView, cmds: &mut Vec<
             if !doc.locked.contains(&id) {
                 continue;
             }
-            if let Some(b) = d.boxes.get(pi).filter(|b| b.width().min(b.height()) as f32 * zoom > 18.0) {
+            if let Some(b) = d
+                .boxes
+                .get(pi)
+                .filter(|b| b.width().min(b.height()) as f32 * zoom > 18.0)
+            {
                 let c = b.center();
                 let h = wr.height();
                 let at = sr.min + vec2(c.x as f32, h - c.y as f32) * zoom;
-                let galley = ui.painter().layout_no_wrap("🔒".into(), FontId::proportional(13.0), LOCKED);
+                let galley =
+                    ui.painter()
+                        .layout_no_wrap("🔒".into(), FontId::proportional(13.0), LOCKED);
                 shapes.push(Shape::galley(at - galley.size() / 2.0, galley, LOCKED));
             }
         }
@@ -414,7 +440,11 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PreviewView, cmds: &mut Vec<
                 FontId::proportional(13.0),
                 Color32::from_gray(210),
             );
-            shapes.push(Shape::galley(sr.min - vec2(0.0, 20.0), galley, Color32::WHITE));
+            shapes.push(Shape::galley(
+                sr.min - vec2(0.0, 20.0),
+                galley,
+                Color32::WHITE,
+            ));
         }
     }
     painter.extend(shapes);
@@ -488,9 +518,7 @@ fn interact(
         if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
             view.drag = None;
         } else if response.dragged_by(egui::PointerButton::Primary) {
-            let moved = ui.input(|i| {
-                Some(i.pointer.interact_pos()? - i.pointer.press_origin()?)
-            });
+            let moved = ui.input(|i| Some(i.pointer.interact_pos()? - i.pointer.press_origin()?));
             let to = moved.map_or(drag.to, |d| Transform {
                 x_mm: drag.start.x_mm + f64::from(d.x / view.zoom),
                 y_mm: drag.start.y_mm - f64::from(d.y / view.zoom),
@@ -558,11 +586,18 @@ fn hover_details(ui: &mut Ui, doc: &NestDoc, id: CopyId) {
     let Some((s, i)) = doc.find(id) else { return };
     let p = doc.layout.sheets[s].placements[i];
     ui.strong(doc.part_name(p.part));
-    ui.label(format!("copy {} of {}", p.copy, doc.problem.parts[p.part].quantity));
+    ui.label(format!(
+        "copy {} of {}",
+        p.copy, doc.problem.parts[p.part].quantity
+    ));
     ui.label(format!(
         "angle {:.1}°{}",
         p.transform.angle_deg,
-        if p.transform.mirrored { ", mirrored" } else { "" }
+        if p.transform.mirrored {
+            ", mirrored"
+        } else {
+            ""
+        }
     ));
     ui.label(format!(
         "sheet {} at x {:.1}, y {:.1} mm",

@@ -22,7 +22,11 @@ pub fn ui(ui: &mut Ui, state: &AppState, show_log: &mut bool) {
                 text: line.text.lines().next().unwrap_or_default().to_string(),
             };
             if ui
-                .add(egui::Label::new(colored(&first, ui)).truncate().sense(egui::Sense::click()))
+                .add(
+                    egui::Label::new(colored(&first, ui))
+                        .truncate()
+                        .sense(egui::Sense::click()),
+                )
                 .on_hover_text("Click for the message log")
                 .clicked()
             {
@@ -54,10 +58,12 @@ pub fn log_window(ctx: &egui::Context, state: &AppState, open: &mut bool, cmds: 
             if ui.button("Clear").clicked() {
                 cmds.push(Command::ClearLog);
             }
-            egui::ScrollArea::vertical().stick_to_bottom(true).show(ui, |ui| {
-                for line in &state.log {
-                    ui.label(colored(line, ui));
-                }
-            });
+            egui::ScrollArea::vertical()
+                .stick_to_bottom(true)
+                .show(ui, |ui| {
+                    for line in &state.log {
+                        ui.label(colored(line, ui));
+                    }
+                });
         });
 }

@@ -28,7 +28,8 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
             .num_columns(2)
             .spacing([8.0, 4.0])
             .show(ui, |ui| {
-                ui.label("Spacing").on_hover_text("Minimum gap between two parts");
+                ui.label("Spacing")
+                    .on_hover_text("Minimum gap between two parts");
                 ui.add(
                     egui::DragValue::new(&mut s.spacing_mm)
                         .range(0.0..=500.0)
@@ -56,7 +57,8 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
                 let seed = ui
                     .label("Seed")
                     .on_hover_text("Same seed, same settings: a repeatable run");
-                ui.add(egui::DragValue::new(&mut s.seed)).labelled_by(seed.id);
+                ui.add(egui::DragValue::new(&mut s.seed))
+                    .labelled_by(seed.id);
                 ui.end_row();
                 let unit = ui
                     .label("Default unit")
@@ -93,18 +95,37 @@ fn sheets_ui(ui: &mut Ui, s: &mut Settings) {
         .show(ui, |ui| {
             ui.weak("Width");
             ui.weak("Height");
-            let count_id = ui.weak("Count").on_hover_text("Sheets in stock (0 = unlimited)").id;
+            let count_id = ui
+                .weak("Count")
+                .on_hover_text("Sheets in stock (0 = unlimited)")
+                .id;
             let cost_id = ui.weak("Cost").id;
             ui.label("");
             ui.end_row();
             for (i, sh) in s.sheets.iter_mut().enumerate() {
-                ui.add(egui::DragValue::new(&mut sh.width_mm).range(1.0..=100_000.0).suffix(" mm"));
-                ui.add(egui::DragValue::new(&mut sh.height_mm).range(1.0..=100_000.0).suffix(" mm"));
+                ui.add(
+                    egui::DragValue::new(&mut sh.width_mm)
+                        .range(1.0..=100_000.0)
+                        .suffix(" mm"),
+                );
+                ui.add(
+                    egui::DragValue::new(&mut sh.height_mm)
+                        .range(1.0..=100_000.0)
+                        .suffix(" mm"),
+                );
                 let mut count = sh.count.unwrap_or(0);
                 if ui
-                    .add(egui::DragValue::new(&mut count).range(0..=10_000).custom_formatter(
-                        |v, _| if v == 0.0 { "∞".into() } else { format!("{v:.0}") },
-                    ))
+                    .add(
+                        egui::DragValue::new(&mut count)
+                            .range(0..=10_000)
+                            .custom_formatter(|v, _| {
+                                if v == 0.0 {
+                                    "∞".into()
+                                } else {
+                                    format!("{v:.0}")
+                                }
+                            }),
+                    )
                     .labelled_by(count_id)
                     .changed()
                 {
@@ -112,15 +133,28 @@ fn sheets_ui(ui: &mut Ui, s: &mut Settings) {
                 }
                 let mut cost = sh.cost.unwrap_or(0.0);
                 if ui
-                    .add(egui::DragValue::new(&mut cost).range(0.0..=1e7).speed(1.0).custom_formatter(
-                        |v, _| if v == 0.0 { "–".into() } else { format!("{v:.2}") },
-                    ))
+                    .add(
+                        egui::DragValue::new(&mut cost)
+                            .range(0.0..=1e7)
+                            .speed(1.0)
+                            .custom_formatter(|v, _| {
+                                if v == 0.0 {
+                                    "–".into()
+                                } else {
+                                    format!("{v:.2}")
+                                }
+                            }),
+                    )
                     .labelled_by(cost_id)
                     .changed()
                 {
                     sh.cost = (cost > 0.0).then_some(cost);
                 }
-                if ui.small_button("×").on_hover_text("Remove this sheet size").clicked() {
+                if ui
+                    .small_button("×")
+                    .on_hover_text("Remove this sheet size")
+                    .clicked()
+                {
                     remove = Some(i);
                 }
                 ui.end_row();
