@@ -156,6 +156,7 @@ fn main() {
                 unit: egui::MouseWheelUnit::Point,
                 delta: vec2(0.0, if i < FRAMES / 2 { 30.0 } else { -30.0 }),
                 phase: egui::TouchPhase::Move,
+                source: egui::MouseWheelSource::Wheel,
                 modifiers: Modifiers::NONE,
             });
             d.frame()

@@ -78,7 +78,10 @@ fn file_row(ui: &mut Ui, i: usize, f: &FileEntry, cmds: &mut Vec<Command>) {
         .default_open(problems > 0)
         .show(ui, |ui| {
             ui.horizontal(|ui| {
-                thumbnail(ui, f);
+                thumbnail(ui, f, 96.0)
+                    .on_hover_ui(|ui| {
+                        thumbnail(ui, f, 360.0);
+                    });
                 ui.vertical(|ui| {
                     ui.label(format!(
                         "{} part(s), {} hole(s) · {}",
@@ -150,9 +153,9 @@ fn unit_choice(ui: &mut Ui, i: usize, f: &FileEntry, cmds: &mut Vec<Command>) {
 }
 
 /// The file's parts as drawn (original positions), with the ends of open
-/// contours marked in red and joined by the gap.
-fn thumbnail(ui: &mut Ui, f: &FileEntry) {
-    let (rect, _) = ui.allocate_exact_size(vec2(96.0, 96.0), Sense::hover());
+/// contours marked in red and joined by the gap, `size` points square.
+fn thumbnail(ui: &mut Ui, f: &FileEntry, size: f32) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(vec2(size, size), Sense::hover());
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, CornerRadius::same(3), super::preview::CANVAS_BG);
     let mut bbox = f.report.bbox_mm.unwrap_or_else(|| {
@@ -183,4 +186,5 @@ fn thumbnail(ui: &mut Ui, f: &FileEntry) {
         painter.circle_stroke(a, 3.5, Stroke::new(1.5, OPEN_CONTOUR));
         painter.circle_stroke(b, 3.5, Stroke::new(1.5, OPEN_CONTOUR));
     }
+    response
 }

@@ -222,9 +222,8 @@ fn toolbar(ui: &mut Ui, doc: &NestDoc, view: &mut PreviewView) {
         if ui.button("Fit").on_hover_text("Fit to view (F)").clicked() {
             view.fit_pending = true;
         }
-        ui.label(format!("{:.0} %", view.zoom * 100.0)).on_hover_text(
-            "Zoom (100 % = 1 pixel per mm): mouse wheel; pan: drag the background",
-        );
+        ui.label(format!("{:.0} %", view.zoom * 100.0))
+            .on_hover_text("Zoom (100 % = 1 pixel per mm): mouse wheel; pan: drag the background");
         ui.separator();
         egui::ScrollArea::horizontal()
             .id_salt("sheet-tabs")
