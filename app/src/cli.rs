@@ -25,6 +25,10 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Open the desktop window (the default when no subcommand is given).
     Gui(GuiArgs),
+    /// Online account: register, login, status, sync, logout.
+    Account(crate::commands::account::AccountArgs),
+    /// Price a nest output folder for a customer (PDF, JSON, CSV); `quote list`, `quote accept NUMBER`.
+    Quote(crate::commands::quote::QuoteArgs),
 }
 
 /// DXF version of the written sheets.

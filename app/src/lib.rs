@@ -7,4 +7,7 @@ pub mod commands;
 pub mod gui;
 pub mod inputs;
 pub mod job;
+pub mod licence;
+pub mod output_folder;
+pub mod quote;
 pub mod report;

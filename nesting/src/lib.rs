@@ -6,6 +6,7 @@ pub mod engine;
 pub mod export;
 pub mod geometry;
 pub mod import;
+pub mod metrics;
 pub mod part;
 pub mod problem;
 pub mod validate;

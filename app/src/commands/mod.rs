@@ -1,8 +1,10 @@
 //! The subcommands of the `nestwork` binary.
 
+pub mod account;
 mod import;
 mod nest;
 mod output;
+pub mod quote;
 mod validate;
 
 pub(crate) use nest::write_validated;
@@ -34,5 +36,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Account(args) => account::run(&args, cli.json),
+        Command::Quote(args) => quote::run(&args, cli.json),
     }
 }

@@ -103,13 +103,16 @@ pub fn run(args: &NestArgs, json: bool) -> Result<ExitCode> {
         nest(&loaded.problem, &options, &cancel, &on_progress).context("nesting failed")?;
     bar.finish_and_clear();
 
-    let report = write_validated(
+    let (report, grant) = write_validated(
         &args.out,
         &loaded,
         &outcome,
         (job.seed, job.time_limit_s),
         args.dxf_version,
     )?;
+    if let Some(notice) = grant.notice() {
+        eprintln!("{notice}");
+    }
 
     if json {
         print_json(&report)?;
@@ -144,21 +147,32 @@ fn print_import_warnings(loaded: &LoadedJob) {
 /// Runs the independent validator on `outcome.layout` and, only when it
 /// passes, writes the sheet DXFs, the SVG preview and `report.json` into
 /// `out` (`run` is the seed and time budget the layout was nested with).
-/// Used by `nestwork nest` and by the GUI's export.
+/// The export is a request: the licence gate decides (before anything is
+/// written) whether the files carry the evaluation mark; its grant is
+/// returned so the caller can show its notice. Used by `nestwork nest` and
+/// by the GUI's export.
 pub(crate) fn write_validated(
     out: &Path,
     loaded: &LoadedJob,
     outcome: &NestOutcome,
     run: (u64, f64),
     version: DxfVersionArg,
-) -> Result<NestReport> {
+) -> Result<(NestReport, crate::licence::RequestGrant)> {
     let validation = validate_layout(&loaded.problem, &outcome.layout);
     if !validation.is_valid() {
         bail!("the layout failed the independent validator, so nothing was written:\n{validation}");
     }
     let report = NestReport::new(loaded, run.0, run.1, outcome);
-    write_outputs(out, loaded, &outcome.layout, &report, version)?;
-    Ok(report)
+    let grant = crate::licence::authorize_request(licensing::RequestKind::Export)?;
+    write_outputs(
+        out,
+        loaded,
+        &outcome.layout,
+        &report,
+        version,
+        grant.evaluation_mark(),
+    )?;
+    Ok((report, grant))
 }
 
 /// Writes the sheet DXFs, the SVG preview and the report into `out`.
@@ -168,6 +182,7 @@ fn write_outputs(
     layout: &nesting::Layout,
     report: &NestReport,
     version: DxfVersionArg,
+    evaluation_mark: bool,
 ) -> Result<()> {
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create the output folder {}", out.display()))?;
@@ -176,7 +191,7 @@ fn write_outputs(
             DxfVersionArg::R2000 => DxfVersion::R2000,
             DxfVersionArg::R12 => DxfVersion::R12,
         },
-        ..DxfExportOptions::default()
+        evaluation_mark,
     };
     for i in 0..layout.sheets.len() {
         let path = out.join(sheet_file_name(i + 1));

@@ -3,22 +3,14 @@
 
 use super::output::print_json;
 use crate::cli::ValidateArgs;
+use crate::output_folder::{SHEET_LAYER, UNLABELLED, import_layers, sheet_shapes};
 use crate::report::{NestReport, SheetEntry};
 use anyhow::Result;
-use nesting::import::{ImportOptions, Unit, import_file};
-use nesting::validate::{ExactSeg, PlacedShape, point_in_contour, validate_sheet};
-use nesting::{Marking, Part};
+use nesting::validate::validate_sheet;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
-
-/// Layer names written by the exporter.
-const CUT_LAYERS: [&str; 2] = ["CUT_OUTER", "CUT_INNER"];
-const SHEET_LAYER: &str = "SHEET";
-const LABEL_LAYER: &str = "LABELS";
-/// Name given to an outline that carries no single label.
-const UNLABELLED: &str = "unlabelled part";
 
 #[derive(Debug, Default, Serialize)]
 struct Outcome {
@@ -171,95 +163,4 @@ fn check_sheet(dir: &Path, report: &NestReport, sheet: &SheetEntry) -> (Vec<Stri
         ));
     }
     (shapes.into_iter().map(|s| s.label).collect(), problems)
-}
-
-/// The placed parts of a written sheet, by layer: every contour on
-/// `CUT_OUTER` is a part's outline (even one drawn inside another outline:
-/// that is an overlap, reported), every contour on `CUT_INNER` is a hole of
-/// the smallest outline around it. Returns the shapes and the problems found.
-fn sheet_shapes(path: &Path) -> Result<(Vec<PlacedShape>, Vec<String>)> {
-    let mut problems = Vec::new();
-    let mut shapes: Vec<PlacedShape> = Vec::new();
-    for part in import_layers(path, &[CUT_LAYERS[0]])? {
-        let (dx, dy) = (part.source_origin.x, part.source_origin.y);
-        let labels: Vec<&str> = part
-            .marking
-            .iter()
-            .filter_map(|m| match m {
-                Marking::Text { layer, text, .. } if layer.eq_ignore_ascii_case(LABEL_LAYER) => {
-                    Some(text.as_str())
-                }
-                _ => None,
-            })
-            .collect();
-        let outer = part.outer.translated(dx, dy);
-        let bb = outer.bbox();
-        let label = match labels.as_slice() {
-            [one] => one.to_string(),
-            _ => {
-                problems.push(format!(
-                    "the part outline at ({:.3}, {:.3})-({:.3}, {:.3}) carries {} labels, expected one",
-                    bb.min.x, bb.min.y, bb.max.x, bb.max.y, labels.len()
-                ));
-                format!("{UNLABELLED} at ({:.1}, {:.1})", bb.min.x, bb.min.y)
-            }
-        };
-        // An outline found inside this one is another part: on its material
-        // (an overlap) or in one of its holes (part-in-part); the validator
-        // tells which once the holes are assigned.
-        for inner in &part.holes {
-            let ib = inner.translated(dx, dy).bbox();
-            shapes.push(PlacedShape {
-                label: format!("{UNLABELLED} at ({:.1}, {:.1})", ib.min.x, ib.min.y),
-                outer: inner.translated(dx, dy).oriented(true),
-                holes: Vec::new(),
-            });
-        }
-        shapes.push(PlacedShape {
-            label,
-            outer,
-            holes: Vec::new(),
-        });
-    }
-    let outline_segments: Vec<Vec<ExactSeg>> = shapes
-        .iter()
-        .map(|s| ExactSeg::of_contour(&s.outer))
-        .collect();
-    for part in import_layers(path, &[CUT_LAYERS[1]])? {
-        let (dx, dy) = (part.source_origin.x, part.source_origin.y);
-        for hole in std::iter::once(&part.outer).chain(&part.holes) {
-            let hole = hole.translated(dx, dy).oriented(false);
-            let probe = hole.vertices[0].point();
-            let owner = (0..shapes.len())
-                .filter(|&i| point_in_contour(probe, &outline_segments[i]))
-                .min_by(|&a, &b| shapes[a].outer.area().total_cmp(&shapes[b].outer.area()));
-            match owner {
-                Some(i) => shapes[i].holes.push(hole),
-                None => problems.push(format!(
-                    "a hole outline at ({:.3}, {:.3}) lies in no part",
-                    probe.x, probe.y
-                )),
-            }
-        }
-    }
-    Ok((shapes, problems))
-}
-
-/// Imports only `layers` of a written sheet (always millimetres).
-fn import_layers(path: &Path, layers: &[&str]) -> Result<Vec<Part>> {
-    let options = ImportOptions {
-        default_unit: Unit::Millimeter,
-        cut_layers: Some(layers.iter().map(|l| l.to_string()).collect()),
-        marking_layers: vec![LABEL_LAYER.to_string()],
-        ..ImportOptions::default()
-    };
-    let imported = import_file(path, &options)?;
-    if !imported.report.open_chains.is_empty() {
-        anyhow::bail!(
-            "{} open contour(s) on layers {}: every written contour must be closed",
-            imported.report.open_chains.len(),
-            layers.join(", ")
-        );
-    }
-    Ok(imported.parts)
 }

@@ -105,12 +105,15 @@ pub fn handle(state: &mut AppState, worker: &Worker, event: Event) {
         Event::Exported { dir, result } => {
             state.exporting = false;
             match result {
-                Ok(files) => {
+                Ok(done) => {
+                    if let Some(notice) = done.notice {
+                        state.say(Level::Warning, notice);
+                    }
                     state.say(
                         Level::Info,
                         format!(
                             "validated and exported {} files to {}",
-                            files.len(),
+                            done.files.len(),
                             dir.display()
                         ),
                     );

@@ -17,9 +17,18 @@ pub const PNG_FILE: &str = "layout.png";
 /// Width of the PNG preview in pixels.
 const PNG_WIDTH_PX: f32 = 2400.0;
 
-/// Validates the layout of `doc` and writes every output file into `dir`;
-/// returns the written paths. Nothing is written when validation fails.
-pub fn export_doc(dir: &Path, doc: &NestDoc) -> Result<Vec<PathBuf>> {
+/// What an export wrote.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exported {
+    pub files: Vec<PathBuf>,
+    /// The licence gate's notice (evaluation mode, fair-use warning), if any.
+    pub notice: Option<String>,
+}
+
+/// Validates the layout of `doc` and writes every output file into `dir`
+/// (an export request: the licence gate decides about the evaluation mark).
+/// Nothing is written when validation fails.
+pub fn export_doc(dir: &Path, doc: &NestDoc) -> Result<Exported> {
     let loaded = LoadedJob {
         problem: (*doc.problem).clone(),
         sources: doc.sources.clone(),
@@ -31,7 +40,7 @@ pub fn export_doc(dir: &Path, doc: &NestDoc) -> Result<Vec<PathBuf>> {
         elapsed_s: doc.elapsed_s,
         stopped: doc.stopped,
     };
-    let report = write_validated(
+    let (report, grant) = write_validated(
         dir,
         &loaded,
         &outcome,
@@ -48,7 +57,10 @@ pub fn export_doc(dir: &Path, doc: &NestDoc) -> Result<Vec<PathBuf>> {
             .iter()
             .map(|f| dir.join(f)),
     );
-    Ok(files)
+    Ok(Exported {
+        files,
+        notice: grant.notice(),
+    })
 }
 
 /// Renders an SVG document to PNG bytes, `PNG_WIDTH_PX` wide, with egui's

@@ -59,7 +59,7 @@ pub enum Event {
     },
     Exported {
         dir: PathBuf,
-        result: Result<Vec<PathBuf>, String>,
+        result: Result<super::export::Exported, String>,
     },
     DialogClosed {
         kind: DialogKind,
