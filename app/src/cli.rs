@@ -4,14 +4,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Nestwork: import DXF parts, nest them on sheets, export cut-ready DXF.
+/// Without a subcommand, opens the desktop window.
 #[derive(Debug, Parser)]
-#[command(name = "nestwork", version, about, arg_required_else_help = true)]
+#[command(name = "nestwork", version, about)]
 pub struct Cli {
     /// Print machine-readable JSON on standard output instead of text.
     #[arg(long, global = true)]
     pub json: bool,
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -22,6 +23,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Re-import the sheets written by `nest` and check them again.
     Validate(ValidateArgs),
+    /// Open the desktop window (the default when no subcommand is given).
+    Gui(GuiArgs),
     /// Online account: register, login, status, sync, logout.
     Account(crate::commands::account::AccountArgs),
     /// Price a nest output folder for a customer (PDF, JSON, CSV); `quote list`, `quote accept NUMBER`.
@@ -140,4 +143,16 @@ pub struct BenchArgs {
     /// Multiply every item's demand (to build larger instances).
     #[arg(long, default_value_t = 1)]
     pub copies: u32,
+}
+
+#[derive(Debug, Default, Args)]
+pub struct GuiArgs {
+    /// DXF files, folders or a job file (.toml) to open at start.
+    pub open: Vec<PathBuf>,
+    /// Start nesting as soon as the files are imported.
+    #[arg(long)]
+    pub nest_on_start: bool,
+    /// Window size WIDTHxHEIGHT in pixels (instead of the remembered one).
+    #[arg(long, value_name = "WxH")]
+    pub window_size: Option<String>,
 }

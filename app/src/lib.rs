@@ -1,8 +1,10 @@
-//! The Nestwork application: command-line subcommands, job files and reports.
+//! The Nestwork application: command-line subcommands, job files, reports and
+//! the desktop window ([`gui`]).
 //! The `nestwork` binary (`main.rs`) only parses the command line and calls [`commands::run`].
 
 pub mod cli;
 pub mod commands;
+pub mod gui;
 pub mod inputs;
 pub mod job;
 pub mod licence;

@@ -7,7 +7,7 @@ use crate::job::{Job, JobPart, parse_sheet_arg};
 use crate::report::{NestReport, REPORT_FILE, sheet_file_name};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use nesting::engine::{NestOptions, Progress, nest};
+use nesting::engine::{NestOptions, NestOutcome, Progress, nest};
 use nesting::export::{DxfExportOptions, DxfVersion, layout_svg, write_sheet_dxf};
 use nesting::validate::validate_layout;
 use std::path::Path;
@@ -104,23 +104,16 @@ pub fn run(args: &NestArgs, json: bool) -> Result<ExitCode> {
         nest(&loaded.problem, &options, &cancel, &on_progress).context("nesting failed")?;
     bar.finish_and_clear();
 
-    let validation = validate_layout(&loaded.problem, &outcome.layout);
-    if !validation.is_valid() {
-        bail!("the layout failed the independent validator, so nothing was written:\n{validation}");
-    }
-    let report = NestReport::new(&loaded, job.seed, job.time_limit_s, &outcome);
-    let grant = crate::licence::authorize_request(licensing::RequestKind::Export)?;
+    let (report, grant) = write_validated(
+        &args.out,
+        &loaded,
+        &outcome,
+        (job.seed, job.time_limit_s),
+        args.dxf_version,
+    )?;
     if let Some(notice) = grant.notice() {
         eprintln!("{notice}");
     }
-    write_outputs(
-        &args.out,
-        &loaded,
-        &outcome.layout,
-        &report,
-        args.dxf_version,
-        grant.evaluation_mark(),
-    )?;
 
     if json {
         print_json(&report)?;
@@ -150,6 +143,37 @@ fn print_import_warnings(loaded: &LoadedJob) {
             eprintln!("{r}");
         }
     }
+}
+
+/// Runs the independent validator on `outcome.layout` and, only when it
+/// passes, writes the sheet DXFs, the SVG preview and `report.json` into
+/// `out` (`run` is the seed and time budget the layout was nested with).
+/// The export is a request: the licence gate decides (before anything is
+/// written) whether the files carry the evaluation mark; its grant is
+/// returned so the caller can show its notice. Used by `nestwork nest` and
+/// by the GUI's export.
+pub(crate) fn write_validated(
+    out: &Path,
+    loaded: &LoadedJob,
+    outcome: &NestOutcome,
+    run: (u64, f64),
+    version: DxfVersionArg,
+) -> Result<(NestReport, crate::licence::RequestGrant)> {
+    let validation = validate_layout(&loaded.problem, &outcome.layout);
+    if !validation.is_valid() {
+        bail!("the layout failed the independent validator, so nothing was written:\n{validation}");
+    }
+    let report = NestReport::new(loaded, run.0, run.1, outcome);
+    let grant = crate::licence::authorize_request(licensing::RequestKind::Export)?;
+    write_outputs(
+        out,
+        loaded,
+        &outcome.layout,
+        &report,
+        version,
+        grant.evaluation_mark(),
+    )?;
+    Ok((report, grant))
 }
 
 /// Writes the sheet DXFs, the SVG preview and the report into `out`.

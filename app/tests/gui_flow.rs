@@ -1,0 +1,180 @@
+//! The desktop app driven with egui_kittest: import a corpus DXF, set the
+//! quantity, nest with the Nest button, export, and check the files; the UI
+//! keeps answering while a nest runs; job save/open keeps the layout.
+
+mod gui_support;
+
+use egui_kittest::kittest::Queryable;
+use gui_support::{corpus, harness, import_with, nest, step_until};
+use nesting::validate::validate_layout;
+use nestwork::gui::command::Command;
+use std::time::{Duration, Instant};
+
+#[test]
+fn import_nest_export_and_check_the_files() {
+    let Some(file) = corpus("voron0__Bottom_Panel.dxf") else {
+        return;
+    };
+    let mut h = harness(vec![file]);
+    import_with(&mut h, 6, 1.5);
+    {
+        let s = &h.state().state;
+        assert_eq!(s.rows.len(), 1);
+        assert_eq!(s.rows[0].part.holes.len(), 4);
+        assert_eq!(s.total_quantity(), 6);
+    }
+    // The parts table shows the part.
+    assert!(
+        h.query_all_by_label("voron0__Bottom_Panel")
+            .next()
+            .is_some()
+    );
+    // Sorting by a column header works (and its arrow glyph exists).
+    h.get_by_label("Qty").click();
+    h.step();
+    h.step();
+    h.get_by_label("Qty ⏶").click();
+    h.step();
+    h.step();
+    assert!(h.state().view.parts.descending);
+    assert!(h.query_by_label("Qty ⏷").is_some());
+    nest(&mut h);
+
+    let doc = h
+        .state()
+        .state
+        .doc
+        .clone()
+        .expect("a layout after the nest");
+    assert_eq!(doc.layout.placed_count(), 6, "{:?}", doc.layout.unplaced);
+    assert!(validate_layout(&doc.problem, &doc.layout).is_valid());
+    // Per-sheet utilization is shown in the sheet tabs.
+    let util = doc.layout.sheet_utilization(&doc.problem, 0) * 100.0;
+    assert!(
+        h.query_by_label(&format!("Sheet 1 · {util:.1} %"))
+            .is_some()
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    h.state_mut()
+        .apply(Command::Export(dir.path().to_path_buf()));
+    step_until(&mut h, Duration::from_secs(30), "the export", |a| {
+        !a.state.exporting
+    });
+    assert_eq!(
+        h.state().state.last_export.as_deref(),
+        Some(dir.path()),
+        "{:#?}",
+        h.state().state.log
+    );
+    for f in ["sheet-001.dxf", "layout.svg", "layout.png", "report.json"] {
+        assert!(dir.path().join(f).is_file(), "{f} missing");
+    }
+    let png = std::fs::read(dir.path().join("layout.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    // The sheet DXFs re-import and pass the validator (`nestwork validate`).
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nestwork"))
+        .args(["--json", "validate"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["valid"], true, "{v}");
+    assert_eq!(v["parts_checked"], 6, "{v}");
+}
+
+#[test]
+fn frames_keep_coming_while_a_nest_runs() {
+    let Some(file) = corpus("voron0__Mid_Panel.dxf") else {
+        return;
+    };
+    let mut h = harness(vec![file]);
+    import_with(&mut h, 40, 20.0);
+    h.get_by_label("Nest (F5)").click();
+    h.step();
+    assert!(h.state().state.nesting());
+    // Step frames until the live preview shows a first layout.
+    let mut frames = 0;
+    let mut slowest = Duration::ZERO;
+    let start = Instant::now();
+    let shown = |h: &egui_kittest::Harness<'static, nestwork::gui::NestworkApp>| {
+        h.state()
+            .state
+            .doc
+            .as_ref()
+            .is_some_and(|d| !d.layout.sheets.is_empty())
+    };
+    while h.state().state.nesting() && !(shown(&h) && frames >= 30) {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no layout after 30 s"
+        );
+        let t = Instant::now();
+        h.step();
+        slowest = slowest.max(t.elapsed());
+        frames += 1;
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        h.state().state.nesting(),
+        "the nest ended before the test could cancel it"
+    );
+    let live = h.state().state.doc.clone().unwrap();
+    assert!(validate_layout(&live.problem, &live.layout).is_valid());
+    let per_frame = start.elapsed() / frames;
+    assert!(frames >= 30, "only {frames} frames while nesting");
+    assert!(
+        slowest < Duration::from_millis(100),
+        "a frame took {slowest:?} while nesting"
+    );
+    assert!(
+        per_frame < Duration::from_millis(100),
+        "{per_frame:?} per frame"
+    );
+    // Cancel keeps the best valid layout.
+    h.key_press(egui::Key::Escape);
+    h.step();
+    step_until(&mut h, Duration::from_secs(20), "the cancel", |a| {
+        !a.state.nesting()
+    });
+    h.step();
+    let doc = h.state().state.doc.clone().unwrap();
+    assert!(
+        !doc.layout.sheets.is_empty(),
+        "{:?} {:#?}",
+        doc.layout,
+        h.state().state.log
+    );
+    assert!(validate_layout(&doc.problem, &doc.layout).is_valid());
+}
+
+#[test]
+fn job_save_and_open_keep_the_layout() {
+    let Some(file) = corpus("voron0__Bottom_Panel.dxf") else {
+        return;
+    };
+    let mut h = harness(vec![file]);
+    import_with(&mut h, 3, 1.0);
+    nest(&mut h);
+    let dir = tempfile::tempdir().unwrap();
+    let job = dir.path().join("job.toml");
+    h.state_mut().apply(Command::SaveJob(Some(job.clone())));
+    step_until(&mut h, Duration::from_secs(10), "the save", |a| {
+        a.state.job_path.is_some()
+    });
+    let saved = h.state().state.doc.clone().unwrap();
+
+    let mut h2 = harness(vec![job.clone()]);
+    h2.step();
+    step_until(&mut h2, Duration::from_secs(30), "the job", |a| {
+        a.state.doc.is_some()
+    });
+    let s = &h2.state().state;
+    assert_eq!(s.rows[0].quantity, 3);
+    assert_eq!(s.settings.seed, 7);
+    let doc = s.doc.as_ref().unwrap();
+    assert_eq!(doc.layout, saved.layout);
+    // The job file also nests from the command line.
+    let text = std::fs::read_to_string(&job).unwrap();
+    assert!(text.contains("voron0__Bottom_Panel.dxf"), "{text}");
+}
