@@ -2,18 +2,28 @@
 //! used length is minimised.
 //!
 //! A constructive bottom-left layout gives the first feasible length. Each
-//! worker thread then repeatedly asks for a shorter strip: the items right
-//! of a random cut move left by the difference, which creates overlap, and
-//! the [`separator`] tries to remove it. A feasible result becomes the new
-//! best; after a failure the worker goes back to its best layout, perturbs
-//! it (swaps two items) and tries again with a smaller shrink step. The
-//! first 80 % of the time explores with large steps, the rest compresses
-//! with small ones. Workers are independent and seeded with `(seed, worker)`,
-//! so with an iteration limit and a fixed thread count a run is repeatable.
+//! worker thread then solves a sequence of feasibility problems at shrinking
+//! lengths: the items right of a cut move left, which creates overlap, and
+//! the [`separator`] tries to remove it.
+//!
+//! - Exploration (the first 80 % of the time): after every feasible layout
+//!   the strip shrinks by 0.1 %. A failed separation goes into a pool of
+//!   infeasible layouts; the next attempt at the same length starts from one
+//!   of them (the better ones more likely), disturbed by swapping two large
+//!   items (and the items lying on them).
+//! - Compression (the rest): from the best layout, shrink steps from 0.05 %
+//!   down to 0.001 % over the time left, at random cuts.
+//!
+//! Workers adopt each other's best layouts. They are seeded with
+//! `(seed, worker)`; with an iteration limit they share nothing, so a run
+//! with a fixed thread count is repeatable. The scheme is the one of sparrow
+//! (arXiv 2509.13329); the code is ours.
 
 pub mod overlap;
+pub mod sample;
 pub mod separator;
 pub mod sheets;
+pub mod team;
 
 use super::construct::{Ctx, Params, construct};
 use super::convert::{PartShapes, convert_parts, convert_sheets, to_transform};
@@ -21,22 +31,37 @@ use super::{NestError, NestOptions, Progress, StopReason, check_problem, map_con
 use crate::problem::{Layout, NestProblem, Placement, SheetLayout, Unplaced};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use separator::{Pose, SepBudget, Separator};
+use separator::{Pose, Separator};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
+use team::{SepBudget, Team};
 
-/// Share of the time spent exploring (large shrink steps).
+/// Share of the time spent exploring.
 const EXPLORE_SHARE: f64 = 0.8;
-/// First shrink step while exploring (fraction of the length).
-const EXPLORE_STEP: f32 = 0.02;
-/// Smallest shrink step while exploring.
-const EXPLORE_MIN_STEP: f32 = 0.002;
-/// First and smallest shrink step while compressing.
-const COMPRESS_STEP: f32 = 0.002;
-const COMPRESS_MIN_STEP: f32 = 0.0001;
-/// Separations tried on one infeasible layout before going back to the best one.
-const ATTEMPTS_PER_TARGET: u32 = 3;
+/// Shrink step after each feasible layout while exploring (share of the length).
+const EXPLORE_STEP: f32 = 0.001;
+/// Shrink steps while compressing: from the first to the last over the time.
+const COMPRESS_STEPS: (f32, f32) = (0.0005, 0.00001);
+/// Separation budgets while exploring and compressing.
+const EXPLORE_BUDGET: SepBudget = SepBudget {
+    strikes: 3,
+    stall_sweeps: 200,
+};
+const COMPRESS_BUDGET: SepBudget = SepBudget {
+    strikes: 5,
+    stall_sweeps: 100,
+};
+/// Infeasible layouts kept per length while exploring.
+const POOL_SIZE: usize = 32;
+/// Spread of the choice in the pool (share of the pool, half-normal).
+const POOL_SPREAD: f32 = 0.25;
+/// Items with the largest hulls, making up this share of the total hull
+/// area, count as large for the swap.
+const LARGE_SHARE: f32 = 0.75;
+/// Separators sweeping one search trajectory together (see [`team`]); the
+/// worker threads are split into trajectories of this many.
+const TEAM_SIZE: usize = 1;
 const PROGRESS_EVERY: Duration = Duration::from_millis(150);
 
 /// The result of a strip packing run.
@@ -288,12 +313,14 @@ impl SearchRun<'_> {
             })),
         };
         let (tx, rx) = mpsc::channel::<(Vec<Pose>, f32)>();
+        let team = TEAM_SIZE.clamp(1, threads);
+        let workers = (threads / team).max(1);
         let stopped = std::thread::scope(|sc| {
-            let handles: Vec<_> = (0..threads)
+            let handles: Vec<_> = (0..workers)
                 .map(|w| {
                     let tx = tx.clone();
                     let shared = &shared;
-                    sc.spawn(move || worker(shared, options.seed, w, &tx))
+                    sc.spawn(move || worker(shared, options.seed, w, team, &tx))
                 })
                 .collect();
             drop(tx);
@@ -339,6 +366,23 @@ impl SearchRun<'_> {
     }
 }
 
+impl Shared<'_> {
+    /// Why a worker should stop now, if it should: cancel, the time or
+    /// iteration limit, or the end of its current phase (`phase_end`).
+    fn stop_reason(&self, iters: u64, phase_end: Instant) -> Option<StopReason> {
+        let now = Instant::now();
+        if self.cancel.load(Ordering::Relaxed) {
+            Some(StopReason::Cancelled)
+        } else if now >= self.deadline {
+            Some(StopReason::TimeLimit)
+        } else if iters >= self.max_iter {
+            Some(StopReason::IterationLimit)
+        } else {
+            (now >= phase_end).then_some(StopReason::TimeLimit)
+        }
+    }
+}
+
 fn worker_seed(seed: u64, w: usize) -> u64 {
     let mut z = seed ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -346,48 +390,94 @@ fn worker_seed(seed: u64, w: usize) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Swaps the positions of two random items of different part shapes.
-fn swap_two(sep: &mut Separator, rng: &mut ChaCha8Rng) {
+/// Hull area above which an item counts as large (see [`LARGE_SHARE`]).
+fn large_cutoff(sep: &Separator) -> f32 {
+    let mut hulls: Vec<f32> = (0..sep.len())
+        .map(|i| sep.shape(i).surrogate().convex_hull_area)
+        .collect();
+    hulls.sort_by(|a, b| b.total_cmp(a));
+    let total: f32 = hulls.iter().sum();
+    let mut sum = 0.0;
+    for h in &hulls {
+        sum += h;
+        if sum > total * LARGE_SHARE {
+            return *h;
+        }
+    }
+    0.0
+}
+
+/// Swaps two large items of different shapes (each takes the other's place,
+/// in its own orientation closest to the other's angle) and moves the items
+/// that lay on a swapped item's new place into the space it left.
+fn disrupt(sep: &mut Separator, cutoff: f32, rng: &mut ChaCha8Rng) {
     let n = sep.len();
     if n < 2 {
         return;
     }
-    for _ in 0..20 {
-        let (i, j) = (rng.random_range(0..n), rng.random_range(0..n));
-        if sep.kinds()[i] == sep.kinds()[j] {
-            continue;
-        }
-        let (pi, pj) = (sep.poses()[i], sep.poses()[j]);
-        let a = sep.clamp_pose(
-            i,
-            Pose {
-                orient: pi.orient,
-                t: pj.t,
-            },
-        );
-        let b = sep.clamp_pose(
-            j,
-            Pose {
-                orient: pj.orient,
-                t: pi.t,
-            },
-        );
-        sep.apply(i, a);
-        sep.apply(j, b);
+    let hull = |sep: &Separator, i: usize| sep.shape(i).surrogate().convex_hull_area;
+    let large: Vec<usize> = (0..n).filter(|&i| hull(sep, i) >= cutoff).collect();
+    let Some(&a) = large.get(rng.random_range(0..large.len().max(1))) else {
         return;
+    };
+    let differs = |sep: &Separator, j: usize| {
+        let (sa, sj) = (sep.shape(a), sep.shape(j));
+        (sa.area() - sj.area()).abs() > sa.area() * 0.01
+            && (sa.diameter() - sj.diameter()).abs() > sa.diameter() * 0.01
+    };
+    let others: Vec<usize> = large.iter().copied().filter(|&j| differs(sep, j)).collect();
+    let b = match others.len() {
+        0 => {
+            let j = rng.random_range(0..n - 1);
+            if j >= a { j + 1 } else { j }
+        }
+        k => others[rng.random_range(0..k)],
+    };
+    let (pa, pb) = (sep.poses()[a], sep.poses()[b]);
+    let ((ang_a, mir_a), (ang_b, mir_b)) = (sep.angle_of(a), sep.angle_of(b));
+    let new_a = sep.clamp_pose(
+        a,
+        Pose {
+            orient: sep.closest_orientation(a, ang_b, mir_b),
+            t: pb.t,
+        },
+    );
+    let new_b = sep.clamp_pose(
+        b,
+        Pose {
+            orient: sep.closest_orientation(b, ang_a, mir_a),
+            t: pa.t,
+        },
+    );
+    sep.apply(a, new_a);
+    sep.apply(b, new_b);
+    for (moved, other, from, to) in [(a, b, pa, new_a), (b, a, pb, new_b)] {
+        let shift = (from.t.0 - to.t.0, from.t.1 - to.t.1);
+        for c in sep.contained_in(moved) {
+            if c == other {
+                continue;
+            }
+            let p = sep.poses()[c];
+            let q = sep.clamp_pose(
+                c,
+                Pose {
+                    orient: p.orient,
+                    t: (p.t.0 + shift.0, p.t.1 + shift.1),
+                },
+            );
+            sep.apply(c, q);
+        }
     }
 }
 
-/// Moves the items right of a random cut left so that everything fits in
+/// Moves the items right of `cut` left so that everything fits in
 /// `[x0, target]`, creating the overlap the separator must remove.
-fn shrink_to(sep: &mut Separator, x0: f32, target: f32, rng: &mut ChaCha8Rng) {
-    let used = sep.used_x();
-    let delta = used - target;
+fn shrink_to(sep: &mut Separator, cut: f32, target: f32) {
+    let delta = sep.used_x() - target;
     sep.set_right(target);
     if delta <= 0.0 {
         return;
     }
-    let cut = rng.random_range(x0..=target.max(x0));
     for i in 0..sep.len() {
         let p = sep.poses()[i];
         let mut q = p;
@@ -401,103 +491,170 @@ fn shrink_to(sep: &mut Separator, x0: f32, target: f32, rng: &mut ChaCha8Rng) {
     }
 }
 
-fn worker(sh: &Shared, seed: u64, w: usize, tx: &mpsc::Sender<(Vec<Pose>, f32)>) -> StopReason {
-    let mut rng = ChaCha8Rng::seed_from_u64(worker_seed(seed, w));
-    let Ok(mut sep) = Separator::new(
-        sh.parts,
-        sh.kinds.clone(),
-        sh.start_poses.clone(),
-        sh.strip,
-        sh.slabs.clone(),
-    ) else {
+/// A half-normal index into a pool of `n` (small indices more likely).
+fn pool_index(n: usize, rng: &mut ChaCha8Rng) -> usize {
+    // Box-Muller on two uniforms.
+    let u1: f32 = rng.random_range(f32::EPSILON..1.0);
+    let u2: f32 = rng.random();
+    let z = (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos();
+    let x = (z.abs() * POOL_SPREAD).min(0.999);
+    ((x * n as f32) as usize).min(n.saturating_sub(1))
+}
+
+/// One worker's search state: its best feasible layout and length.
+struct WorkerBest {
+    len: f32,
+    poses: Vec<Pose>,
+}
+
+impl WorkerBest {
+    /// Takes the shared best when it is shorter. Returns true if it did.
+    fn adopt(&mut self, sh: &Shared) -> bool {
+        if !sh.share {
+            return false;
+        }
+        let g = sh.best.lock().unwrap_or_else(|e| e.into_inner());
+        match g.as_ref() {
+            Some(b) if b.length < self.len * 0.99999 => {
+                self.len = b.length;
+                self.poses.clone_from(&b.poses);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Records a feasible layout; shares and reports it when it is the best
+    /// of all workers.
+    fn record(
+        &mut self,
+        sep: &Separator,
+        sh: &Shared,
+        w: usize,
+        tx: &mpsc::Sender<(Vec<Pose>, f32)>,
+    ) {
+        let x0 = sh.strip[0];
+        self.len = sep.used_x() - x0;
+        self.poses = sep.poses().to_vec();
+        let mut g = sh.best.lock().unwrap_or_else(|e| e.into_inner());
+        let better = g
+            .as_ref()
+            .is_none_or(|b| self.len < b.length || (self.len == b.length && w < b.worker));
+        if better {
+            *g = Some(Best {
+                length: self.len,
+                worker: w,
+                poses: self.poses.clone(),
+            });
+            drop(g);
+            let _ = tx.send((self.poses.clone(), self.len + x0));
+        }
+    }
+
+    /// Loads the best layout into the separator and shrinks it by `step`
+    /// at `cut` (a share of the length from the left), with fresh weights.
+    fn shrink_from(&self, sep: &mut Separator, x0: f32, step: f32, cut: f32) {
+        sep.set_right(x0 + self.len);
+        sep.set_poses(&self.poses);
+        shrink_to(sep, x0 + self.len * cut, x0 + self.len * (1.0 - step));
+        sep.reset_weights();
+    }
+}
+
+/// A worker: one search trajectory, swept by a team of `team` separators
+/// (worker `w` uses the generators `w · team ..`).
+fn worker(
+    sh: &Shared,
+    seed: u64,
+    w: usize,
+    team: usize,
+    tx: &mpsc::Sender<(Vec<Pose>, f32)>,
+) -> StopReason {
+    let new_sep = || {
+        Separator::new(
+            sh.parts,
+            sh.kinds.clone(),
+            sh.start_poses.clone(),
+            sh.strip,
+            sh.slabs.clone(),
+        )
+    };
+    let Ok(members) = (0..team).map(|_| new_sep()).collect::<Result<Vec<_>, _>>() else {
         return StopReason::Cancelled;
     };
+    let rngs = (0..team)
+        .map(|k| ChaCha8Rng::seed_from_u64(worker_seed(seed, w * team + k)))
+        .collect();
+    let mut team = Team::new(members, rngs);
     let x0 = sh.strip[0];
-    let stop = || sh.cancel.load(Ordering::Relaxed) || Instant::now() >= sh.deadline;
-    let mut best_poses = sh.start_poses.clone();
-    let mut best_len = sep.used_x() - x0;
-    let mut step = EXPLORE_STEP;
-    let mut compressing = false;
-    let mut fails = 0u32;
-    // True while the separator works on an infeasible layout at a target length.
-    let mut attempt_open = false;
+    let cutoff = large_cutoff(team.lead());
+    let mut best = WorkerBest {
+        len: team.lead().used_x() - x0,
+        poses: sh.start_poses.clone(),
+    };
     let mut iters = 0u64;
     let mut oks = 0u64;
-    loop {
-        if sh.cancel.load(Ordering::Relaxed) {
-            return StopReason::Cancelled;
+    let stop_at = |t: Instant| move || sh.cancel.load(Ordering::Relaxed) || Instant::now() >= t;
+
+    // Exploration: shrink after every success, retry from the pool after a failure.
+    let mut pool: Vec<(f32, Vec<Pose>)> = Vec::new();
+    best.shrink_from(team.lead_mut(), x0, EXPLORE_STEP, 0.5);
+    let explore_end = sh.explore_until.min(sh.deadline);
+    while sh.stop_reason(iters, explore_end).is_none() {
+        iters += 1;
+        sh.iterations.fetch_add(1, Ordering::Relaxed);
+        if team.separate(EXPLORE_BUDGET, &stop_at(explore_end)) {
+            oks += 1;
+            best.record(team.lead(), sh, w, tx);
+            best.adopt(sh);
+            pool.clear();
+            best.shrink_from(team.lead_mut(), x0, EXPLORE_STEP, 0.5);
+            continue;
         }
-        if Instant::now() >= sh.deadline {
-            tracing::debug!(
-                "strip worker {w}: {iters} separations, {oks} feasible, {} collision queries, length {best_len}",
-                sep.evals
-            );
-            return StopReason::TimeLimit;
+        if best.adopt(sh) {
+            pool.clear();
+            best.shrink_from(team.lead_mut(), x0, EXPLORE_STEP, 0.5);
+            continue;
         }
-        if iters >= sh.max_iter {
-            return StopReason::IterationLimit;
-        }
-        if !compressing && Instant::now() >= sh.explore_until {
-            compressing = true;
-            step = COMPRESS_STEP;
+        let loss = team.lead().total_loss();
+        let at = pool.partition_point(|(l, _)| *l <= loss);
+        pool.insert(at, (loss, team.lead().poses().to_vec()));
+        pool.truncate(POOL_SIZE);
+        let pick = pool_index(pool.len(), team.rng());
+        let mut rng = team.rng().clone();
+        let sep = team.lead_mut();
+        sep.set_poses(&pool[pick].1);
+        sep.reset_weights();
+        disrupt(sep, cutoff, &mut rng);
+        *team.rng() = rng;
+    }
+
+    // Compression: small shrinks of the best layout at random cuts.
+    let compress_start = Instant::now();
+    let compress_s = sh
+        .deadline
+        .saturating_duration_since(compress_start)
+        .as_secs_f32();
+    let reason = loop {
+        if let Some(r) = sh.stop_reason(iters, sh.deadline) {
+            break r;
         }
         iters += 1;
         sh.iterations.fetch_add(1, Ordering::Relaxed);
-        if attempt_open {
-            // Keep working on the infeasible layout: disturb it a little.
-            swap_two(&mut sep, &mut rng);
-        } else {
-            if sh.share {
-                // Adopt another worker's better layout.
-                let g = sh.best.lock().unwrap_or_else(|e| e.into_inner());
-                if let Some(b) = g.as_ref()
-                    && b.length < best_len * 0.9999
-                {
-                    best_len = b.length;
-                    best_poses.clone_from(&b.poses);
-                }
-            }
-            sep.set_right(x0 + best_len);
-            sep.set_poses(&best_poses);
-            let target = x0 + best_len * (1.0 - step);
-            shrink_to(&mut sep, x0, target, &mut rng);
-            attempt_open = true;
-        }
-        let budget = SepBudget {
-            strikes: 3,
-            stall_sweeps: if compressing { 25 } else { 50 },
-        };
-        if sep.separate(budget, &mut rng, &stop) {
-            best_len = sep.used_x() - x0;
-            best_poses = sep.poses().to_vec();
-            fails = 0;
+        best.adopt(sh);
+        let ratio = (compress_start.elapsed().as_secs_f32() / compress_s.max(1e-3)).min(1.0);
+        let step = COMPRESS_STEPS.0 + (COMPRESS_STEPS.1 - COMPRESS_STEPS.0) * ratio;
+        let cut: f32 = team.rng().random();
+        best.shrink_from(team.lead_mut(), x0, step, cut);
+        if team.separate(COMPRESS_BUDGET, &stop_at(sh.deadline)) {
             oks += 1;
-            attempt_open = false;
-            let mut g = sh.best.lock().unwrap_or_else(|e| e.into_inner());
-            let better = g
-                .as_ref()
-                .is_none_or(|b| best_len < b.length || (best_len == b.length && w < b.worker));
-            if better {
-                *g = Some(Best {
-                    length: best_len,
-                    worker: w,
-                    poses: best_poses.clone(),
-                });
-                drop(g);
-                let _ = tx.send((best_poses.clone(), best_len + x0));
-            }
-        } else {
-            fails += 1;
-            let min = if compressing {
-                COMPRESS_MIN_STEP
-            } else {
-                EXPLORE_MIN_STEP
-            };
-            if fails.is_multiple_of(ATTEMPTS_PER_TARGET) {
-                // Give up on this target: restart from the best layout with a smaller step.
-                attempt_open = false;
-                step = (step * 0.7).max(min);
-            }
+            best.record(team.lead(), sh, w, tx);
         }
-    }
+    };
+    tracing::debug!(
+        "strip worker {w}: {iters} separations, {oks} feasible, {} collision queries, length {}",
+        team.lead().evals,
+        best.len
+    );
+    reason
 }

@@ -1,11 +1,13 @@
 //! Overlap proxies between placed shapes and the hazard entity/collector
 //! the separator uses on a jagua-rs [`CDEngine`].
 //!
-//! The proxy of two overlapping shapes is built from their poles (inscribed
+//! The loss of two overlapping shapes is built from their poles (inscribed
 //! circles, largest first): every pair of poles contributes its penetration
 //! depth times the smaller radius, and pairs that only come close still add
 //! a small, smoothly decaying amount, so two shapes that jagua-rs reports as
-//! colliding always get a positive proxy that shrinks as they separate.
+//! colliding always get a positive loss that shrinks as they separate. The
+//! method is the one of sparrow (arXiv 2509.13329, section on overlap
+//! proxies); the code is ours.
 
 use jagua_rs::collision_detection::hazards::collector::HazardCollector;
 use jagua_rs::collision_detection::hazards::filter::HazardFilter;
@@ -14,7 +16,7 @@ use jagua_rs::geometry::geo_enums::GeoPosition;
 use jagua_rs::geometry::primitives::{Circle, SPolygon};
 
 /// Poles of each shape used by the proxy (the largest ones).
-pub const PROXY_POLES: usize = 16;
+pub const PROXY_POLES: usize = 32;
 
 /// What a hazard in the separator's collision engine stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -80,36 +82,108 @@ fn poles(s: &SPolygon) -> &[Circle] {
     &p[..p.len().min(PROXY_POLES)]
 }
 
-/// Overlap proxy of two placed (transformed) shapes; `eps` is the distance
-/// scale of the decay for pole pairs that do not overlap.
-pub fn overlap_proxy(a: &SPolygon, b: &SPolygon, eps: f32) -> f32 {
-    let mut total = 0.0f32;
-    for p in poles(a) {
-        for q in poles(b) {
-            let dx = p.center.0 - q.center.0;
-            let dy = p.center.1 - q.center.1;
-            let pd = p.radius + q.radius - (dx * dx + dy * dy).sqrt();
-            let v = if pd >= eps {
-                pd
-            } else {
-                eps * eps / (2.0 * eps - pd)
-            };
-            total += v * p.radius.min(q.radius);
-        }
-    }
-    // Keep a floor so a reported collision is never free.
-    total.max(eps * eps * 1e-3)
+/// Size constants of a collision shape that enter its loss: they do not
+/// change when the shape moves.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ShapeSize {
+    /// Largest distance between two vertices.
+    pub diameter: f32,
+    /// Square root of the convex hull area.
+    pub root_hull: f32,
 }
 
-/// Overlap proxy of a placed shape with a full-height vertical slab
-/// `[x_lo, x_hi]`: the depth to which each pole reaches into the slab
-/// (decaying smoothly outside it) times the pole radius.
-pub fn slab_proxy(a: &SPolygon, slab: [f32; 2], eps: f32) -> f32 {
+impl ShapeSize {
+    pub fn of(s: &SPolygon) -> Self {
+        ShapeSize {
+            diameter: s.diameter(),
+            root_hull: s.surrogate().convex_hull_area.max(0.0).sqrt(),
+        }
+    }
+}
+
+/// Penetration depth `pd` made smooth and positive: below `eps` it decays
+/// hyperbolically instead of reaching zero.
+#[inline(always)]
+fn decayed(pd: f32, eps: f32) -> f32 {
+    let far = eps * eps / (2.0 * eps - pd);
+    if pd >= eps { pd } else { far }
+}
+
+/// Lanes of the pole loops: the pole arrays are padded to a multiple of this
+/// so that the loops run on independent accumulators the compiler vectorises.
+const LANES: usize = 8;
+
+/// The poles of a placed shape as separate coordinate arrays, padded with
+/// zero-radius poles (which contribute nothing) to a multiple of [`LANES`].
+#[derive(Clone, Debug, Default)]
+pub struct PoleSet {
+    x: Vec<f32>,
+    y: Vec<f32>,
+    r: Vec<f32>,
+}
+
+impl PoleSet {
+    pub fn of(s: &SPolygon) -> Self {
+        let mut set = PoleSet::default();
+        set.load(s);
+        set
+    }
+
+    /// Replaces the poles by those of `s` (reusing the arrays).
+    pub fn load(&mut self, s: &SPolygon) {
+        let poles = poles(s);
+        let n = poles.len().div_ceil(LANES) * LANES;
+        self.x.clear();
+        self.y.clear();
+        self.r.clear();
+        for p in poles {
+            self.x.push(p.center.0);
+            self.y.push(p.center.1);
+            self.r.push(p.radius);
+        }
+        // Far away and of zero radius: `min(radius)` makes their terms 0.
+        self.x.resize(n, 1e12);
+        self.y.resize(n, 1e12);
+        self.r.resize(n, 0.0);
+    }
+}
+
+/// Loss of two overlapping placed (transformed) shapes: the square root of
+/// a pole-based overlap-area proxy (every pair of poles contributes its
+/// smoothed penetration depth times the smaller radius), scaled by the
+/// geometric mean of the shapes' root hull areas so that overlaps between
+/// large shapes weigh more. Always positive.
+pub fn pair_loss(a: &SPolygon, sa: ShapeSize, b: &PoleSet, sb: ShapeSize) -> f32 {
+    let eps = 0.01 * sa.diameter.max(sb.diameter);
+    let mut acc = [0.0f32; LANES];
+    for p in poles(a) {
+        let (px, py, pr) = (p.center.0, p.center.1, p.radius);
+        for ((xs, ys), rs) in
+            b.x.chunks_exact(LANES)
+                .zip(b.y.chunks_exact(LANES))
+                .zip(b.r.chunks_exact(LANES))
+        {
+            for k in 0..LANES {
+                let dx = px - xs[k];
+                let dy = py - ys[k];
+                let pd = pr + rs[k] - (dx * dx + dy * dy).sqrt();
+                acc[k] += decayed(pd, eps) * pr.min(rs[k]);
+            }
+        }
+    }
+    let total: f32 = acc.iter().sum();
+    (total * std::f32::consts::PI + eps * eps).sqrt() * (sa.root_hull * sb.root_hull).sqrt()
+}
+
+/// Loss of a placed shape reaching into a full-height vertical slab
+/// `[x_lo, x_hi]`: per pole, the smoothed depth of its reach into the slab
+/// times its radius, with the same scaling as [`pair_loss`].
+pub fn slab_loss(a: &SPolygon, sa: ShapeSize, slab: [f32; 2]) -> f32 {
     let [lo, hi] = slab;
+    let eps = 0.01 * sa.diameter;
     let mut total = 0.0f32;
     for p in poles(a) {
         let cx = p.center.0;
-        // Signed depth of the pole's reach into the slab.
         let pd = if cx < lo {
             p.radius - (lo - cx)
         } else if cx > hi {
@@ -117,12 +191,7 @@ pub fn slab_proxy(a: &SPolygon, slab: [f32; 2], eps: f32) -> f32 {
         } else {
             p.radius + (cx - lo).min(hi - cx)
         };
-        let v = if pd >= eps {
-            pd
-        } else {
-            eps * eps / (2.0 * eps - pd)
-        };
-        total += v * p.radius;
+        total += decayed(pd, eps) * p.radius;
     }
-    total.max(eps * eps * 1e-3)
+    (total * std::f32::consts::PI + eps * eps).sqrt() * sa.root_hull
 }

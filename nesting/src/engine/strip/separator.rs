@@ -2,35 +2,36 @@
 //! layout at a fixed strip length.
 //!
 //! Every item keeps a pose (orientation, translation) whose collision
-//! bounding box lies inside the strip, so only item-item overlaps remain.
-//! The loss of an item is the sum over the items it collides with of the
-//! pair weight times the square root of the pair's overlap proxy. A move
-//! puts one colliding item at the best of random global and local samples,
-//! refined by coordinate descent; after each sweep over the colliding items
-//! the weights of pairs that still collide grow, the others decay towards 1.
+//! bounding box lies inside the strip, so only item-item (and item-slab)
+//! overlaps remain. Each overlapping pair has a loss ([`pair_loss`]) and a
+//! weight; an item's weighted loss is the sum over the pairs it is in. A
+//! sweep moves every colliding item, in random order, to the best pose the
+//! [`sample`](super::sample) search finds for its weighted loss; after each
+//! sweep the weights of pairs that still overlap grow (more for the worse
+//! overlaps), the others decay towards 1. A separation ends when nothing
+//! overlaps, or when repeated rounds of sweeps ("strikes") stop lowering the
+//! total loss. The scheme follows sparrow (arXiv 2509.13329); the code is
+//! ours.
 
-use super::overlap::{Ent, Hits, SkipSelf, overlap_proxy, slab_proxy};
+use super::overlap::{Ent, Hits, PoleSet, ShapeSize, SkipSelf, pair_loss, slab_loss};
+use super::sample::{OrientRange, PoseEval, search_pose};
 use crate::engine::convert::{PartShapes, cde_config};
 use jagua_rs::collision_detection::CDEngine;
 use jagua_rs::collision_detection::hazards::{HazKey, Hazard};
 use jagua_rs::geometry::Transformation;
-use jagua_rs::geometry::geo_traits::TransformableFrom;
+use jagua_rs::geometry::geo_traits::{CollidesWith, TransformableFrom};
 use jagua_rs::geometry::primitives::{Point as JPoint, Rect, SPolygon};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::cell::Cell;
 use std::sync::Arc;
 
-/// Random samples anywhere in the strip per move.
-const GLOBAL_SAMPLES: usize = 40;
-/// Random samples near the item's current position per move.
-const LOCAL_SAMPLES: usize = 20;
-/// Weight growth on colliding pairs: `GROW_MIN + GROW_SPAN · relative overlap`.
+/// Weight growth on overlapping pairs: `GROW_MIN + GROW_SPAN · loss / max loss`.
 const GROW_MIN: f32 = 1.2;
 const GROW_SPAN: f32 = 0.8;
-/// Weight decay of pairs that no longer collide.
+/// Weight decay of pairs that no longer overlap.
 const DECAY: f32 = 0.95;
-const MAX_WEIGHT: f32 = 1e6;
+const MAX_WEIGHT: f32 = 1e9;
 
 /// Orientation and translation of one item (jagua frame).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -39,17 +40,8 @@ pub struct Pose {
     pub t: (f32, f32),
 }
 
-/// Budget of one separation.
-#[derive(Clone, Copy, Debug)]
-pub struct SepBudget {
-    /// Restarts from the best state when the search stalls.
-    pub strikes: usize,
-    /// Sweeps without a new best before a strike.
-    pub stall_sweeps: usize,
-}
-
 /// A layout being separated: the items, their poses, a collision engine
-/// with every item registered, pairwise overlaps and weights.
+/// with every item registered, pairwise losses and weights.
 #[derive(Debug)]
 pub struct Separator<'a> {
     parts: &'a [PartShapes],
@@ -64,21 +56,24 @@ pub struct Separator<'a> {
     poses: Vec<Pose>,
     hkeys: Vec<HazKey>,
     shapes: Vec<Arc<SPolygon>>,
+    /// Poles of each placed item, for the loss.
+    poles: Vec<PoleSet>,
+    /// Size constants per part shape and orientation.
+    sizes: Vec<Vec<ShapeSize>>,
     /// Vertical slabs no item may overlap (gaps between sheets): `[x_lo, x_hi]`.
     slabs: Vec<[f32; 2]>,
     /// Side of the pair matrices: items, then slabs.
     m: usize,
-    /// Pairwise overlap proxies, `m × m`, symmetric, 0 when apart.
-    ov: Vec<f32>,
+    /// Pairwise losses, `m × m`, symmetric, 0 when apart.
+    loss: Vec<f32>,
     /// Pairwise weights, `m × m`, symmetric, >= 1.
     w: Vec<f32>,
-    /// Sum of the overlap proxies of each item.
-    item_ov: Vec<f32>,
-    /// Number of items each item collides with.
+    /// Sum of the pair losses of each item.
+    item_loss: Vec<f32>,
+    /// Number of items (and slabs) each item overlaps.
     item_cnt: Vec<u32>,
-    /// Number of colliding pairs.
+    /// Number of overlapping pairs.
     pair_cnt: usize,
-    eps: f32,
     /// Scratch shapes per part shape and orientation (same vertex count as the original).
     bufs: Vec<Vec<SPolygon>>,
     hits: Hits,
@@ -120,15 +115,7 @@ impl<'a> Separator<'a> {
         let cde = CDEngine::new(rect.inflate_to_square(), hazards, cde_config());
         let n = kinds.len();
         let m = n + slabs.len();
-        let mean_size = kinds
-            .iter()
-            .map(|&k| {
-                let b = parts[k].orientations[0].cd_bbox;
-                (b[2] - b[0]).min(b[3] - b[1])
-            })
-            .sum::<f32>()
-            / n.max(1) as f32;
-        let bufs = parts
+        let bufs: Vec<Vec<SPolygon>> = parts
             .iter()
             .map(|ps| {
                 ps.orientations
@@ -136,6 +123,10 @@ impl<'a> Separator<'a> {
                     .map(|o| (**o.item.shape_cd()).clone())
                     .collect()
             })
+            .collect();
+        let sizes = bufs
+            .iter()
+            .map(|v| v.iter().map(ShapeSize::of).collect())
             .collect();
         let mut sep = Separator {
             parts,
@@ -148,14 +139,15 @@ impl<'a> Separator<'a> {
             poses: Vec::with_capacity(n),
             hkeys: Vec::with_capacity(n),
             shapes: Vec::with_capacity(n),
+            poles: Vec::with_capacity(n),
+            sizes,
             slabs,
             m,
-            ov: vec![0.0; m * m],
+            loss: vec![0.0; m * m],
             w: vec![1.0; m * m],
-            item_ov: vec![0.0; m],
+            item_loss: vec![0.0; m],
             item_cnt: vec![0; m],
             pair_cnt: 0,
-            eps: (mean_size * 0.01).max(1e-4),
             bufs,
             hits: Hits::default(),
             evals: 0,
@@ -170,9 +162,10 @@ impl<'a> Separator<'a> {
                 .ok_or("a registered item has no hazard key")?;
             sep.poses.push(p);
             sep.hkeys.push(key);
+            sep.poles.push(PoleSet::of(&shape));
             sep.shapes.push(shape);
         }
-        sep.recompute_overlaps();
+        sep.recompute_losses();
         Ok(sep)
     }
 
@@ -192,8 +185,17 @@ impl<'a> Separator<'a> {
         &self.kinds
     }
 
+    /// Placed collision shape of item `i`.
+    pub fn shape(&self, i: usize) -> &SPolygon {
+        &self.shapes[i]
+    }
+
     fn bbox(&self, i: usize, orient: usize) -> [f32; 4] {
         self.parts[self.kinds[i]].orientations[orient].cd_bbox
+    }
+
+    fn size(&self, i: usize) -> ShapeSize {
+        self.sizes[self.kinds[i]][self.poses[i].orient]
     }
 
     /// Allowed translations of item `i` in orientation `orient`, or `None`.
@@ -224,9 +226,9 @@ impl<'a> Separator<'a> {
             .fold(self.x0, f32::max)
     }
 
-    /// Sum of all pairwise overlap proxies.
-    pub fn total_overlap(&self) -> f32 {
-        self.item_ov.iter().sum::<f32>() / 2.0
+    /// Sum of all pairwise losses.
+    pub fn total_loss(&self) -> f32 {
+        self.item_loss.iter().sum::<f32>() / 2.0
     }
 
     /// True when no two items overlap.
@@ -236,11 +238,11 @@ impl<'a> Separator<'a> {
 
     fn set_pair(&mut self, i: usize, j: usize, v: f32) {
         let m = self.m;
-        let old = self.ov[i * m + j];
-        self.ov[i * m + j] = v;
-        self.ov[j * m + i] = v;
-        self.item_ov[i] += v - old;
-        self.item_ov[j] += v - old;
+        let old = self.loss[i * m + j];
+        self.loss[i * m + j] = v;
+        self.loss[j * m + i] = v;
+        self.item_loss[i] += v - old;
+        self.item_loss[j] += v - old;
         match (old > 0.0, v > 0.0) {
             (false, true) => {
                 self.item_cnt[i] += 1;
@@ -254,15 +256,14 @@ impl<'a> Separator<'a> {
             }
             _ => {}
         }
-        if self.item_cnt[i] == 0 {
-            self.item_ov[i] = 0.0;
-        }
-        if self.item_cnt[j] == 0 {
-            self.item_ov[j] = 0.0;
+        for k in [i, j] {
+            if self.item_cnt[k] == 0 {
+                self.item_loss[k] = 0.0;
+            }
         }
     }
 
-    /// Items hit by item `i` at its current pose.
+    /// Items (and slabs, as `len() + k`) hit by item `i` at its current pose.
     fn collect_hits(&mut self, i: usize) -> Vec<usize> {
         self.hits.list.clear();
         self.cde.collect_poly_collisions(
@@ -281,29 +282,29 @@ impl<'a> Separator<'a> {
             .collect()
     }
 
-    /// Recomputes every pairwise overlap from scratch.
-    pub fn recompute_overlaps(&mut self) {
-        self.ov.iter_mut().for_each(|v| *v = 0.0);
-        self.item_ov.iter_mut().for_each(|v| *v = 0.0);
+    /// Recomputes every pairwise loss from scratch.
+    pub fn recompute_losses(&mut self) {
+        self.loss.iter_mut().for_each(|v| *v = 0.0);
+        self.item_loss.iter_mut().for_each(|v| *v = 0.0);
         self.item_cnt.iter_mut().for_each(|v| *v = 0);
         self.pair_cnt = 0;
         for i in 0..self.len() {
             for j in self.collect_hits(i) {
                 if j > i {
-                    let v = self.pair_proxy(&self.shapes[i], j);
+                    let v = self.pair_loss_with(&self.shapes[i], self.size(i), j);
                     self.set_pair(i, j, v);
                 }
             }
         }
     }
 
-    /// Overlap proxy of a placed shape with item or slab `j`.
-    fn pair_proxy(&self, shape: &SPolygon, j: usize) -> f32 {
+    /// Loss of a placed shape with item or slab `j`.
+    fn pair_loss_with(&self, shape: &SPolygon, size: ShapeSize, j: usize) -> f32 {
         let n = self.kinds.len();
         if j < n {
-            overlap_proxy(shape, &self.shapes[j], self.eps)
+            pair_loss(shape, size, &self.poles[j], self.size(j))
         } else {
-            slab_proxy(shape, self.slabs[j - n], self.eps)
+            slab_loss(shape, size, self.slabs[j - n])
         }
     }
 
@@ -316,36 +317,37 @@ impl<'a> Separator<'a> {
         self.hits.list.clear();
         let loss = Cell::new(0.0f32);
         let (n, m) = (self.len(), self.m);
-        let (buf, w, shapes, slabs, eps) = (
-            &self.bufs[k][p.orient],
-            &self.w,
-            &self.shapes,
-            &self.slabs,
-            self.eps,
-        );
-        let stopped = self.cde.collect_poly_collisions_until(
-            buf,
-            &SkipSelf(Some(self.hkeys[i])),
-            &mut self.hits,
-            |e| {
-                match e {
-                    Ent::Item(j) => {
-                        let v = overlap_proxy(buf, &shapes[j], eps).sqrt();
-                        loss.set(loss.get() + w[i * m + j] * v);
-                    }
-                    Ent::Barrier(b) => {
-                        let v = slab_proxy(buf, slabs[b], eps).sqrt();
-                        loss.set(loss.get() + w[i * m + n + b] * v);
-                    }
-                    Ent::Exterior => {}
+        let size = self.sizes[k][p.orient];
+        let (buf, w, poles, slabs) = (&self.bufs[k][p.orient], &self.w, &self.poles, &self.slabs);
+        let (kinds, sizes, poses) = (&self.kinds, &self.sizes, &self.poses);
+        let filter = SkipSelf(Some(self.hkeys[i]));
+        let mut add = |e: Ent| {
+            match e {
+                Ent::Item(j) => {
+                    let sj = sizes[kinds[j]][poses[j].orient];
+                    let v = pair_loss(buf, size, &poles[j], sj);
+                    loss.set(loss.get() + w[i * m + j] * v);
                 }
-                loss.get() > bound
-            },
-        );
+                Ent::Barrier(b) => {
+                    let v = slab_loss(buf, size, slabs[b]);
+                    loss.set(loss.get() + w[i * m + n + b] * v);
+                }
+                Ent::Exterior => {}
+            }
+            loss.get() > bound
+        };
+        // The largest poles first: obvious overlaps raise the loss early,
+        // so most hopeless samples stop before their edges are tested.
+        let stopped =
+            self.cde
+                .collect_surrogate_collisions_until(buf, &filter, &mut self.hits, &mut add)
+                || self
+                    .cde
+                    .collect_poly_collisions_until(buf, &filter, &mut self.hits, &mut add);
         (!stopped).then(|| loss.get())
     }
 
-    /// Moves item `i` to pose `p` and updates its overlaps.
+    /// Moves item `i` to pose `p` and updates its losses.
     pub fn apply(&mut self, i: usize, p: Pose) {
         let m = self.m;
         let _ = self.cde.deregister_hazard_by_key(self.hkeys[i]);
@@ -356,14 +358,16 @@ impl<'a> Separator<'a> {
             self.hkeys[i] = k;
         }
         self.poses[i] = p;
+        self.poles[i].load(&shape);
         self.shapes[i] = shape;
         for j in 0..m {
-            if self.ov[i * m + j] > 0.0 {
+            if self.loss[i * m + j] > 0.0 {
                 self.set_pair(i, j, 0.0);
             }
         }
+        let size = self.size(i);
         for j in self.collect_hits(i) {
-            let v = self.pair_proxy(&self.shapes[i], j);
+            let v = self.pair_loss_with(&self.shapes[i], size, j);
             self.set_pair(i, j, v);
         }
     }
@@ -380,6 +384,11 @@ impl<'a> Separator<'a> {
     /// Sets the right end of the strip; poses must already fit.
     pub fn set_right(&mut self, x1: f32) {
         self.x1 = x1;
+    }
+
+    /// Puts every pair weight back to 1 (a fresh separation).
+    pub fn reset_weights(&mut self) {
+        self.w.iter_mut().for_each(|w| *w = 1.0);
     }
 
     /// Clamps item `i` into the strip (keeping its orientation if it fits).
@@ -401,39 +410,64 @@ impl<'a> Separator<'a> {
         }
     }
 
-    fn random_pose(&self, i: usize, rng: &mut ChaCha8Rng) -> Option<Pose> {
-        let n = self.parts[self.kinds[i]].orientations.len();
-        let o = rng.random_range(0..n);
-        let r = self
-            .range(i, o)
-            .or_else(|| self.range(i, self.poses[i].orient))?;
-        let o = if self.range(i, o).is_some() {
-            o
-        } else {
-            self.poses[i].orient
+    /// The orientation of item `i` closest in angle to `angle_deg` (same
+    /// mirroring preferred).
+    pub fn closest_orientation(&self, i: usize, angle_deg: f64, mirrored: bool) -> usize {
+        let os = &self.parts[self.kinds[i]].orientations;
+        let off = |k: usize| {
+            let d = (os[k].angle_deg - angle_deg).rem_euclid(360.0);
+            let d = d.min(360.0 - d);
+            (os[k].mirrored != mirrored, d)
         };
-        let x = if r[2] > r[0] {
-            rng.random_range(r[0]..=r[2])
-        } else {
-            r[0]
-        };
-        let y = if r[3] > r[1] {
-            rng.random_range(r[1]..=r[3])
-        } else {
-            r[1]
-        };
-        Some(Pose {
-            orient: o,
-            t: (x, y),
-        })
+        (0..os.len())
+            .min_by(|&a, &b| {
+                off(a)
+                    .partial_cmp(&off(b))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            })
+            .unwrap_or(0)
     }
 
-    fn item_size(&self, i: usize, orient: usize) -> (f32, f32) {
-        let b = self.bbox(i, orient);
-        (b[2] - b[0], b[3] - b[1])
+    /// Angle (degrees) and mirroring of item `i`'s current orientation.
+    pub fn angle_of(&self, i: usize) -> (f64, bool) {
+        let o = &self.parts[self.kinds[i]].orientations[self.poses[i].orient];
+        (o.angle_deg, o.mirrored)
     }
 
-    /// Moves item `i` to the best pose found by sampling and descent.
+    /// Items whose pole of inaccessibility lies inside item `i`'s shape.
+    pub fn contained_in(&mut self, i: usize) -> Vec<usize> {
+        let n = self.len();
+        let hits = self.collect_hits(i);
+        hits.into_iter()
+            .filter(|&j| j < n && self.shapes[i].collides_with(&self.shapes[j].poi().center))
+            .collect()
+    }
+
+    /// Translation ranges of item `i`'s orientations: the whole strip and
+    /// within the item's current bounding box.
+    fn ranges(&self, i: usize) -> Vec<OrientRange> {
+        let p = self.poses[i];
+        let b = self.bbox(i, p.orient);
+        let around = [p.t.0 + b[0], p.t.1 + b[1], p.t.0 + b[2], p.t.1 + b[3]];
+        (0..self.parts[self.kinds[i]].orientations.len())
+            .filter_map(|o| {
+                let all = self.range(i, o)?;
+                let near = [
+                    all[0].max(around[0]),
+                    all[1].max(around[1]),
+                    all[2].min(around[2]),
+                    all[3].min(around[3]),
+                ];
+                Some(OrientRange {
+                    orient: o,
+                    all,
+                    near: (near[0] <= near[2] && near[1] <= near[3]).then_some(near),
+                })
+            })
+            .collect()
+    }
+
+    /// Moves item `i` to the best pose the sample search finds.
     fn move_item(&mut self, i: usize, rng: &mut ChaCha8Rng) {
         let cur = self.poses[i];
         let Some(cur_loss) = self.eval(i, cur, f32::INFINITY) else {
@@ -442,104 +476,33 @@ impl<'a> Separator<'a> {
         if cur_loss == 0.0 {
             return;
         }
-        let mut best = (cur_loss, cur);
-        for _ in 0..GLOBAL_SAMPLES {
-            let Some(p) = self.random_pose(i, rng) else {
-                break;
-            };
-            if let Some(l) = self.eval(i, p, best.0)
-                && l < best.0
-            {
-                best = (l, p);
-                if l == 0.0 {
-                    break;
-                }
-            }
-        }
-        if best.0 > 0.0 {
-            let (w, h) = self.item_size(i, cur.orient);
-            for _ in 0..LOCAL_SAMPLES {
-                let orient = if rng.random::<f32>() < 0.1 {
-                    rng.random_range(0..self.parts[self.kinds[i]].orientations.len())
-                } else {
-                    best.1.orient
-                };
-                let dx = rng.random_range(-1.0f32..=1.0) * w * 0.5;
-                let dy = rng.random_range(-1.0f32..=1.0) * h * 0.5;
-                let p = self.clamp_pose(
-                    i,
-                    Pose {
-                        orient,
-                        t: (best.1.t.0 + dx, best.1.t.1 + dy),
-                    },
-                );
-                if let Some(l) = self.eval(i, p, best.0)
-                    && l < best.0
-                {
-                    best = (l, p);
-                    if l == 0.0 {
-                        break;
-                    }
-                }
-            }
-        }
-        if best.0 > 0.0 {
-            best = self.descend(i, best);
-        }
-        if best.1 != cur {
-            self.apply(i, best.1);
+        let ranges = self.ranges(i);
+        let b = self.bbox(i, 0);
+        let min_dim = (b[2] - b[0]).min(b[3] - b[1]);
+        let (_, best) = search_pose(
+            &mut ItemEval { sep: self, i },
+            (cur_loss, cur),
+            &ranges,
+            min_dim,
+            rng,
+        );
+        if best != cur {
+            self.apply(i, best);
         }
     }
 
-    /// Coordinate descent on the translation from `start`.
-    fn descend(&mut self, i: usize, start: (f32, Pose)) -> (f32, Pose) {
-        let (mut loss, mut p) = start;
-        let (w, h) = self.item_size(i, p.orient);
-        let mut step = (w.max(h) * 0.1).max(self.eps);
-        let min_step = self.eps * 0.1;
-        let mut guard = 0;
-        while step >= min_step && loss > 0.0 && guard < 200 {
-            guard += 1;
-            let mut improved = false;
-            for d in [(1.0f32, 0.0f32), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)] {
-                let q = self.clamp_pose(
-                    i,
-                    Pose {
-                        orient: p.orient,
-                        t: (p.t.0 + d.0 * step, p.t.1 + d.1 * step),
-                    },
-                );
-                if q == p {
-                    continue;
-                }
-                if let Some(l) = self.eval(i, q, loss)
-                    && l < loss
-                {
-                    loss = l;
-                    p = q;
-                    improved = true;
-                    break;
-                }
-            }
-            if !improved {
-                step *= 0.5;
-            }
-        }
-        (loss, p)
-    }
-
-    fn update_weights(&mut self) {
+    pub(super) fn update_weights(&mut self) {
         let n = self.m;
-        let max_ov = self.ov.iter().copied().fold(0.0f32, f32::max);
-        if max_ov <= 0.0 {
+        let max = self.loss.iter().copied().fold(0.0f32, f32::max);
+        if max <= 0.0 {
             return;
         }
         for i in 0..n {
             for j in (i + 1)..n {
                 let k = i * n + j;
-                let v = self.ov[k];
+                let v = self.loss[k];
                 let w = if v > 0.0 {
-                    (self.w[k] * (GROW_MIN + GROW_SPAN * v / max_ov)).min(MAX_WEIGHT)
+                    (self.w[k] * (GROW_MIN + GROW_SPAN * v / max)).min(MAX_WEIGHT)
                 } else {
                     (self.w[k] * DECAY).max(1.0)
                 };
@@ -549,52 +512,64 @@ impl<'a> Separator<'a> {
         }
     }
 
-    /// Removes the overlap: returns true when the layout became feasible.
-    /// Otherwise the poses of the lowest total overlap seen are restored.
-    pub fn separate(
-        &mut self,
-        budget: SepBudget,
-        rng: &mut ChaCha8Rng,
-        stop: &dyn Fn() -> bool,
-    ) -> bool {
-        if self.is_feasible() {
-            return true;
+    /// Moves every colliding item once, in random order. Returns false when
+    /// `stop` asked to end.
+    pub(super) fn sweep(&mut self, rng: &mut ChaCha8Rng, stop: &dyn Fn() -> bool) -> bool {
+        let mut colliding: Vec<usize> = (0..self.len()).filter(|&i| self.item_cnt[i] > 0).collect();
+        // Fisher-Yates with our generator (deterministic).
+        for k in (1..colliding.len()).rev() {
+            colliding.swap(k, rng.random_range(0..=k));
         }
-        let mut best_total = self.total_overlap();
-        let mut best_poses = self.poses.clone();
-        for _ in 0..budget.strikes {
-            let mut stall = 0;
-            while stall < budget.stall_sweeps {
-                let mut colliding: Vec<usize> =
-                    (0..self.len()).filter(|&i| self.item_cnt[i] > 0).collect();
-                // Fisher-Yates with our generator (deterministic).
-                for k in (1..colliding.len()).rev() {
-                    colliding.swap(k, rng.random_range(0..=k));
-                }
-                for i in colliding {
-                    if stop() {
-                        self.set_poses(&best_poses.clone());
-                        return false;
-                    }
-                    if self.item_cnt[i] > 0 {
-                        self.move_item(i, rng);
-                    }
-                }
-                if self.is_feasible() {
-                    return true;
-                }
-                let total = self.total_overlap();
-                if total < best_total * 0.999 {
-                    best_total = total;
-                    best_poses.clone_from(&self.poses);
-                    stall = 0;
-                } else {
-                    stall += 1;
-                }
-                self.update_weights();
+        for i in colliding {
+            if stop() {
+                return false;
             }
-            self.set_poses(&best_poses.clone());
+            if self.item_cnt[i] > 0 {
+                self.move_item(i, rng);
+            }
         }
-        false
+        true
+    }
+
+    /// Sum over the overlapping pairs of weight times loss.
+    pub fn weighted_total(&self) -> f32 {
+        let m = self.m;
+        let mut total = 0.0;
+        for i in 0..m {
+            if self.item_cnt[i] == 0 {
+                continue;
+            }
+            for j in (i + 1)..m {
+                total += self.w[i * m + j] * self.loss[i * m + j];
+            }
+        }
+        total
+    }
+
+    /// Makes this separator's layout, losses and weights those of `other`
+    /// (a separator over the same items and strip).
+    pub fn copy_state_from(&mut self, other: &Separator) {
+        self.x1 = other.x1;
+        self.set_poses(&other.poses);
+        self.loss.clone_from(&other.loss);
+        self.w.clone_from(&other.w);
+        self.item_loss.clone_from(&other.item_loss);
+        self.item_cnt.clone_from(&other.item_cnt);
+        self.pair_cnt = other.pair_cnt;
+    }
+}
+
+/// The separator seen from one item being moved.
+struct ItemEval<'s, 'a> {
+    sep: &'s mut Separator<'a>,
+    i: usize,
+}
+
+impl PoseEval for ItemEval<'_, '_> {
+    fn eval(&mut self, p: Pose, bound: f32) -> Option<f32> {
+        self.sep.eval(self.i, p, bound)
+    }
+    fn clamp(&self, p: Pose) -> Pose {
+        self.sep.clamp_pose(self.i, p)
     }
 }

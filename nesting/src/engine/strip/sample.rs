@@ -1,0 +1,293 @@
+//! The search for a better pose of one colliding item: random samples near
+//! its current pose and anywhere in the strip, the few best (and mutually
+//! different) ones refined by coordinate descent, the best of those refined
+//! once more with finer steps. The scheme follows sparrow (arXiv
+//! 2509.13329, sample search and coordinate descent); the code is ours.
+
+use super::separator::Pose;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+/// Samples anywhere in the strip per move.
+const GLOBAL_SAMPLES: usize = 50;
+/// Samples within the item's current bounding box per move.
+const FOCUSED_SAMPLES: usize = 25;
+/// Best samples kept for refinement.
+const KEEP: usize = 3;
+/// Two samples closer than this share of the item's smaller side (and with
+/// the same orientation) count as the same sample.
+const UNIQUE_RATIO: f32 = 0.05;
+/// Coordinate descent of the kept samples: first and last step, as a share
+/// of the item's smaller side.
+const PRE_STEPS: (f32, f32) = (0.25, 0.02);
+/// Final descent of the best sample.
+const FINAL_STEPS: (f32, f32) = (0.01, 0.001);
+/// Step factor after an improving and after a failed descent step.
+const STEP_GROW: f32 = 1.1;
+const STEP_SHRINK: f32 = 0.5;
+
+/// What the search needs from the separator for the item being moved.
+pub(crate) trait PoseEval {
+    /// Weighted loss of the item at `p`, or `None` once it exceeds `bound`.
+    fn eval(&mut self, p: Pose, bound: f32) -> Option<f32>;
+    /// `p` moved into the strip (its orientation kept).
+    fn clamp(&self, p: Pose) -> Pose;
+}
+
+/// Translations of one orientation that keep the item in the strip (`all`)
+/// and, within those, the ones inside its current bounding box (`near`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct OrientRange {
+    pub orient: usize,
+    pub all: [f32; 4],
+    pub near: Option<[f32; 4]>,
+}
+
+/// The few best samples seen, lowest loss first, no two alike.
+struct BestSamples {
+    list: Vec<(f32, Pose)>,
+    alike_dist: f32,
+}
+
+/// Same orientation and both coordinates closer than `d`.
+fn alike(d: f32, a: Pose, b: Pose) -> bool {
+    a.orient == b.orient && (a.t.0 - b.t.0).abs() < d && (a.t.1 - b.t.1).abs() < d
+}
+
+impl BestSamples {
+    /// Loss a new sample must beat to be kept.
+    fn bound(&self) -> f32 {
+        if self.list.len() < KEEP {
+            f32::INFINITY
+        } else {
+            self.list[KEEP - 1].0
+        }
+    }
+
+    fn report(&mut self, loss: f32, p: Pose) {
+        if loss >= self.bound() {
+            return;
+        }
+        let mut has_alike = false;
+        for &(l, q) in &self.list {
+            if alike(self.alike_dist, p, q) {
+                if loss >= l {
+                    return;
+                }
+                has_alike = true;
+            }
+        }
+        if has_alike {
+            let d = self.alike_dist;
+            self.list.retain(|&(_, q)| !alike(d, p, q));
+        } else if self.list.len() == KEEP {
+            self.list.pop();
+        }
+        let at = self.list.partition_point(|&(l, _)| l <= loss);
+        self.list.insert(at, (loss, p));
+    }
+}
+
+fn uniform(rng: &mut ChaCha8Rng, lo: f32, hi: f32) -> f32 {
+    if hi > lo {
+        rng.random_range(lo..=hi)
+    } else {
+        lo
+    }
+}
+
+fn sample_in(rng: &mut ChaCha8Rng, orient: usize, r: [f32; 4]) -> Pose {
+    Pose {
+        orient,
+        t: (uniform(rng, r[0], r[2]), uniform(rng, r[1], r[3])),
+    }
+}
+
+/// The best pose found for an item at `current` (with its loss), given the
+/// translation ranges of its orientations and its smaller side `min_dim`.
+/// The result is never worse than `current`.
+pub(crate) fn search_pose(
+    ev: &mut impl PoseEval,
+    current: (f32, Pose),
+    ranges: &[OrientRange],
+    min_dim: f32,
+    rng: &mut ChaCha8Rng,
+) -> (f32, Pose) {
+    let mut best = BestSamples {
+        list: Vec::with_capacity(KEEP + 1),
+        alike_dist: min_dim * UNIQUE_RATIO,
+    };
+    best.report(current.0, current.1);
+    let near: Vec<(usize, [f32; 4])> = ranges
+        .iter()
+        .filter_map(|r| r.near.map(|n| (r.orient, n)))
+        .collect();
+    if !near.is_empty() {
+        for _ in 0..FOCUSED_SAMPLES {
+            let (o, r) = near[rng.random_range(0..near.len())];
+            let p = sample_in(rng, o, r);
+            if let Some(l) = ev.eval(p, best.bound()) {
+                best.report(l, p);
+            }
+        }
+    }
+    if !ranges.is_empty() {
+        for _ in 0..GLOBAL_SAMPLES {
+            let r = ranges[rng.random_range(0..ranges.len())];
+            let p = sample_in(rng, r.orient, r.all);
+            if let Some(l) = ev.eval(p, best.bound()) {
+                best.report(l, p);
+            }
+        }
+    }
+    for start in best.list.clone() {
+        if start.0 > 0.0 {
+            let d = descend(ev, start, min_dim, PRE_STEPS, rng);
+            best.report(d.0, d.1);
+        }
+    }
+    let first = best.list[0];
+    if first.0 > 0.0 {
+        descend(ev, first, min_dim, FINAL_STEPS, rng)
+    } else {
+        first
+    }
+}
+
+/// Coordinate descent from `start`: two candidates on either side along a
+/// random axis (horizontal, vertical or a diagonal); a better one is taken
+/// and the step grows, an equal one is taken and the step shrinks, a worse
+/// one shrinks the step; the axis changes after every step that did not
+/// improve. Ends when both steps are below the last step.
+fn descend(
+    ev: &mut impl PoseEval,
+    start: (f32, Pose),
+    min_dim: f32,
+    (first, last): (f32, f32),
+    rng: &mut ChaCha8Rng,
+) -> (f32, Pose) {
+    let (mut loss, mut p) = start;
+    let (mut sx, mut sy) = (min_dim * first, min_dim * first);
+    let limit = min_dim * last;
+    let mut axis = rng.random_range(0..4u8);
+    // Each step either shrinks a step size or lowers the loss; the guard
+    // only bounds pathological plateaus.
+    for _ in 0..1000 {
+        if (sx < limit && sy < limit) || loss <= 0.0 {
+            break;
+        }
+        let (dx, dy) = match axis {
+            0 => (sx, 0.0),
+            1 => (0.0, sy),
+            2 => (sx, sy),
+            _ => (-sx, sy),
+        };
+        let mut cand: Option<(f32, Pose)> = None;
+        for sign in [1.0f32, -1.0] {
+            let q = ev.clamp(Pose {
+                orient: p.orient,
+                t: (p.t.0 + sign * dx, p.t.1 + sign * dy),
+            });
+            if q == p {
+                continue;
+            }
+            if let Some(l) = ev.eval(q, loss)
+                && cand.is_none_or(|(cl, _)| l < cl)
+            {
+                cand = Some((l, q));
+            }
+        }
+        let better = cand.is_some_and(|(l, _)| l < loss);
+        if let Some((l, q)) = cand
+            && l <= loss
+        {
+            loss = l;
+            p = q;
+        }
+        let m = if better { STEP_GROW } else { STEP_SHRINK };
+        match axis {
+            0 => sx *= m,
+            1 => sy *= m,
+            _ => {
+                sx *= m.sqrt();
+                sy *= m.sqrt();
+            }
+        }
+        if !better {
+            axis = rng.random_range(0..4u8);
+        }
+    }
+    (loss, p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    /// Loss = distance of the translation from a target point, 0 inside a
+    /// small disc around it; the strip is [0, 100]².
+    struct Bowl {
+        target: (f32, f32),
+        evals: usize,
+    }
+
+    impl PoseEval for Bowl {
+        fn eval(&mut self, p: Pose, bound: f32) -> Option<f32> {
+            self.evals += 1;
+            let d = ((p.t.0 - self.target.0).powi(2) + (p.t.1 - self.target.1).powi(2)).sqrt();
+            let l = (d - 0.5).max(0.0);
+            (l <= bound).then_some(l)
+        }
+        fn clamp(&self, p: Pose) -> Pose {
+            Pose {
+                orient: p.orient,
+                t: (p.t.0.clamp(0.0, 100.0), p.t.1.clamp(0.0, 100.0)),
+            }
+        }
+    }
+
+    #[test]
+    fn the_search_finds_the_free_spot_and_never_gets_worse() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let ranges = [OrientRange {
+            orient: 0,
+            all: [0.0, 0.0, 100.0, 100.0],
+            near: Some([0.0, 0.0, 10.0, 10.0]),
+        }];
+        for target in [(80.0, 30.0), (5.0, 95.0), (50.0, 50.0)] {
+            let mut bowl = Bowl { target, evals: 0 };
+            let start = Pose {
+                orient: 0,
+                t: (5.0, 5.0),
+            };
+            let l0 = bowl.eval(start, f32::INFINITY).unwrap_or(f32::INFINITY);
+            let (l, p) = search_pose(&mut bowl, (l0, start), &ranges, 10.0, &mut rng);
+            assert!(l <= l0);
+            assert!(l < 0.05, "loss {l} at {:?} for target {target:?}", p.t);
+            assert!(bowl.evals < 1000, "{} evaluations", bowl.evals);
+        }
+    }
+
+    #[test]
+    fn best_samples_keep_the_lowest_distinct_ones() {
+        let mut b = BestSamples {
+            list: vec![],
+            alike_dist: 1.0,
+        };
+        let at = |x: f32| Pose {
+            orient: 0,
+            t: (x, 0.0),
+        };
+        b.report(5.0, at(0.0));
+        b.report(4.0, at(0.5)); // alike the first and better: replaces it
+        b.report(3.0, at(10.0));
+        b.report(6.0, at(20.0));
+        b.report(7.0, at(30.0)); // worse than the three kept
+        let losses: Vec<f32> = b.list.iter().map(|s| s.0).collect();
+        assert_eq!(losses, vec![3.0, 4.0, 6.0]);
+        b.report(4.5, at(10.2)); // alike the 3.0 sample but worse: ignored
+        assert_eq!(b.list.len(), 3);
+        assert_eq!(b.list[0].1, at(10.0));
+    }
+}

@@ -1,0 +1,157 @@
+//! A separation done by a team of separators over the same layout: every
+//! sweep runs on each member in parallel (each moves the colliding items in
+//! its own random order), the member with the lowest weighted loss becomes
+//! the lead and the others copy it. With one member this is plain guided
+//! local search. The scheme follows sparrow (arXiv 2509.13329, parallel
+//! separation); the code is ours.
+
+use super::separator::{Pose, Separator};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+/// A separation counts as progressing when a round of sweeps lowers the
+/// total loss by more than this share.
+const PROGRESS: f32 = 0.02;
+
+/// Budget of one separation.
+#[derive(Clone, Copy, Debug)]
+pub struct SepBudget {
+    /// Rounds of sweeps in a row without progress before giving up.
+    pub strikes: usize,
+    /// Sweeps without a new lowest loss (by more than 2 %) that end a round.
+    pub stall_sweeps: usize,
+}
+
+/// Separators over one layout, the first being the lead.
+pub struct Team<'a> {
+    members: Vec<Separator<'a>>,
+    rngs: Vec<ChaCha8Rng>,
+    pool: Option<rayon::ThreadPool>,
+}
+
+impl std::fmt::Debug for Team<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Team")
+            .field("members", &self.members.len())
+            .finish()
+    }
+}
+
+impl<'a> Team<'a> {
+    /// A team of separators over the same layout, each with its generator
+    /// (at least one), sweeping in parallel on their own threads when there
+    /// are several.
+    pub fn new(members: Vec<Separator<'a>>, rngs: Vec<ChaCha8Rng>) -> Self {
+        assert!(
+            !members.is_empty() && members.len() == rngs.len(),
+            "a team needs one generator per member"
+        );
+        let n = members.len();
+        let pool = (n > 1)
+            .then(|| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok())
+            .flatten();
+        Team {
+            members,
+            rngs,
+            pool,
+        }
+    }
+
+    pub fn lead(&self) -> &Separator<'a> {
+        &self.members[0]
+    }
+
+    /// The lead, to change the layout between separations.
+    pub fn lead_mut(&mut self) -> &mut Separator<'a> {
+        &mut self.members[0]
+    }
+
+    /// The lead's generator (for choices made outside the sweeps).
+    pub fn rng(&mut self) -> &mut ChaCha8Rng {
+        &mut self.rngs[0]
+    }
+
+    /// Copies the lead into the other members.
+    fn sync(&mut self) {
+        let (lead, rest) = self.members.split_at_mut(1);
+        for m in rest {
+            m.copy_state_from(&lead[0]);
+        }
+    }
+
+    /// One sweep by every member; the best becomes the lead. Returns false
+    /// when `stop` ended it.
+    fn sweep(&mut self, stop: &(dyn Fn() -> bool + Sync)) -> bool {
+        let Some(pool) = &self.pool else {
+            return self.members[0].sweep(&mut self.rngs[0], stop);
+        };
+        let members = &mut self.members;
+        let rngs = &mut self.rngs;
+        let done: Vec<bool> = pool.install(|| {
+            members
+                .par_iter_mut()
+                .zip(rngs.par_iter_mut())
+                .map(|(m, r)| m.sweep(r, stop))
+                .collect()
+        });
+        let best = (0..self.members.len())
+            .min_by(|&a, &b| {
+                let (la, lb) = (
+                    self.members[a].weighted_total(),
+                    self.members[b].weighted_total(),
+                );
+                la.total_cmp(&lb).then(a.cmp(&b))
+            })
+            .unwrap_or(0);
+        self.members.swap(0, best);
+        self.sync();
+        done.iter().all(|&d| d)
+    }
+
+    /// Removes the overlap from the lead's layout: returns true when it
+    /// became feasible. Otherwise the poses of the lowest total loss seen
+    /// are restored (the weights are kept).
+    pub fn separate(&mut self, budget: SepBudget, stop: &(dyn Fn() -> bool + Sync)) -> bool {
+        if self.lead().is_feasible() {
+            return true;
+        }
+        self.sync();
+        let mut min_loss = self.lead().total_loss();
+        let mut best_poses: Vec<Pose> = self.lead().poses().to_vec();
+        let mut strikes = 0;
+        while strikes < budget.strikes {
+            let round_start = self.lead().total_loss();
+            let mut stall = 0;
+            while stall < budget.stall_sweeps {
+                if !self.sweep(stop) {
+                    self.lead_mut().set_poses(&best_poses);
+                    return false;
+                }
+                if self.lead().is_feasible() {
+                    return true;
+                }
+                let loss = self.lead().total_loss();
+                if loss < min_loss {
+                    if loss < min_loss * (1.0 - PROGRESS) {
+                        stall = 0;
+                    }
+                    min_loss = loss;
+                    best_poses.copy_from_slice(self.lead().poses());
+                } else {
+                    stall += 1;
+                }
+                for m in &mut self.members {
+                    m.update_weights();
+                }
+            }
+            if min_loss < round_start * (1.0 - PROGRESS) {
+                strikes = 0;
+            } else {
+                strikes += 1;
+            }
+            self.lead_mut().set_poses(&best_poses);
+            self.sync();
+        }
+        false
+    }
+}
