@@ -44,6 +44,7 @@ fn every_importable_corpus_file_nests_validly() {
                     quantity: copies,
                     rotations: Rotations::Step90,
                     mirror: true,
+                    min_quality: None,
                 })
                 .collect(),
             sheets: vec![SheetSpec {
@@ -51,6 +52,7 @@ fn every_importable_corpus_file_nests_validly() {
                 height_mm: side * 0.6,
                 count: None,
                 cost: None,
+                outline: None,
             }],
             spacing_mm: (max_dim * 0.01).min(2.0),
             margin_mm: (max_dim * 0.02).min(5.0),

@@ -80,6 +80,7 @@ pub fn load_job(job: &Job) -> Result<LoadedJob> {
                 quantity: jp.quantity,
                 rotations: jp.rotations.clone(),
                 mirror: jp.mirror,
+                min_quality: None,
             });
             sources.push(jp.file.clone());
         }

@@ -90,6 +90,7 @@ impl JobSheet {
             height_mm: self.height_mm,
             count: self.count,
             cost: self.cost,
+            outline: None,
         }
     }
 }

@@ -195,6 +195,7 @@ pub fn load_nest_output(dir: &Path) -> Result<NestOutput> {
                     height_mm: sheet.height_mm,
                     count: None,
                     cost: None,
+                    outline: None,
                 });
                 sheets.len() - 1
             }
@@ -270,6 +271,7 @@ pub fn load_nest_output(dir: &Path) -> Result<NestOutput> {
             quantity: entry.quantity,
             rotations,
             mirror: entry.mirror,
+            min_quality: None,
         });
     }
     for u in &report.unplaced {

@@ -28,6 +28,7 @@ pub fn sample_problem(quantity: u32) -> NestProblem {
             quantity,
             rotations: Rotations::Step90,
             mirror: false,
+            min_quality: None,
         })
         .collect();
     NestProblem {
@@ -37,6 +38,7 @@ pub fn sample_problem(quantity: u32) -> NestProblem {
             height_mm: 1500.0,
             count: None,
             cost: None,
+            outline: None,
         }],
         spacing_mm: 5.0,
         margin_mm: 10.0,

@@ -364,6 +364,7 @@ impl BenchInstance {
                     quantity: it.demand,
                     rotations: it.rotations.clone(),
                     mirror: false,
+                    min_quality: None,
                 }
             })
             .collect()
@@ -382,6 +383,7 @@ impl BenchInstance {
                 height_mm: height * scale,
                 count: Some(1),
                 cost: None,
+                outline: None,
             }],
             spacing_mm: 0.0,
             margin_mm: 0.0,

@@ -15,5 +15,6 @@ pub mod validate;
 pub use geometry::{BBox, Contour, Point, Segment, Transform, Vertex};
 pub use part::{Marking, Part};
 pub use problem::{
-    Layout, NestProblem, PartDemand, Placement, Rotations, SheetLayout, SheetSpec, Unplaced,
+    Layout, NestProblem, PartDemand, Placement, QualityZone, Rotations, SheetLayout, SheetOutline,
+    SheetSpec, Unplaced,
 };

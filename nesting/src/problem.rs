@@ -1,7 +1,7 @@
 //! What a nesting run is asked to do (parts, quantities, sheets, spacing)
 //! and what it produces (placements per sheet, unplaced parts).
 
-use crate::geometry::Transform;
+use crate::geometry::{Contour, Transform};
 use crate::part::Part;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -109,6 +109,22 @@ pub struct PartDemand {
     pub rotations: Rotations,
     /// Mirrored copies allowed.
     pub mirror: bool,
+    /// Lowest quality of sheet zone the part may lie on (see
+    /// [`QualityZone`]); `None`: full-quality material only.
+    pub min_quality: Option<u32>,
+}
+
+impl PartDemand {
+    /// `quantity` copies of `part`, every 90°, not mirrored, full quality only.
+    pub fn new(part: Arc<Part>, quantity: u32) -> Self {
+        Self {
+            part,
+            quantity,
+            rotations: Rotations::Step90,
+            mirror: false,
+            min_quality: None,
+        }
+    }
 }
 
 /// A stock sheet size.
@@ -120,11 +136,104 @@ pub struct SheetSpec {
     pub count: Option<u32>,
     /// Cost of one sheet (currency of the job), if known.
     pub cost: Option<f64>,
+    /// The sheet's real shape when it is not the full `width × height`
+    /// rectangle: a remnant, a hide. Its bounding box is
+    /// `[0, width] × [0, height]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outline: Option<SheetOutline>,
 }
 
 impl SheetSpec {
+    /// A rectangular sheet.
+    pub fn rect(width_mm: f64, height_mm: f64, count: Option<u32>, cost: Option<f64>) -> Self {
+        Self {
+            width_mm,
+            height_mm,
+            count,
+            cost,
+            outline: None,
+        }
+    }
+
+    /// Material area (mm²): the rectangle, or the outline minus its holes.
     pub fn area(&self) -> f64 {
-        self.width_mm * self.height_mm
+        match &self.outline {
+            Some(o) => o.area(),
+            None => self.width_mm * self.height_mm,
+        }
+    }
+}
+
+/// The shape of an irregular sheet in sheet coordinates (mm).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SheetOutline {
+    /// Outer boundary, counter-clockwise.
+    pub outer: Contour,
+    /// Unusable areas inside it (cut-outs, defects), clockwise.
+    #[serde(default)]
+    pub holes: Vec<Contour>,
+    /// Areas of lower quality (leather hides, marked zones).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub zones: Vec<QualityZone>,
+}
+
+/// An area of a sheet with a lower quality: only parts whose
+/// [`PartDemand::min_quality`] is at most `quality` may lie on it.
+/// Quality 0 is unusable (like a hole).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QualityZone {
+    pub quality: u32,
+    /// Counter-clockwise boundary.
+    pub contour: Contour,
+}
+
+impl SheetOutline {
+    /// An outline from contours (oriented here), moved so that its bounding
+    /// box starts at the origin; returns it with the shift applied `(dx, dy)`.
+    pub fn normalized(
+        outer: Contour,
+        holes: Vec<Contour>,
+        zones: Vec<QualityZone>,
+    ) -> (Self, (f64, f64)) {
+        let bb = outer.bbox();
+        let (dx, dy) = (-bb.min.x, -bb.min.y);
+        let outline = SheetOutline {
+            outer: outer.translated(dx, dy).oriented(true),
+            holes: holes
+                .iter()
+                .map(|h| h.translated(dx, dy).oriented(false))
+                .collect(),
+            zones: zones
+                .into_iter()
+                .map(|z| QualityZone {
+                    quality: z.quality,
+                    contour: z.contour.translated(dx, dy).oriented(true),
+                })
+                .collect(),
+        };
+        (outline, (dx, dy))
+    }
+
+    /// Material area: the outer contour minus the holes (mm²).
+    pub fn area(&self) -> f64 {
+        self.outer.area() - self.holes.iter().map(Contour::area).sum::<f64>()
+    }
+
+    /// Bounding box size of the outer contour (mm).
+    pub fn size(&self) -> (f64, f64) {
+        let bb = self.outer.bbox();
+        (bb.max.x, bb.max.y)
+    }
+
+    /// The usable region for a part of quality `min_quality`: holes, and the
+    /// zones it may not lie on.
+    pub fn blocked_for(&self, min_quality: Option<u32>) -> impl Iterator<Item = &Contour> {
+        self.holes.iter().chain(
+            self.zones
+                .iter()
+                .filter(move |z| z.quality == 0 || min_quality.is_none_or(|q| z.quality < q))
+                .map(|z| &z.contour),
+        )
     }
 }
 

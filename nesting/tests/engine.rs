@@ -20,6 +20,7 @@ fn demand(p: Arc<Part>, quantity: u32, rotations: Rotations, mirror: bool) -> Pa
         quantity,
         rotations,
         mirror,
+        min_quality: None,
     }
 }
 
@@ -29,6 +30,7 @@ fn sheet(w: f64, h: f64, count: Option<u32>) -> SheetSpec {
         height_mm: h,
         count,
         cost: None,
+        outline: None,
     }
 }
 

@@ -58,6 +58,7 @@ fn problem() -> NestProblem {
                 quantity: 2,
                 rotations: Rotations::Step90,
                 mirror: true,
+                min_quality: None,
             },
             PartDemand {
                 part: Arc::new(Part::new(
@@ -68,6 +69,7 @@ fn problem() -> NestProblem {
                 quantity: 1,
                 rotations: Rotations::Free,
                 mirror: false,
+                min_quality: None,
             },
         ],
         sheets: vec![SheetSpec {
@@ -75,6 +77,7 @@ fn problem() -> NestProblem {
             height_mm: 300.0,
             count: None,
             cost: None,
+            outline: None,
         }],
         spacing_mm: 5.0,
         margin_mm: 10.0,

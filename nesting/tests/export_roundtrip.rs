@@ -43,6 +43,7 @@ fn written_sheets_reimport_to_the_same_parts_at_the_same_places() {
                 quantity,
                 rotations: Rotations::Step90,
                 mirror,
+                min_quality: None,
             });
         }
     }
@@ -53,6 +54,7 @@ fn written_sheets_reimport_to_the_same_parts_at_the_same_places() {
             height_mm: 400.0,
             count: None,
             cost: None,
+            outline: None,
         }],
         spacing_mm: 4.0,
         margin_mm: 6.0,

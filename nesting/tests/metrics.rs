@@ -15,6 +15,7 @@ fn demand(part: Part, quantity: u32) -> PartDemand {
         quantity,
         rotations: Rotations::Step90,
         mirror: false,
+        min_quality: None,
     }
 }
 
@@ -39,6 +40,7 @@ fn problem(parts: Vec<PartDemand>) -> NestProblem {
             height_mm: 500.0,
             count: None,
             cost: None,
+            outline: None,
         }],
         spacing_mm: 5.0,
         margin_mm: 10.0,

@@ -22,12 +22,14 @@ fn problem() -> NestProblem {
                 quantity: 1,
                 rotations: Rotations::Step90,
                 mirror: false,
+                min_quality: None,
             },
             PartDemand {
                 part: Arc::new(square),
                 quantity: 4,
                 rotations: Rotations::Step90,
                 mirror: false,
+                min_quality: None,
             },
         ],
         // Only the plate fits beside the margin: the squares must go into the hole.
@@ -36,6 +38,7 @@ fn problem() -> NestProblem {
             height_mm: 106.0,
             count: None,
             cost: None,
+            outline: None,
         }],
         spacing_mm: 2.0,
         margin_mm: 2.0,

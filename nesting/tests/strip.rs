@@ -19,6 +19,7 @@ fn rect_part(name: &str, w: f64, h: f64, quantity: u32, rotations: Rotations) ->
         quantity,
         rotations,
         mirror: false,
+        min_quality: None,
     }
 }
 
@@ -30,6 +31,7 @@ fn strip(parts: Vec<PartDemand>, height: f64, max_len: f64) -> NestProblem {
             height_mm: height,
             count: Some(1),
             cost: None,
+            outline: None,
         }],
         spacing_mm: 0.0,
         margin_mm: 0.0,
@@ -143,6 +145,7 @@ fn last_sheet_compaction_shortens_a_spread_out_sheet() {
             height_mm: 100.0,
             count: None,
             cost: None,
+            outline: None,
         }],
         spacing_mm: 2.0,
         margin_mm: 5.0,
@@ -244,6 +247,7 @@ fn chained_sheets_search_removes_a_sheet() {
             height_mm: 100.0,
             count: None,
             cost: None,
+            outline: None,
         }],
         spacing_mm: 0.0,
         margin_mm: 0.0,

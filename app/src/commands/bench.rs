@@ -208,6 +208,7 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
                     height_mm: r.height() * scale,
                     count: Some(b.stock),
                     cost: Some(b.cost),
+                    outline: None,
                 });
             }
             let problem = NestProblem {

@@ -266,6 +266,7 @@ pub fn build_problem(state: &AppState) -> NestProblem {
                 quantity: r.quantity,
                 rotations: r.rotations.clone(),
                 mirror: r.mirror,
+                min_quality: None,
             })
             .collect(),
         sheets: state.settings.sheets.iter().map(|s| s.spec()).collect(),

@@ -149,6 +149,7 @@ pub fn prepare(problem: &NestProblem, parts: &[PartShapes], seed: u64) -> Option
                     height_mm: f64::from(shape.y_max - shape.y_min),
                     count: Some(1),
                     cost: None,
+                    outline: None,
                 }],
                 spacing_mm: problem.spacing_mm,
                 margin_mm: 0.0,
@@ -224,6 +225,7 @@ pub fn prepare(problem: &NestProblem, parts: &[PartShapes], seed: u64) -> Option
             quantity: *k,
             rotations: composite_rotations(problem, c.parent, &c.children),
             mirror: false,
+            min_quality: None,
         });
     }
     Some(Prepared {
@@ -250,6 +252,7 @@ fn composite_is_valid(problem: &NestProblem, c: &Composite) -> bool {
             height_mm: bb.height() + 2.0 * m,
             count: None,
             cost: None,
+            outline: None,
         }],
         ..problem.clone()
     };
