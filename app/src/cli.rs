@@ -52,6 +52,9 @@ pub struct NestArgs {
     /// Stock sheet WIDTHxHEIGHT[:COUNT[:COST]] in mm; repeat for several sizes (replaces the job's sheets).
     #[arg(long = "sheet", value_name = "WxH[:COUNT[:COST]]")]
     pub sheets: Vec<String>,
+    /// Remnant sheet: the largest closed outline of a DXF file (its holes are unusable), COUNT in stock (default 1) and COST; repeat for several. With --sheet they replace the job's sheets; remnants are used first.
+    #[arg(long = "remnant", value_name = "FILE.dxf[:COUNT[:COST]]")]
+    pub remnants: Vec<String>,
     /// Minimum distance between parts, mm.
     #[arg(long, value_name = "MM")]
     pub spacing: Option<f64>,

@@ -15,6 +15,10 @@
 //! count = 10              # sheets in stock (omit for unlimited)
 //! cost = 240.0            # optional, per sheet
 //!
+//! [[sheet]]                    # a remnant: an irregular sheet from a DXF file
+//! remnant = "stock/r17.dxf"    # its largest closed outline; holes in it are unusable
+//! count = 1
+//!
 //! [[part]]
 //! file = "parts/bracket.dxf"   # relative to the job file
 //! quantity = 12
@@ -27,7 +31,7 @@
 
 use anyhow::{Context, Result, bail};
 use nesting::import::{ImportOptions, Unit};
-use nesting::{Rotations, SheetSpec};
+use nesting::{Rotations, SheetOutline, SheetSpec};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -71,26 +75,100 @@ fn default_quantity() -> u32 {
     1
 }
 
-/// A stock sheet size in a job.
+/// A stock sheet in a job: a rectangle, or a remnant whose outline comes
+/// from a DXF file (its largest closed outline; the holes inside it are
+/// unusable, the size is the outline's bounding box).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JobSheet {
+    #[serde(default)]
     pub width_mm: f64,
+    #[serde(default)]
     pub height_mm: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
+    /// DXF file of a remnant (relative to the job file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remnant: Option<PathBuf>,
+    /// The remnant's outline, read from `remnant` ([`JobSheet::load_remnant`]).
+    #[serde(skip)]
+    pub outline: Option<SheetOutline>,
 }
 
 impl JobSheet {
+    /// A rectangular sheet.
+    pub fn rect(width_mm: f64, height_mm: f64, count: Option<u32>, cost: Option<f64>) -> Self {
+        JobSheet {
+            width_mm,
+            height_mm,
+            count,
+            cost,
+            remnant: None,
+            outline: None,
+        }
+    }
+
+    /// A remnant sheet read from the DXF file `path` (unitless files in
+    /// `default_unit`).
+    pub fn remnant(path: &Path, default_unit: Unit) -> Result<JobSheet> {
+        let mut sheet = JobSheet::rect(0.0, 0.0, Some(1), None);
+        sheet.remnant = Some(path.to_path_buf());
+        sheet.load_remnant(default_unit)?;
+        Ok(sheet)
+    }
+
+    /// Reads the outline of `remnant` (if set) and takes its size.
+    pub fn load_remnant(&mut self, default_unit: Unit) -> Result<()> {
+        let Some(path) = &self.remnant else {
+            return Ok(());
+        };
+        let options = ImportOptions {
+            default_unit,
+            ..ImportOptions::default()
+        };
+        let imported = nesting::import::import_file(path, &options)
+            .with_context(|| format!("cannot import the remnant {}", path.display()))?;
+        let Some(largest) = imported
+            .parts
+            .iter()
+            .max_by(|a, b| a.outer.area().total_cmp(&b.outer.area()))
+        else {
+            bail!(
+                "the remnant {} holds no closed outline:\n{}",
+                path.display(),
+                imported.report
+            );
+        };
+        let (dx, dy) = (largest.source_origin.x, largest.source_origin.y);
+        let (outline, _) = SheetOutline::normalized(
+            largest.outer.translated(dx, dy),
+            largest.holes.iter().map(|h| h.translated(dx, dy)).collect(),
+            Vec::new(),
+        );
+        (self.width_mm, self.height_mm) = outline.size();
+        self.outline = Some(outline);
+        Ok(())
+    }
+
+    /// What the engine nests on.
     pub fn spec(&self) -> SheetSpec {
         SheetSpec {
             width_mm: self.width_mm,
             height_mm: self.height_mm,
             count: self.count,
             cost: self.cost,
-            outline: None,
+            outline: self.outline.clone(),
+        }
+    }
+
+    /// How the sheet is named in messages: its size, and the remnant file.
+    pub fn describe(&self) -> String {
+        let size = format!("{} x {} mm", self.width_mm, self.height_mm);
+        match &self.remnant {
+            Some(p) => format!("remnant {} ({size})", p.display()),
+            None => size,
         }
     }
 }
@@ -141,6 +219,16 @@ impl Job {
                 p.file = base.join(&p.file);
             }
         }
+        let unit = job.default_unit.parse::<Unit>().unwrap_or(Unit::Millimeter);
+        for (i, s) in job.sheets.iter_mut().enumerate() {
+            if let Some(r) = &mut s.remnant
+                && r.is_relative()
+            {
+                *r = base.join(&*r);
+            }
+            s.load_remnant(unit)
+                .with_context(|| format!("sheet {} of job file {}", i + 1, path.display()))?;
+        }
         job.check()
             .with_context(|| format!("in job file {}", path.display()))?;
         Ok(job)
@@ -164,9 +252,16 @@ impl Job {
             .parse::<Unit>()
             .map_err(|e| anyhow::anyhow!("default_unit: {e}"))?;
         for (i, s) in self.sheets.iter().enumerate() {
+            if s.remnant.is_some() && s.outline.is_none() {
+                bail!(
+                    "sheet {}: the remnant {} has not been read",
+                    i + 1,
+                    s.describe()
+                );
+            }
             if !(s.width_mm > 0.0 && s.height_mm > 0.0) {
                 bail!(
-                    "sheet {} has size {} x {} mm: both must be more than 0",
+                    "sheet {} has size {} x {} mm: both must be more than 0 (give width_mm and height_mm, or a remnant DXF)",
                     i + 1,
                     s.width_mm,
                     s.height_mm
@@ -245,12 +340,39 @@ pub fn parse_sheet_arg(s: &str) -> Result<JobSheet> {
     if !(width_mm > 0.0 && height_mm > 0.0) {
         bail!("sheet `{s}`: width and height must be more than 0");
     }
-    Ok(JobSheet {
-        width_mm,
-        height_mm,
-        count,
-        cost,
-    })
+    Ok(JobSheet::rect(width_mm, height_mm, count, cost))
+}
+
+/// Parses a remnant given on the command line: `FILE.dxf[:COUNT[:COST]]`
+/// (unitless files in `default_unit`).
+pub fn parse_remnant_arg(s: &str, default_unit: Unit) -> Result<JobSheet> {
+    // The file name may hold `:` itself (C:\\…): take the longest prefix
+    // that exists, the fields after it are the count and cost.
+    let cuts: Vec<usize> = s.match_indices(':').map(|(i, _)| i).collect();
+    let split = std::iter::once(s.len())
+        .chain(cuts.iter().rev().copied().take(2))
+        .find(|&i| Path::new(&s[..i]).is_file())
+        .unwrap_or_else(|| cuts.first().copied().unwrap_or(s.len()));
+    let (file, rest) = (&s[..split], s.get(split + 1..));
+    let mut sheet = JobSheet::remnant(Path::new(file), default_unit)?;
+    if let Some(rest) = rest {
+        let mut fields = rest.split(':');
+        if let Some(c) = fields.next().filter(|c| !c.is_empty()) {
+            sheet.count = Some(c.parse().with_context(|| {
+                format!("remnant `{s}`: count `{c}` is not a whole number")
+            })?);
+        }
+        if let Some(c) = fields.next().filter(|c| !c.is_empty()) {
+            sheet.cost = Some(
+                c.parse()
+                    .with_context(|| format!("remnant `{s}`: cost `{c}` is not a number"))?,
+            );
+        }
+        if fields.next().is_some() {
+            bail!("remnant `{s}`: too many `:` fields; expected FILE.dxf[:COUNT[:COST]]");
+        }
+    }
+    Ok(sheet)
 }
 
 #[cfg(test)]

@@ -85,12 +85,14 @@ pub fn sheet_shapes(path: &Path) -> Result<(Vec<PlacedShape>, Vec<String>)> {
                 label,
                 outer: inner,
                 holes: Vec::new(),
+                min_quality: None,
             });
         }
         shapes.push(PlacedShape {
             label,
             outer,
             holes: Vec::new(),
+            min_quality: None,
         });
     }
     let outline_segments: Vec<Vec<ExactSeg>> = shapes

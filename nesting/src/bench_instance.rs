@@ -10,7 +10,7 @@
 
 use crate::geometry::{Contour, Point};
 use crate::part::Part;
-use crate::problem::{NestProblem, PartDemand, Rotations, SheetSpec};
+use crate::problem::{NestProblem, PartDemand, Rotations, SheetOutline, SheetSpec};
 use serde_json::Value;
 use std::path::Path;
 use std::sync::Arc;
@@ -364,10 +364,45 @@ impl BenchInstance {
                     quantity: it.demand,
                     rotations: it.rotations.clone(),
                     mirror: false,
-                    min_quality: None,
+                    min_quality: it.min_quality,
                 }
             })
             .collect()
+    }
+
+    /// The bins of a bin instance as stock sheets (scaled by `scale`): a
+    /// rectangular bin without holes or zones is a plain sheet, any other
+    /// an outline with its holes and quality zones. `None` for a strip.
+    pub fn bin_sheets(&self, scale: f64) -> Option<Vec<SheetSpec>> {
+        let InstanceKind::Bins(bins) = &self.kind else {
+            return None;
+        };
+        let sc = |r: &[Point]| Contour::polygon(r.iter().map(|p| Point::new(p.x * scale, p.y * scale)));
+        let sheets = bins
+            .iter()
+            .map(|b| {
+                let outer = sc(&b.shape.outer);
+                let bb = outer.bbox();
+                let rectangle =
+                    (outer.area() - bb.width() * bb.height()).abs() <= 1e-9 * outer.area().max(1.0);
+                let mut spec =
+                    SheetSpec::rect(bb.width(), bb.height(), Some(b.stock), Some(b.cost));
+                if !rectangle || !b.shape.holes.is_empty() || !b.zones.is_empty() {
+                    let holes = b.shape.holes.iter().map(|h| sc(h)).collect();
+                    let zones = b
+                        .zones
+                        .iter()
+                        .map(|z| crate::problem::QualityZone {
+                            quality: z.quality,
+                            contour: sc(&z.shape.outer),
+                        })
+                        .collect();
+                    spec.outline = Some(SheetOutline::normalized(outer, holes, zones).0);
+                }
+                spec
+            })
+            .collect();
+        Some(sheets)
     }
 
     /// A strip instance as a one-sheet problem: height × `length_mm` (scaled units),

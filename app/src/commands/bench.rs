@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use nesting::bench_instance::{BenchInstance, InstanceKind};
 use nesting::engine::{NestOptions, nest, nest_strip};
 use nesting::export::layout_svg;
-use nesting::problem::{NestProblem, SheetSpec};
+use nesting::problem::NestProblem;
 use nesting::validate::validate_layout;
 use serde::Serialize;
 use std::process::ExitCode;
@@ -190,27 +190,8 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
             };
             (problem, out.layout, result)
         }
-        InstanceKind::Bins(bins) => {
-            let mut sheets = Vec::new();
-            for b in bins {
-                let bb = nesting::Contour::polygon(b.shape.outer.clone());
-                let r = bb.bbox();
-                let rect = (bb.area() - r.width() * r.height()).abs() <= 1e-9 * bb.area().max(1.0);
-                if !rect || !b.shape.holes.is_empty() || !b.zones.is_empty() {
-                    bail!(
-                        "instance {}: bin {} is irregular or has holes or quality zones; the engine nests on rectangular sheets only, so use a strip instance or a rectangular bin instance",
-                        inst.name,
-                        b.id
-                    );
-                }
-                sheets.push(SheetSpec {
-                    width_mm: r.width() * scale,
-                    height_mm: r.height() * scale,
-                    count: Some(b.stock),
-                    cost: Some(b.cost),
-                    outline: None,
-                });
-            }
+        InstanceKind::Bins(_) => {
+            let sheets = inst.bin_sheets(scale).unwrap_or_default();
             let problem = NestProblem {
                 parts: inst.parts(scale),
                 sheets,

@@ -3,7 +3,8 @@
 use super::output::{print_json, write_atomically};
 use crate::cli::{DxfVersionArg, NestArgs};
 use crate::inputs::{LoadedJob, collect_dxf_files, load_job};
-use crate::job::{Job, JobPart, parse_sheet_arg};
+use crate::job::{Job, JobPart, parse_remnant_arg, parse_sheet_arg};
+use nesting::import::Unit;
 use crate::report::{NestReport, REPORT_FILE, sheet_file_name};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -45,12 +46,22 @@ pub fn job_from_args(args: &NestArgs) -> Result<Job> {
         }
         job
     };
-    if !args.sheets.is_empty() {
-        job.sheets = args
-            .sheets
-            .iter()
-            .map(|s| parse_sheet_arg(s))
-            .collect::<Result<_>>()?;
+    if let Some(u) = &args.unit {
+        job.default_unit = u.clone();
+    }
+    if !args.sheets.is_empty() || !args.remnants.is_empty() {
+        let unit: Unit = job
+            .default_unit
+            .parse()
+            .map_err(|e| anyhow::anyhow!("--unit: {e}"))?;
+        let mut sheets = Vec::new();
+        for r in &args.remnants {
+            sheets.push(parse_remnant_arg(r, unit)?);
+        }
+        for s in &args.sheets {
+            sheets.push(parse_sheet_arg(s)?);
+        }
+        job.sheets = sheets;
     } else if job.sheets.is_empty() {
         job.sheets.push(parse_sheet_arg(DEFAULT_SHEET)?);
     }
@@ -65,9 +76,6 @@ pub fn job_from_args(args: &NestArgs) -> Result<Job> {
     }
     if let Some(v) = args.seed {
         job.seed = v;
-    }
-    if let Some(u) = &args.unit {
-        job.default_unit = u.clone();
     }
     job.check()?;
     Ok(job)

@@ -7,6 +7,7 @@ use crate::output_folder::{SHEET_LAYER, UNLABELLED, import_layers, sheet_shapes}
 use crate::report::{NestReport, SheetEntry};
 use anyhow::Result;
 use nesting::validate::validate_sheet;
+use nesting::{SheetOutline, SheetSpec};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -102,12 +103,12 @@ fn check_sheet(dir: &Path, report: &NestReport, sheet: &SheetEntry) -> (Vec<Stri
         Ok(outline) => outline,
         Err(e) => return (Vec::new(), vec![format!("{at}: {e}")]),
     };
+    let mut spec = SheetSpec::rect(sheet.width_mm, sheet.height_mm, None, None);
     match outline.as_slice() {
         [p] => {
-            let bb = p
-                .outer
-                .translated(p.source_origin.x, p.source_origin.y)
-                .bbox();
+            let (dx, dy) = (p.source_origin.x, p.source_origin.y);
+            let outer = p.outer.translated(dx, dy);
+            let bb = outer.bbox();
             let expected = (0.0, 0.0, sheet.width_mm, sheet.height_mm);
             let found = (bb.min.x, bb.min.y, bb.max.x, bb.max.y);
             let off = [
@@ -121,6 +122,15 @@ fn check_sheet(dir: &Path, report: &NestReport, sheet: &SheetEntry) -> (Vec<Stri
                     "{at}: the sheet outline spans ({:.3}, {:.3})-({:.3}, {:.3}), the report says {} x {} mm",
                     found.0, found.1, found.2, found.3, sheet.width_mm, sheet.height_mm
                 ));
+            }
+            // A remnant: the parts are checked against the outline drawn.
+            let rectangle = (outer.area() - bb.width() * bb.height()).abs() <= 1e-6 * outer.area();
+            if !rectangle || !p.holes.is_empty() {
+                spec.outline = Some(SheetOutline {
+                    outer,
+                    holes: p.holes.iter().map(|h| h.translated(dx, dy)).collect(),
+                    zones: Vec::new(),
+                });
             }
         }
         other => problems.push(format!(
@@ -138,8 +148,7 @@ fn check_sheet(dir: &Path, report: &NestReport, sheet: &SheetEntry) -> (Vec<Stri
     };
     for v in validate_sheet(
         sheet.number - 1,
-        sheet.width_mm,
-        sheet.height_mm,
+        &spec,
         &shapes,
         report.spacing_mm,
         report.margin_mm,

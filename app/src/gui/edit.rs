@@ -164,6 +164,7 @@ fn exact_shape(doc: &NestDoc, p: &Placement) -> Option<PlacedShape> {
         label: format!("{} #{}", demand.part.name, p.copy),
         outer,
         holes,
+        min_quality: demand.min_quality,
     })
 }
 
@@ -177,7 +178,7 @@ pub fn exact_ok(
     skip: Option<usize>,
     moving: &Placement,
 ) -> Result<(), String> {
-    let (w, h) = sheet_size(doc, spec).ok_or("unknown sheet size")?;
+    let sheet_spec = doc.problem.sheets.get(spec).ok_or("unknown sheet size")?;
     let demand = doc.problem.parts.get(moving.part).ok_or("unknown part")?;
     if !demand.rotations.allows(moving.transform.angle_deg) {
         return Err(format!(
@@ -193,8 +194,7 @@ pub fn exact_ok(
     );
     let violations = validate_sheet(
         sheet,
-        w,
-        h,
+        sheet_spec,
         &shapes,
         doc.problem.spacing_mm,
         doc.problem.margin_mm,

@@ -35,12 +35,7 @@ impl Default for Settings {
     fn default() -> Self {
         let job = crate::job::Job::new();
         Settings {
-            sheets: vec![JobSheet {
-                width_mm: 3000.0,
-                height_mm: 1500.0,
-                count: None,
-                cost: None,
-            }],
+            sheets: vec![JobSheet::rect(3000.0, 1500.0, None, None)],
             spacing_mm: job.spacing_mm,
             margin_mm: job.margin_mm,
             time_limit_s: job.time_limit_s,

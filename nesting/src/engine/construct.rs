@@ -6,7 +6,8 @@
 use super::convert::{FixedSheet, Orientation, PartShapes, SheetShape, to_transform};
 use crate::problem::{Layout, NestProblem, Placement, SheetLayout, Unplaced};
 use jagua_rs::collision_detection::CDEngine;
-use jagua_rs::collision_detection::hazards::filter::NoFilter;
+use jagua_rs::collision_detection::hazards::filter::HazardFilter;
+use jagua_rs::collision_detection::hazards::{BasicHazardEntity, HazKey};
 use jagua_rs::entities::Layout as JLayout;
 use jagua_rs::geometry::geo_traits::TransformableFrom;
 use jagua_rs::geometry::primitives::SPolygon;
@@ -89,7 +90,7 @@ pub struct Objective {
     pub unplaced_area: f64,
     /// Number of sheets, or their total cost in cost mode.
     pub primary: f64,
-    /// Total area of the used sheets (mm²).
+    /// Total area of the used rectangular sheets (mm²); remnants count 0.
     pub sheet_area: f64,
     /// Used length of the last sheet (mm, from the usable area's left edge).
     pub last_length: f64,
@@ -142,16 +143,29 @@ impl OpenSheet {
     }
 }
 
+/// The hazards that block a part: everything but the quality zones its
+/// minimum quality allows.
+#[derive(Clone, Copy, Debug)]
+pub struct ZoneFilter(pub Option<usize>);
+
+impl HazardFilter<BasicHazardEntity> for ZoneFilter {
+    fn is_irrelevant(&self, _: HazKey, entity: &BasicHazardEntity) -> bool {
+        matches!((entity, self.0),
+            (BasicHazardEntity::InferiorQualityZone { quality, .. }, Some(min)) if *quality >= min)
+    }
+}
+
 /// Fast feasibility test of one orientation at translations.
 struct Probe<'o> {
     o: &'o Orientation,
+    filter: ZoneFilter,
     buf: SPolygon,
     /// Allowed translation range: x_lo, y_lo, x_hi, y_hi.
     range: [f32; 4],
 }
 
 impl<'o> Probe<'o> {
-    fn new(o: &'o Orientation, s: &SheetShape) -> Option<Self> {
+    fn new(o: &'o Orientation, s: &SheetShape, min_quality: Option<usize>) -> Option<Self> {
         let b = o.cd_bbox;
         let range = [
             s.x_min - b[0],
@@ -164,6 +178,7 @@ impl<'o> Probe<'o> {
         }
         Some(Probe {
             o,
+            filter: ZoneFilter(min_quality),
             buf: (**o.item.shape_cd()).clone(),
             range,
         })
@@ -179,11 +194,11 @@ impl<'o> Probe<'o> {
         }
         let tr = Transformation::from_translation(t);
         let shape = self.o.item.shape_cd();
-        if cde.detect_surrogate_collision(shape.surrogate(), &tr, &NoFilter) {
+        if cde.detect_surrogate_collision(shape.surrogate(), &tr, &self.filter) {
             return false;
         }
         self.buf.transform_from(shape, &tr);
-        !cde.detect_poly_collision(&self.buf, &NoFilter)
+        !cde.detect_poly_collision(&self.buf, &self.filter)
     }
 
     fn score(&self, t: (f32, f32), y_weight: f32) -> f32 {
@@ -241,7 +256,7 @@ fn find_position(
         .orientations
         .iter()
         .enumerate()
-        .filter_map(|(i, o)| Probe::new(o, shape).map(|p| (i, p)))
+        .filter_map(|(i, o)| Probe::new(o, shape, ps.min_quality).map(|p| (i, p)))
         .collect();
     if probes.is_empty() {
         return None;
@@ -325,7 +340,9 @@ fn place(sheet: &mut OpenSheet, ps: &PartShapes, shape_idx: usize, orient: usize
 
 /// True when some orientation of the part fits the sheet type's usable box.
 pub fn fits_box(ps: &PartShapes, s: &SheetShape) -> bool {
-    ps.orientations.iter().any(|o| Probe::new(o, s).is_some())
+    ps.orientations
+        .iter()
+        .any(|o| Probe::new(o, s, ps.min_quality).is_some())
 }
 
 /// The sheet types in the order a new sheet should be opened.
@@ -343,7 +360,10 @@ fn sheet_preference(ctx: &Ctx) -> Vec<usize> {
         } else {
             Ordering::Equal
         };
+        // Remnants (irregular sheets) before new rectangular sheets.
+        let remnant = |k: usize| ctx.sheets[k].as_ref().is_some_and(|s| s.irregular);
         by_cost
+            .then(remnant(b).cmp(&remnant(a)))
             .then(sb.area().total_cmp(&sa.area()))
             .then(a.cmp(&b))
     });
@@ -602,7 +622,12 @@ fn objective(
         } else {
             sheets.len() as f64
         },
-        sheet_area: sheets.iter().map(|(k, _)| specs[*k].area()).sum(),
+        // Remnants are stock already paid for: only new sheets count.
+        sheet_area: sheets
+            .iter()
+            .filter(|(k, _)| ctx.sheets[*k].as_ref().is_none_or(|s| !s.irregular))
+            .map(|(k, _)| specs[*k].area())
+            .sum(),
         last_length: sheets
             .last()
             .map_or(0.0, |(k, p)| used_length(ctx, sheets.len() - 1, *k, p)),

@@ -19,6 +19,7 @@
 //!   is inset by `margin - spacing/2`, so parts keep `margin + SAFETY_MM`
 //!   from the sheet edge.
 
+use super::outline::outline_region;
 use crate::geometry::{Contour, Point, Transform, arc_steps};
 use crate::problem::{NestProblem, Rotations};
 use jagua_rs::collision_detection::CDEConfig;
@@ -64,6 +65,8 @@ pub struct PartShapes {
     pub outer_area: f64,
     /// Exact bounding box size at orientation 0 (mm).
     pub size: (f64, f64),
+    /// Lowest zone quality the part may lie on (`None`: full quality).
+    pub min_quality: Option<usize>,
     pub orientations: Vec<Orientation>,
 }
 
@@ -77,8 +80,11 @@ pub struct SheetShape {
     pub y_min: f32,
     pub x_max: f32,
     pub y_max: f32,
-    /// Area of the usable rectangle (mm²).
+    /// Area of the usable region (mm²).
     pub area: f64,
+    /// The sheet has an irregular outline (holes, zones): the usable region
+    /// is not the rectangle above.
+    pub irregular: bool,
 }
 
 /// Why a problem could not be converted.
@@ -226,11 +232,14 @@ fn check_contour(c: &Contour) -> Result<(), String> {
 }
 
 /// Imports every part with quantity > 0 in all its distinct orientations.
-/// Item indices are dense over all orientations of all parts.
+/// Item indices are dense over all orientations of all parts. The imports
+/// (surrogate generation is the costly part) run in parallel on the
+/// current rayon pool.
 pub fn convert_parts(problem: &NestProblem) -> Result<Vec<PartShapes>, ConvertError> {
+    use rayon::prelude::*;
     let importer = part_importer(problem)?;
-    let mut out = Vec::new();
-    let mut next_idx = 0usize;
+    // (part, angle, mirrored, enclosing polygon), in item index order.
+    let mut jobs: Vec<(usize, f64, bool, Vec<Point>)> = Vec::new();
     for (pi, demand) in problem.parts.iter().enumerate() {
         if demand.quantity == 0 {
             continue;
@@ -245,8 +254,6 @@ pub fn convert_parts(problem: &NestProblem) -> Result<Vec<PartShapes>, ConvertEr
                 reason: "the rotation list is empty or holds a non-finite angle".into(),
             });
         }
-        let bb = part.outer.bbox();
-        let mut orientations: Vec<Orientation> = Vec::new();
         let mut rings: Vec<Vec<Point>> = Vec::new();
         for (angle_deg, mirrored) in orientation_list(&demand.rotations, demand.mirror) {
             let poly = oriented_polygon(&part.outer, pi, angle_deg, mirrored)?;
@@ -257,23 +264,37 @@ pub fn convert_parts(problem: &NestProblem) -> Result<Vec<PartShapes>, ConvertEr
                 continue;
             }
             rings.push(normalized);
-            orientations.push(import_orientation(
-                &importer, &poly, pi, angle_deg, mirrored, next_idx,
-            )?);
-            next_idx += 1;
+            jobs.push((pi, angle_deg, mirrored, poly));
         }
-        if orientations.is_empty() {
+        if rings.is_empty() {
             return Err(ConvertError::Part {
                 part: pi,
                 reason: "no usable rotation is allowed".into(),
             });
         }
+    }
+    let imported: Vec<Orientation> = jobs
+        .par_iter()
+        .enumerate()
+        .map(|(idx, (pi, angle, mirrored, poly))| {
+            import_orientation(&importer, poly, *pi, *angle, *mirrored, idx)
+        })
+        .collect::<Result<_, _>>()?;
+    let mut out: Vec<PartShapes> = Vec::new();
+    for ((pi, ..), o) in jobs.iter().zip(imported) {
+        if let Some(last) = out.last_mut().filter(|ps| ps.part == *pi) {
+            last.orientations.push(o);
+            continue;
+        }
+        let demand = &problem.parts[*pi];
+        let bb = demand.part.outer.bbox();
         out.push(PartShapes {
-            part: pi,
-            area: part.area(),
-            outer_area: part.outer.area(),
+            part: *pi,
+            area: demand.part.area(),
+            outer_area: demand.part.outer.area(),
             size: (bb.width(), bb.height()),
-            orientations,
+            min_quality: demand.min_quality.map(|q| q as usize),
+            orientations: vec![o],
         });
     }
     Ok(out)
@@ -438,26 +459,38 @@ pub fn convert_sheets(problem: &NestProblem) -> Result<Vec<Option<SheetShape>>, 
     let inset = container_inset_mm(problem);
     let mut out = Vec::new();
     for (si, s) in problem.sheets.iter().enumerate() {
-        let (w, h) = (s.width_mm - 2.0 * inset, s.height_mm - 2.0 * inset);
-        if !(w.is_finite() && h.is_finite()) || w <= 0.0 || h <= 0.0 {
-            out.push(None);
-            continue;
-        }
-        let x_min = inset as f32;
-        let y_min = inset as f32;
-        let ext = ExtContainer {
-            id: si as u64,
-            shape: ExtShape::Rectangle {
-                x_min,
-                y_min,
-                width: w as f32,
-                height: h as f32,
+        let sheet_err = |e: String| ConvertError::Engine(format!("sheet {}: {e}", si + 1));
+        let (ext, area) = match &s.outline {
+            Some(outline) => match outline_region(si as u64, outline, inset).map_err(sheet_err)? {
+                Some(region) => (region.container, region.area),
+                None => {
+                    out.push(None);
+                    continue;
+                }
             },
-            zones: vec![],
+            None => {
+                let (w, h) = (s.width_mm - 2.0 * inset, s.height_mm - 2.0 * inset);
+                if !(w.is_finite() && h.is_finite()) || w <= 0.0 || h <= 0.0 {
+                    out.push(None);
+                    continue;
+                }
+                let shape = ExtShape::Rectangle {
+                    x_min: inset as f32,
+                    y_min: inset as f32,
+                    width: w as f32,
+                    height: h as f32,
+                };
+                let ext = ExtContainer {
+                    id: si as u64,
+                    shape,
+                    zones: vec![],
+                };
+                (ext, w * h)
+            }
         };
         let container = importer
             .import_container(&ext)
-            .map_err(|e| ConvertError::Engine(format!("sheet {}: {e}", si + 1)))?;
+            .map_err(|e| sheet_err(e.to_string()))?;
         let b = container.outer_cd().bbox();
         out.push(Some(SheetShape {
             sheet: si,
@@ -466,7 +499,8 @@ pub fn convert_sheets(problem: &NestProblem) -> Result<Vec<Option<SheetShape>>, 
             y_min: b.y_min,
             x_max: b.x_max,
             y_max: b.y_max,
-            area: w * h,
+            area,
+            irregular: s.outline.is_some(),
         }));
     }
     Ok(out)

@@ -2,9 +2,12 @@
 //!
 //! Objective (lexicographic): place as much part area as possible; then use
 //! as few sheets as possible — or, when *every* sheet type has a cost, the
-//! lowest total sheet cost; then the smallest total sheet area; then the
-//! shortest used length (max x) of the last sheet. Parts are packed towards
-//! x = 0, bottom-left first.
+//! lowest total sheet cost; then the smallest total area of new sheets
+//! (remnants, sheets with an outline, count as free and are opened first);
+//! then the shortest used length (max x) of the last sheet. Parts are packed
+//! towards x = 0, bottom-left first. Irregular sheets (outline, holes,
+//! quality zones) are nested by the restarts only; the strip phases need
+//! rectangular sheets.
 //!
 //! Safety: parts keep at least `spacing_mm + 0.02 mm` between each other and
 //! `margin_mm + 0.01 mm` from the sheet edges (see [`convert`]), so layouts
@@ -15,6 +18,7 @@
 pub mod construct;
 pub mod convert;
 pub mod last_sheet;
+pub mod outline;
 pub mod part_in_part;
 pub mod search;
 pub mod strip;
@@ -127,6 +131,22 @@ pub(crate) fn check_problem(problem: &NestProblem, options: &NestOptions) -> Res
                     s.width_mm, s.height_mm
                 ),
             });
+        }
+        if let Some(o) = &s.outline {
+            let bb = o.outer.bbox();
+            let inside = bb.min.x >= -1e-6
+                && bb.min.y >= -1e-6
+                && bb.max.x <= s.width_mm + 1e-6
+                && bb.max.y <= s.height_mm + 1e-6;
+            if o.outer.vertices.len() < 2 || !inside || o.area() <= 0.0 {
+                return Err(NestError::InvalidSheet {
+                    sheet: i,
+                    reason: format!(
+                        "the outline spans ({:.3}, {:.3})-({:.3}, {:.3}) mm with {:.1} mm² of material; it must enclose material within 0..{} x 0..{} mm",
+                        bb.min.x, bb.min.y, bb.max.x, bb.max.y, o.area(), s.width_mm, s.height_mm
+                    ),
+                });
+            }
         }
         if s.cost.is_some_and(|c| !c.is_finite() || c < 0.0) {
             return Err(NestError::InvalidSheet {
@@ -245,7 +265,11 @@ pub fn nest_with_fixed(
     check_problem(problem, options)?;
     let fixed_counts = check_fixed(problem, fixed)?;
     let map_err = map_convert_error;
-    let parts = convert_parts(problem).map_err(map_err)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| NestError::Engine(format!("cannot start worker threads: {e}")))?;
+    let parts = pool.install(|| convert_parts(problem)).map_err(map_err)?;
     let has_holes = problem
         .parts
         .iter()
@@ -319,13 +343,11 @@ pub fn nest_with_fixed(
         extra_unplaced,
         total: problem.total_quantity() as usize,
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads.unwrap_or(0))
-        .build()
-        .map_err(|e| NestError::Engine(format!("cannot start worker threads: {e}")))?;
     // Time-limited runs spend the last part of the budget shortening the
     // last sheet (a strip problem); iteration-limited runs stay repeatable.
-    let compact = options.max_iterations.is_none() && options.time_limit_s >= 1.0;
+    // The strip phases need rectangular sheets.
+    let rectangular = sheets.iter().flatten().all(|s| !s.irregular);
+    let compact = options.max_iterations.is_none() && options.time_limit_s >= 1.0 && rectangular;
     let restart_options = NestOptions {
         time_limit_s: if compact {
             options.time_limit_s * last_sheet::RESTART_SHARE
@@ -334,7 +356,7 @@ pub fn nest_with_fixed(
         },
         ..options.clone()
     };
-    let result = search.run(&restart_options, &pool, cancel, on_progress);
+    let result = search.run(&restart_options, &pool, cancel, on_progress, start);
     let (layout, iterations, stopped) = if compact && result.stopped == StopReason::TimeLimit {
         let left = options.time_limit_s - start.elapsed().as_secs_f64();
         // The phases below time and count their reports from their own start.

@@ -76,6 +76,7 @@ fn hole_container(part: &Part, hole: usize, growth_mm: f64) -> Option<SheetShape
         x_max: b.x_max,
         y_max: b.y_max,
         container,
+        irregular: false,
     })
 }
 
@@ -225,7 +226,12 @@ pub fn prepare(problem: &NestProblem, parts: &[PartShapes], seed: u64) -> Option
             quantity: *k,
             rotations: composite_rotations(problem, c.parent, &c.children),
             mirror: false,
-            min_quality: None,
+            // The strictest of the parent's and the children's.
+            min_quality: std::iter::once(c.parent)
+                .chain(c.children.iter().map(|ch| ch.part))
+                .map(|i| problem.parts[i].min_quality)
+                .reduce(|a, b| a.zip(b).map(|(a, b)| a.max(b)))
+                .flatten(),
         });
     }
     Some(Prepared {

@@ -91,7 +91,11 @@ impl Search<'_> {
     /// True when the solution reaches the area lower bound (single usable sheet type only).
     fn is_optimal(&self, sol: &Solution) -> bool {
         let usable: Vec<_> = self.ctx.sheets.iter().flatten().collect();
-        if usable.len() != 1 || sol.objective.unplaced_area > 0.0 || !self.ctx.fixed.is_empty() {
+        if usable.len() != 1
+            || usable[0].irregular
+            || sol.objective.unplaced_area > 0.0
+            || !self.ctx.fixed.is_empty()
+        {
             return false;
         }
         let s = usable[0];
@@ -150,15 +154,16 @@ impl Search<'_> {
         }
     }
 
-    /// Runs restarts until a limit, cancel or the lower bound.
+    /// Runs restarts until a limit (counted from `start`), cancel or the
+    /// lower bound.
     pub fn run(
         &self,
         options: &NestOptions,
         pool: &rayon::ThreadPool,
         cancel: &AtomicBool,
         on_progress: &(dyn Fn(&Progress) + Sync),
+        start: Instant,
     ) -> SearchResult {
-        let start = Instant::now();
         let deadline = start + Duration::from_secs_f64(options.time_limit_s.clamp(0.0, 1e7));
         let max_iter = options.max_iterations.unwrap_or(u64::MAX);
         let iterations = AtomicU64::new(0);

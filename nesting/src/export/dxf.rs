@@ -57,10 +57,18 @@ pub fn sheet_dxf(
     for (name, color) in LAYERS {
         w.layer(name, color);
     }
-    w.closed(
-        LAYER_SHEET,
-        &Contour::rectangle(0.0, 0.0, spec.width_mm, spec.height_mm),
-    );
+    match &spec.outline {
+        // A remnant: its outline and holes. Quality zones are not drawn.
+        Some(o) => {
+            for c in std::iter::once(&o.outer).chain(&o.holes) {
+                w.closed(LAYER_SHEET, c);
+            }
+        }
+        None => w.closed(
+            LAYER_SHEET,
+            &Contour::rectangle(0.0, 0.0, spec.width_mm, spec.height_mm),
+        ),
+    }
     for p in &sl.placements {
         let demand = problem.parts.get(p.part).ok_or(ExportError::UnknownPart {
             number: sheet + 1,

@@ -87,12 +87,40 @@ pub fn layout_svg(problem: &NestProblem, layout: &Layout) -> String {
             h
         );
         let top = y + title_h;
-        let _ = writeln!(
-            body,
-            r##"<rect class="sheet" x="0" y="{top:.3}" width="{w}" height="{h}" fill="#f4f4f4" stroke="#555" stroke-width="{sw:.3}"/>"##,
-            sw = font / 10.0
-        );
         let base_y = top + h;
+        match problem.sheets.get(sl.sheet).and_then(|k| k.outline.as_ref()) {
+            Some(o) => {
+                let mut d = String::new();
+                for c in std::iter::once(&o.outer).chain(&o.holes) {
+                    if !d.is_empty() {
+                        d.push(' ');
+                    }
+                    contour_path(&mut d, c, base_y);
+                }
+                let _ = writeln!(
+                    body,
+                    r##"<path class="sheet" d="{d}" fill="#f4f4f4" fill-rule="evenodd" stroke="#555" stroke-width="{sw:.3}"/>"##,
+                    sw = font / 10.0
+                );
+                for z in &o.zones {
+                    let mut d = String::new();
+                    contour_path(&mut d, &z.contour, base_y);
+                    let _ = writeln!(
+                        body,
+                        r##"<path class="zone" d="{d}" fill="#e8d9b0" stroke="#a08040" stroke-width="{sw:.3}"><title>quality {}</title></path>"##,
+                        z.quality,
+                        sw = font / 20.0
+                    );
+                }
+            }
+            None => {
+                let _ = writeln!(
+                    body,
+                    r##"<rect class="sheet" x="0" y="{top:.3}" width="{w}" height="{h}" fill="#f4f4f4" stroke="#555" stroke-width="{sw:.3}"/>"##,
+                    sw = font / 10.0
+                );
+            }
+        }
         for p in &sl.placements {
             let Some(demand) = problem.parts.get(p.part) else {
                 continue;

@@ -15,10 +15,10 @@ pub use exact::{
     Closest, ExactSeg, point_in_contour, point_segment, point_segment_distance, segment_closest,
     segment_distance, segment_intersections,
 };
-pub use violation::{SheetEdge, Violation};
+pub use violation::{SheetArea, SheetEdge, Violation};
 
 use crate::geometry::Contour;
-use crate::problem::{Layout, NestProblem};
+use crate::problem::{Layout, NestProblem, SheetSpec};
 use serde::Serialize;
 use std::fmt;
 
@@ -32,6 +32,9 @@ pub struct PlacedShape {
     pub label: String,
     pub outer: Contour,
     pub holes: Vec<Contour>,
+    /// Lowest quality of sheet zone the part may lie on (`None`: full
+    /// quality only); see [`crate::problem::QualityZone`].
+    pub min_quality: Option<u32>,
 }
 
 /// Everything wrong with a layout; empty when it is valid.
@@ -60,26 +63,20 @@ impl fmt::Display for ValidationReport {
     }
 }
 
-/// Checks one sheet of `width_mm × height_mm` (origin lower-left): every
-/// shape inside the sheet and at least `margin_mm` from each edge, every two
-/// shapes' material disjoint and at least `spacing_mm` apart (both minus
-/// [`TOLERANCE_MM`]). `sheet_index` is 0-based (messages print it 1-based).
+/// Checks one sheet of the stock size `spec` (origin lower-left): every
+/// shape inside the sheet (its rectangle, or its outline minus holes and the
+/// quality zones the part may not use) and at least `margin_mm` from its
+/// edges, every two shapes' material disjoint and at least `spacing_mm`
+/// apart (both minus [`TOLERANCE_MM`]). `sheet_index` is 0-based (messages
+/// print it 1-based).
 pub fn validate_sheet(
     sheet_index: usize,
-    width_mm: f64,
-    height_mm: f64,
+    spec: &SheetSpec,
     shapes: &[PlacedShape],
     spacing_mm: f64,
     margin_mm: f64,
 ) -> Vec<Violation> {
-    sheet::check_sheet(
-        sheet_index,
-        width_mm,
-        height_mm,
-        shapes,
-        spacing_mm,
-        margin_mm,
-    )
+    sheet::check_sheet(sheet_index, spec, shapes, spacing_mm, margin_mm)
 }
 
 /// The placed shapes of sheet `sheet` of `layout` (placements with an
@@ -97,6 +94,7 @@ pub fn placed_shapes(problem: &NestProblem, layout: &Layout, sheet: usize) -> Ve
                 label: format!("{} #{}", demand.part.name, p.copy),
                 outer,
                 holes,
+                min_quality: demand.min_quality,
             })
         })
         .collect()
@@ -121,8 +119,7 @@ pub fn validate_layout_geometry(problem: &NestProblem, layout: &Layout) -> Valid
         let shapes = placed_shapes(problem, layout, i);
         violations.extend(validate_sheet(
             i,
-            spec.width_mm,
-            spec.height_mm,
+            spec,
             &shapes,
             problem.spacing_mm,
             problem.margin_mm,

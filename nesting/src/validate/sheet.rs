@@ -4,9 +4,10 @@
 use super::exact::{
     ExactSeg, point_in_contour, point_segment, segment_closest, segment_intersections,
 };
-use super::violation::{SheetEdge, Violation};
+use super::violation::{SheetArea, SheetEdge, Violation};
 use super::{PlacedShape, TOLERANCE_MM};
 use crate::geometry::{BBox, Contour, Point};
+use crate::problem::{SheetOutline, SheetSpec};
 use rayon::prelude::*;
 use std::ops::Range;
 
@@ -112,22 +113,32 @@ fn bbox_distance(bb: &BBox, p: Point) -> f64 {
 /// Checks one sheet; see [`super::validate_sheet`].
 pub(super) fn check_sheet(
     sheet: usize,
-    width_mm: f64,
-    height_mm: f64,
+    spec: &SheetSpec,
     shapes: &[PlacedShape],
     spacing_mm: f64,
     margin_mm: f64,
 ) -> Vec<Violation> {
     let mut out = Vec::new();
-    let prepared: Vec<Shape> = shapes
+    let prepared: Vec<(Shape, &PlacedShape)> = shapes
         .iter()
         .filter(|s| !s.outer.vertices.is_empty())
-        .map(Shape::new)
+        .map(|s| (Shape::new(s), s))
         .collect();
+    let obstacles = spec.outline.as_ref().map(Obstacles::new);
     let mut usable = Vec::with_capacity(prepared.len());
-    for s in prepared {
+    for (s, placed) in prepared {
         if s.is_finite() {
-            check_edges(sheet, width_mm, height_mm, margin_mm, &s, &mut out);
+            match &obstacles {
+                Some(obs) => obs.check(sheet, margin_mm, &s, placed.min_quality, &mut out),
+                None => check_edges(
+                    sheet,
+                    spec.width_mm,
+                    spec.height_mm,
+                    margin_mm,
+                    &s,
+                    &mut out,
+                ),
+            }
             usable.push(s);
         } else {
             out.push(Violation::NonFiniteGeometry {
@@ -160,6 +171,91 @@ pub(super) fn check_sheet(
         .collect();
     out.extend(found);
     out
+}
+
+/// What a part must keep off on an irregular sheet, as shapes whose
+/// "material" is the forbidden area: the outside of the outline (a frame
+/// around the outline with the outline as its hole), the holes, the zones.
+struct Obstacles {
+    shapes: Vec<(SheetArea, PlacedShape)>,
+}
+
+impl Obstacles {
+    fn new(o: &SheetOutline) -> Self {
+        let bb = o.outer.bbox();
+        let pad = bb.diagonal().max(1.0);
+        let frame = Contour::rectangle(
+            bb.min.x - pad,
+            bb.min.y - pad,
+            bb.width() + 2.0 * pad,
+            bb.height() + 2.0 * pad,
+        );
+        let obstacle = |outer: Contour, holes: Vec<Contour>| PlacedShape {
+            label: String::new(),
+            outer,
+            holes,
+            min_quality: None,
+        };
+        let mut shapes = vec![(
+            SheetArea::Outline,
+            obstacle(frame, vec![o.outer.clone()]),
+        )];
+        for (k, h) in o.holes.iter().enumerate() {
+            shapes.push((SheetArea::Hole(k), obstacle(h.clone(), vec![])));
+        }
+        for (k, z) in o.zones.iter().enumerate() {
+            let area = SheetArea::Zone {
+                index: k,
+                quality: z.quality,
+            };
+            shapes.push((area, obstacle(z.contour.clone(), vec![])));
+        }
+        Obstacles { shapes }
+    }
+
+    /// Checks part `s` (of minimum quality `min_quality`) against every
+    /// obstacle it may not touch: no material on it, the margin kept.
+    fn check(
+        &self,
+        sheet: usize,
+        margin_mm: f64,
+        s: &Shape,
+        min_quality: Option<u32>,
+        out: &mut Vec<Violation>,
+    ) {
+        let margin = margin_mm.max(0.0);
+        for (area, placed) in &self.shapes {
+            if let SheetArea::Zone { quality, .. } = area
+                && *quality > 0
+                && min_quality.is_some_and(|q| *quality >= q)
+            {
+                continue;
+            }
+            let obstacle = Shape::new(placed);
+            if !obstacle.bbox.expanded(margin + TOLERANCE_MM).intersects(&s.bbox) {
+                continue;
+            }
+            match check_pair(sheet, s, &obstacle, margin) {
+                Some(Violation::Overlap { at, .. }) => out.push(Violation::OffSheet {
+                    sheet,
+                    part: s.label.to_string(),
+                    area: *area,
+                    at,
+                }),
+                Some(Violation::Spacing {
+                    distance_mm, at, ..
+                }) => out.push(Violation::SheetMargin {
+                    sheet,
+                    part: s.label.to_string(),
+                    area: *area,
+                    distance_mm,
+                    required_mm: margin,
+                    at,
+                }),
+                _ => {}
+            }
+        }
+    }
 }
 
 /// Margin and outside-sheet checks against the exact outer bounding box.

@@ -30,6 +30,31 @@ impl fmt::Display for SheetEdge {
     }
 }
 
+/// The parts of an irregular sheet a part must keep off (1-based numbers
+/// in messages).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SheetArea {
+    /// Everything outside the outline.
+    Outline,
+    /// A hole of the sheet, by index.
+    Hole(usize),
+    /// A quality zone of the sheet, by index, with its quality.
+    Zone { index: usize, quality: u32 },
+}
+
+impl fmt::Display for SheetArea {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SheetArea::Outline => f.write_str("the sheet outline"),
+            SheetArea::Hole(k) => write!(f, "hole {} of the sheet", k + 1),
+            SheetArea::Zone { index, quality } => {
+                write!(f, "zone {} of the sheet (quality {quality})", index + 1)
+            }
+        }
+    }
+}
+
 /// One thing wrong with a layout.
 ///
 /// `sheet` fields are 0-based indices into `Layout::sheets` (messages show
@@ -70,6 +95,25 @@ pub enum Violation {
         part: String,
         edge: SheetEdge,
         overhang_mm: f64,
+    },
+    /// On an irregular sheet, a part's material lies outside the outline,
+    /// in one of its holes or on a quality zone it may not use; `area` names
+    /// which, `at` is a point of the part there.
+    OffSheet {
+        sheet: usize,
+        part: String,
+        area: SheetArea,
+        at: Point,
+    },
+    /// On an irregular sheet, a part is closer than the margin to the
+    /// outline, a hole or a forbidden zone (`area`); `at` is midway.
+    SheetMargin {
+        sheet: usize,
+        part: String,
+        area: SheetArea,
+        distance_mm: f64,
+        required_mm: f64,
+        at: Point,
     },
     /// A placed part has NaN or infinite coordinates.
     NonFiniteGeometry { sheet: usize, part: String },
@@ -211,6 +255,38 @@ impl fmt::Display for Violation {
                 "sheet {}: `{part}` sticks out {} mm over the {edge} edge",
                 sheet + 1,
                 mm_vs(*overhang_mm, 0.0)
+            ),
+            Violation::OffSheet {
+                sheet,
+                part,
+                area,
+                at: p,
+            } => write!(
+                f,
+                "sheet {}: `{part}` lies {} at {}",
+                sheet + 1,
+                match area {
+                    SheetArea::Outline => format!("outside {area}"),
+                    SheetArea::Hole(_) => format!("in {area}"),
+                    SheetArea::Zone { .. } => format!("on {area}, which it may not use"),
+                },
+                at(p)
+            ),
+            Violation::SheetMargin {
+                sheet,
+                part,
+                area,
+                distance_mm,
+                required_mm,
+                at: p,
+            } => write!(
+                f,
+                "sheet {}: `{part}` is {} mm from {} at {}, margin is {} mm",
+                sheet + 1,
+                mm_vs(*distance_mm, *required_mm),
+                area,
+                at(p),
+                mm_short(*required_mm)
             ),
             Violation::NonFiniteGeometry { sheet, part } => write!(
                 f,

@@ -7,7 +7,7 @@
 
 use crate::gui::command::Command;
 use crate::gui::edit;
-use crate::gui::shapes::part_color;
+use crate::gui::shapes::{PartShape, part_color};
 use crate::gui::state::{AppState, CopyId, NestDoc};
 use egui::emath::TSTransform;
 use egui::epaint::Mesh;
@@ -15,7 +15,7 @@ use egui::{
     Align2, Color32, CornerRadius, FontId, Pos2, Rect, Sense, Shape, Stroke, StrokeKind, Ui, Vec2,
     pos2, vec2,
 };
-use nesting::Placement;
+use nesting::{Part, Placement};
 use nesting::geometry::{BBox, Point, Transform};
 
 /// Gap between sheets in the grid, and room for their titles (mm).
@@ -32,6 +32,8 @@ const COLLIDES: Color32 = Color32::from_rgb(0xe5, 0x39, 0x35);
 /// Drawing data of one sheet, in sheet millimetres with y pointing down.
 #[derive(Debug, Default)]
 struct SheetDrawing {
+    /// A remnant's material and edges (drawing frame); `None` for a full rectangle.
+    remnant: Option<(Mesh, Vec<Vec<Pos2>>)>,
     fill: Mesh,
     /// Every contour of every placed part, with the placement index.
     outlines: Vec<(usize, Vec<Pos2>)>,
@@ -154,6 +156,21 @@ fn build_cache(doc: &NestDoc) -> Vec<SheetDrawing> {
                 .map_or(0.0, |k| k.height_mm);
             let map = |p: Point| pos2(p.x as f32, (h - p.y) as f32);
             let mut d = SheetDrawing::default();
+            let outline = doc
+                .problem
+                .sheets
+                .get(sl.sheet)
+                .and_then(|k| k.outline.as_ref());
+            if let Some(o) = outline {
+                let shape = PartShape::new(&Part::new("sheet", o.outer.clone(), o.holes.clone()));
+                let mut mesh = Mesh::default();
+                shape.append_fill(&mut mesh, &Transform::IDENTITY, SHEET_FILL, map);
+                let edges = shape
+                    .contours()
+                    .map(|c| c.iter().map(|q| map(*q)).collect())
+                    .collect();
+                d.remnant = Some((mesh, edges));
+            }
             for (i, p) in sl.placements.iter().enumerate() {
                 let Some(shape) = doc.shapes.get(p.part) else {
                     continue;
@@ -345,15 +362,30 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PreviewView, cmds: &mut Vec<
         let Some(sl) = doc.layout.sheets.get(*i) else {
             continue;
         };
-        shapes.push(Shape::rect_filled(sr, CornerRadius::ZERO, SHEET_FILL));
-        shapes.push(Shape::rect_stroke(
-            sr,
-            CornerRadius::ZERO,
-            Stroke::new(1.0, SHEET_EDGE),
-            StrokeKind::Outside,
-        ));
+        let t = TSTransform::new(sr.min.to_vec2(), zoom);
+        let remnant = view.cache.get(*i).and_then(|d| d.remnant.as_ref());
+        if let Some((mesh, edges)) = remnant {
+            // A remnant: its material and edges; the margin is not drawn.
+            let mut mesh = mesh.clone();
+            mesh.transform(t);
+            shapes.push(Shape::mesh(mesh));
+            for e in edges {
+                shapes.push(Shape::closed_line(
+                    e.iter().map(|q| sr.min + q.to_vec2() * zoom).collect(),
+                    Stroke::new(1.0, SHEET_EDGE),
+                ));
+            }
+        } else {
+            shapes.push(Shape::rect_filled(sr, CornerRadius::ZERO, SHEET_FILL));
+            shapes.push(Shape::rect_stroke(
+                sr,
+                CornerRadius::ZERO,
+                Stroke::new(1.0, SHEET_EDGE),
+                StrokeKind::Outside,
+            ));
+        }
         let m = doc.problem.margin_mm as f32 * zoom;
-        if m > 2.0 {
+        if m > 2.0 && remnant.is_none() {
             shapes.extend(Shape::dashed_line(
                 &[
                     sr.min + vec2(m, m),
@@ -367,7 +399,6 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PreviewView, cmds: &mut Vec<
                 4.0,
             ));
         }
-        let t = TSTransform::new(sr.min.to_vec2(), zoom);
         let Some(d) = view.cache.get(*i) else {
             continue;
         };

@@ -167,12 +167,7 @@ fn sheets_ui(ui: &mut Ui, s: &mut Settings) {
         ui.menu_button("Add sheet…", |ui| {
             for (label, w, h) in SHEET_PRESETS {
                 if ui.button(label).clicked() {
-                    s.sheets.push(JobSheet {
-                        width_mm: w,
-                        height_mm: h,
-                        count: None,
-                        cost: None,
-                    });
+                    s.sheets.push(JobSheet::rect(w, h, None, None));
                 }
             }
         });

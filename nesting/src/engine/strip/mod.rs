@@ -114,6 +114,12 @@ pub fn nest_strip(
 ) -> Result<StripOutcome, NestError> {
     let start = Instant::now();
     check_problem(problem, options)?;
+    if problem.sheets[0].outline.is_some() {
+        return Err(NestError::InvalidSheet {
+            sheet: 0,
+            reason: "strip packing needs a rectangular strip, not an irregular outline".into(),
+        });
+    }
     let parts = convert_parts(problem).map_err(map_convert_error)?;
     let sheets = convert_sheets(problem).map_err(map_convert_error)?;
     let Some(sheet) = sheets.first().and_then(Option::as_ref) else {

@@ -1,0 +1,201 @@
+//! Irregular sheets (remnants, hides) as jagua-rs containers.
+//!
+//! The usable region is the outline minus its holes, moved inwards by the
+//! container inset (`margin - spacing/2`, see [`super::convert`]) with the
+//! `geo` polygon buffer; quality zones become jagua quality zones grown by
+//! the same inset. Every approximation errs on the safe side:
+//! - arcs of the outer contour become inscribed chords, arcs of holes and
+//!   zones enclosing tangent chains;
+//! - a shrinking buffer rounds reflex corners with chords that cut into the
+//!   exact offset, so its distance is raised by [`JOIN_FACTOR`]; a growing
+//!   buffer's chords already lie inside the exact offset (for the blocked
+//!   zones it is the other way round);
+//! - a region that the inset splits into pieces keeps its largest piece.
+
+use super::convert::{ARC_TOLERANCE_MM, enclosing_polygon, inscribed_polygon};
+use crate::geometry::{Contour, Point};
+use crate::problem::SheetOutline;
+use geo::algorithm::buffer::{BufferStyle, LineJoin};
+use geo::{Area, Buffer};
+use jagua_rs::entities::N_QUALITIES;
+use jagua_rs::io::ext_repr::{ExtContainer, ExtPolygon, ExtQualityZone, ExtSPolygon, ExtShape};
+
+/// Angle of the chords of the buffer's round joins (radians).
+const JOIN_ANGLE: f64 = 0.1;
+/// `1 / cos(JOIN_ANGLE / 2)` rounded up: how much closer than the exact
+/// offset a round-join chord can come.
+const JOIN_FACTOR: f64 = 1.002;
+
+/// A container for an irregular sheet: the jagua description and the
+/// usable area (mm²).
+pub(crate) struct OutlineRegion {
+    pub container: ExtContainer,
+    pub area: f64,
+}
+
+fn to_geo_ring(points: &[Point]) -> geo::LineString<f64> {
+    geo::LineString::from(points.iter().map(|p| (p.x, p.y)).collect::<Vec<_>>())
+}
+
+fn ccw_points(c: &Contour, inside: bool) -> Vec<Point> {
+    let c = c.clone().oriented(true);
+    if inside {
+        inscribed_polygon(&c, ARC_TOLERANCE_MM)
+    } else {
+        enclosing_polygon(&c, ARC_TOLERANCE_MM)
+    }
+}
+
+/// Offsets `poly` by `distance` (positive grows); `safe_inward` says that
+/// the result must not reach beyond the exact offset (true for the usable
+/// region, false for blocked areas).
+fn offset(poly: geo::Polygon<f64>, distance: f64, usable: bool) -> geo::MultiPolygon<f64> {
+    if distance == 0.0 {
+        return geo::MultiPolygon(vec![poly]);
+    }
+    // The chords of round joins lie inside the exact offset curve: they
+    // make a grown polygon a little smaller and a shrunk one a little
+    // larger. Push the distance out in the direction that is unsafe.
+    let shrinking = distance < 0.0;
+    let d = if shrinking == usable {
+        distance * JOIN_FACTOR
+    } else {
+        distance
+    };
+    poly.buffer_with_style(BufferStyle::new(d).line_join(LineJoin::Round(JOIN_ANGLE)))
+}
+
+fn ext_ring(ring: &geo::LineString<f64>) -> ExtSPolygon {
+    let mut pts: Vec<(f32, f32)> = ring.coords().map(|c| (c.x as f32, c.y as f32)).collect();
+    if pts.len() > 1 && pts.first() == pts.last() {
+        pts.pop();
+    }
+    ExtSPolygon(pts)
+}
+
+/// The container of an irregular sheet with `inset_mm` between the outline
+/// and the usable region (negative: the region grows). `None` when nothing
+/// usable is left; `Err` for an outline that cannot be used.
+pub(crate) fn outline_region(
+    id: u64,
+    outline: &SheetOutline,
+    inset_mm: f64,
+) -> Result<Option<OutlineRegion>, String> {
+    let outer = ccw_points(&outline.outer, true);
+    if outer.len() < 3 {
+        return Err("the sheet outline has fewer than 3 points".into());
+    }
+    let holes: Vec<geo::LineString<f64>> = outline
+        .holes
+        .iter()
+        .map(|h| to_geo_ring(&ccw_points(h, false)))
+        .collect();
+    let region = geo::Polygon::new(to_geo_ring(&outer), holes);
+    let pieces = offset(region, -inset_mm, true);
+    let Some(main) = pieces
+        .0
+        .into_iter()
+        .filter(|p| p.unsigned_area() > 0.0)
+        .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))
+    else {
+        return Ok(None);
+    };
+    let mut zones = Vec::new();
+    for z in &outline.zones {
+        let quality = z.quality as usize;
+        if quality >= N_QUALITIES {
+            return Err(format!(
+                "a quality zone has quality {}; qualities 0 to {} are supported",
+                z.quality,
+                N_QUALITIES - 1
+            ));
+        }
+        let poly = geo::Polygon::new(to_geo_ring(&ccw_points(&z.contour, false)), vec![]);
+        for piece in offset(poly, inset_mm, false).0 {
+            // A zone with a hole is blocked as a whole: conservative.
+            zones.push(ExtQualityZone {
+                quality,
+                shape: ExtShape::SimplePolygon(ext_ring(piece.exterior())),
+            });
+        }
+    }
+    let area = main.unsigned_area();
+    let shape = ExtShape::Polygon(ExtPolygon {
+        outer: ext_ring(main.exterior()),
+        inner: main.interiors().iter().map(ext_ring).collect(),
+    });
+    Ok(Some(OutlineRegion {
+        container: ExtContainer { id, shape, zones },
+        area,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::QualityZone;
+
+    fn l_outline() -> SheetOutline {
+        // An L: 100 × 100 minus the 50 × 50 upper-right square, with a
+        // 10 × 10 hole at (20, 20).
+        SheetOutline {
+            outer: Contour::polygon([
+                Point::new(0.0, 0.0),
+                Point::new(100.0, 0.0),
+                Point::new(100.0, 50.0),
+                Point::new(50.0, 50.0),
+                Point::new(50.0, 100.0),
+                Point::new(0.0, 100.0),
+            ]),
+            holes: vec![Contour::rectangle(20.0, 20.0, 10.0, 10.0).oriented(false)],
+            zones: vec![QualityZone {
+                quality: 1,
+                contour: Contour::rectangle(70.0, 10.0, 10.0, 10.0),
+            }],
+        }
+    }
+
+    #[test]
+    fn the_region_shrinks_by_the_inset_and_keeps_holes_and_zones() {
+        let o = l_outline();
+        let r = outline_region(0, &o, 2.0).unwrap().unwrap();
+        // Exact offset: the L shrunk by 2 (two rectangles, plus the corner
+        // square at the reflex vertex minus its quarter disc), the hole
+        // grown by 2 with rounded corners.
+        let pi = std::f64::consts::PI;
+        let exact = 96.0 * 46.0 + 46.0 * 50.0 + (4.0 - pi) - (100.0 + 80.0 + 4.0 * pi);
+        assert!(r.area <= exact + 1e-6, "{} > {exact}", r.area);
+        assert!(r.area > exact - 5.0, "{} much below {exact}", r.area);
+        let ExtShape::Polygon(p) = &r.container.shape else {
+            panic!("expected a polygon with holes");
+        };
+        let (xs, ys): (Vec<f32>, Vec<f32>) = p.outer.0.iter().copied().unzip();
+        let min = |v: &[f32]| v.iter().copied().fold(f32::MAX, f32::min);
+        let max = |v: &[f32]| v.iter().copied().fold(f32::MIN, f32::max);
+        // Never closer to the outline than the inset, and not much further.
+        for lo in [min(&xs), min(&ys)] {
+            assert!((2.0..2.01).contains(&lo), "{lo}");
+        }
+        for hi in [max(&xs), max(&ys)] {
+            assert!((97.99..=98.0).contains(&hi), "{hi}");
+        }
+        assert_eq!(p.inner.len(), 1);
+        assert_eq!(r.container.zones.len(), 1);
+    }
+
+    #[test]
+    fn a_zone_quality_beyond_the_engine_limit_is_an_error() {
+        let mut o = l_outline();
+        o.zones[0].quality = 12;
+        let Err(e) = outline_region(0, &o, 0.0) else {
+            panic!("quality 12 was accepted");
+        };
+        assert!(e.contains("12"), "{e}");
+    }
+
+    #[test]
+    fn an_inset_larger_than_the_sheet_leaves_nothing() {
+        let o = l_outline();
+        assert!(outline_region(0, &o, 60.0).unwrap().is_none());
+    }
+}
