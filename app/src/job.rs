@@ -424,4 +424,50 @@ mod tests {
         let round: Job = toml::from_str(&toml::to_string_pretty(&job).unwrap()).unwrap();
         assert_eq!(round, job);
     }
+
+    fn sample_panel() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/samples/panel.dxf")
+    }
+
+    #[test]
+    fn a_remnant_sheet_is_read_from_its_dxf_relative_to_the_job() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("stock")).unwrap();
+        std::fs::copy(sample_panel(), dir.path().join("stock/r1.dxf")).unwrap();
+        let job_path = dir.path().join("job.toml");
+        std::fs::write(
+            &job_path,
+            "[[sheet]]\nremnant = \"stock/r1.dxf\"\ncount = 1\ncost = 12.5\n",
+        )
+        .unwrap();
+        let job = Job::load(&job_path).unwrap();
+        let sheet = &job.sheets[0];
+        assert_eq!((sheet.width_mm, sheet.height_mm), (1200.0, 800.0));
+        let spec = sheet.spec();
+        let outline = spec.outline.as_ref().expect("a remnant has an outline");
+        assert!(outline.holes.len() >= 3, "{} holes", outline.holes.len());
+        assert!(spec.area() < 1200.0 * 800.0 * 0.95, "{}", spec.area());
+        assert_eq!((spec.count, spec.cost), (Some(1), Some(12.5)));
+        // Saved again, the job keeps the path and not the geometry.
+        let text = toml::to_string_pretty(&job).unwrap();
+        assert!(text.contains("remnant") && !text.contains("outline"), "{text}");
+
+        std::fs::remove_file(dir.path().join("stock/r1.dxf")).unwrap();
+        let err = format!("{:#}", Job::load(&job_path).unwrap_err());
+        assert!(err.contains("r1.dxf"), "{err}");
+    }
+
+    #[test]
+    fn remnant_arg_forms() {
+        let panel = sample_panel();
+        let p = panel.to_str().unwrap();
+        let s = parse_remnant_arg(p, Unit::Millimeter).unwrap();
+        assert_eq!((s.count, s.cost), (Some(1), None));
+        let s = parse_remnant_arg(&format!("{p}:3:40"), Unit::Millimeter).unwrap();
+        assert_eq!((s.count, s.cost), (Some(3), Some(40.0)));
+        let e = format!("{:#}", parse_remnant_arg(&format!("{p}:x"), Unit::Millimeter).unwrap_err());
+        assert!(e.contains("count"), "{e}");
+        let e = format!("{:#}", parse_remnant_arg("nowhere.dxf:2", Unit::Millimeter).unwrap_err());
+        assert!(e.contains("nowhere.dxf"), "{e}");
+    }
 }

@@ -9,7 +9,7 @@ use nesting::import::{ImportOptions, Unit, import_file};
 use nesting::validate::{ExactSeg, PlacedShape, point_in_contour};
 use nesting::{
     Contour, Layout, Marking, NestProblem, Part, PartDemand, Placement, Rotations, SheetLayout,
-    SheetSpec, Transform,
+    SheetOutline, SheetSpec, Transform,
 };
 use std::path::Path;
 use std::sync::Arc;
@@ -119,6 +119,43 @@ pub fn sheet_shapes(path: &Path) -> Result<(Vec<PlacedShape>, Vec<String>)> {
     Ok((shapes, problems))
 }
 
+/// The stock sheet of a written sheet DXF, from its `SHEET` layer: the
+/// rectangle `width_mm × height_mm` the report gives, or the remnant outline
+/// drawn there (with its holes). Also returns the mismatches found.
+pub fn sheet_spec(path: &Path, width_mm: f64, height_mm: f64) -> Result<(SheetSpec, Vec<String>)> {
+    let mut problems = Vec::new();
+    let mut spec = SheetSpec::rect(width_mm, height_mm, None, None);
+    match import_layers(path, &[SHEET_LAYER])?.as_slice() {
+        [p] => {
+            let (dx, dy) = (p.source_origin.x, p.source_origin.y);
+            let outer = p.outer.translated(dx, dy);
+            let bb = outer.bbox();
+            let found = [bb.min.x, bb.min.y, bb.max.x, bb.max.y];
+            let expected = [0.0, 0.0, width_mm, height_mm];
+            if found.iter().zip(expected).any(|(f, e)| (f - e).abs() > 1e-6) {
+                problems.push(format!(
+                    "the sheet outline spans ({:.3}, {:.3})-({:.3}, {:.3}), the report says {} x {} mm",
+                    found[0], found[1], found[2], found[3], width_mm, height_mm
+                ));
+            }
+            // A remnant: the parts are checked against the outline drawn.
+            let rectangle = (outer.area() - bb.width() * bb.height()).abs() <= 1e-6 * outer.area();
+            if !rectangle || !p.holes.is_empty() {
+                spec.outline = Some(SheetOutline {
+                    outer,
+                    holes: p.holes.iter().map(|h| h.translated(dx, dy)).collect(),
+                    zones: Vec::new(),
+                });
+            }
+        }
+        other => problems.push(format!(
+            "expected one sheet outline on layer {SHEET_LAYER}, found {}",
+            other.len()
+        )),
+    }
+    Ok((spec, problems))
+}
+
 /// Imports only `layers` of a written sheet (always millimetres).
 pub fn import_layers(path: &Path, layers: &[&str]) -> Result<Vec<Part>> {
     let options = ImportOptions {
@@ -186,19 +223,21 @@ pub fn load_nest_output(dir: &Path) -> Result<NestOutput> {
                 dir.display()
             );
         }
-        let spec = match sheets
-            .iter()
-            .position(|s| s.width_mm == sheet.width_mm && s.height_mm == sheet.height_mm)
-        {
+        let (read, outline_problems) = sheet_spec(&path, sheet.width_mm, sheet.height_mm)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if !outline_problems.is_empty() {
+            bail!(
+                "{} does not match its report ({}); run `nestwork validate {}`",
+                path.display(),
+                outline_problems.join("; "),
+                dir.display()
+            );
+        }
+        // Rectangles of one size share a stock entry; each remnant is its own.
+        let spec = match sheets.iter().position(|s| *s == read && read.outline.is_none()) {
             Some(i) => i,
             None => {
-                sheets.push(SheetSpec {
-                    width_mm: sheet.width_mm,
-                    height_mm: sheet.height_mm,
-                    count: None,
-                    cost: None,
-                    outline: None,
-                });
+                sheets.push(read);
                 sheets.len() - 1
             }
         };

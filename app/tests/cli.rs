@@ -284,3 +284,88 @@ fn bad_inputs_give_clear_errors() {
         text(&o)
     );
 }
+
+/// Parts nested on a remnant (the sample panel: an outline with cut-outs)
+/// stay off its holes; the written sheet carries the remnant outline and
+/// `nestwork validate` checks the parts against it again.
+#[test]
+fn nest_on_a_remnant_and_validate_against_its_outline() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let o = nestwork(&[
+        "nest",
+        "assets/samples/gusset.dxf",
+        "--qty",
+        "20",
+        "--remnant",
+        "assets/samples/panel.dxf:1",
+        "--sheet",
+        "1000x500",
+        "--spacing",
+        "3",
+        "--margin",
+        "5",
+        "--time",
+        "20",
+        "--iterations",
+        "3",
+        "--out",
+        dir,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let report = read_json(&out.path().join("report.json"));
+    let first = &report["sheets"][0];
+    // The panel's bounding box, not the 1000 x 500 sheet: the remnant is used first.
+    assert_eq!(
+        (first["width_mm"].as_f64(), first["height_mm"].as_f64()),
+        (Some(1200.0), Some(800.0)),
+        "{report}"
+    );
+    let d = dxf::Drawing::load_file(out.path().join("sheet-001.dxf")).unwrap();
+    let sheet_contours = d.entities().filter(|e| e.common.layer == "SHEET").count();
+    assert!(
+        sheet_contours > 1,
+        "the remnant outline and its holes are drawn, found {sheet_contours} contour(s)"
+    );
+    let o = nestwork(&["validate", dir]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    // Move a gusset onto one of the panel's cut-outs: validate must refuse it.
+    let path = out.path().join("sheet-001.dxf");
+    let mut d = dxf::Drawing::load_file(&path).unwrap();
+    // Bounding boxes of the SHEET polylines; the largest is the outline.
+    let mut boxes: Vec<[f64; 4]> = d
+        .entities()
+        .filter(|e| e.common.layer == "SHEET")
+        .filter_map(|e| match &e.specific {
+            dxf::entities::EntityType::LwPolyline(p) => Some(p.vertices.iter().fold(
+                [f64::MAX, f64::MAX, f64::MIN, f64::MIN],
+                |b, v| [b[0].min(v.x), b[1].min(v.y), b[2].max(v.x), b[3].max(v.y)],
+            )),
+            _ => None,
+        })
+        .collect();
+    boxes.sort_by(|a, b| ((b[2] - b[0]) * (b[3] - b[1])).total_cmp(&((a[2] - a[0]) * (a[3] - a[1]))));
+    let hole = boxes.get(1).expect("the remnant has cut-outs");
+    let (cx, cy) = ((hole[0] + hole[2]) / 2.0, (hole[1] + hole[3]) / 2.0);
+    for e in d.entities_mut() {
+        if e.common.layer == "CUT_OUTER"
+            && let dxf::entities::EntityType::LwPolyline(p) = &mut e.specific
+        {
+            let (x0, y0) = (p.vertices[0].x, p.vertices[0].y);
+            for v in &mut p.vertices {
+                v.x += cx - x0;
+                v.y += cy - y0;
+            }
+            break;
+        }
+    }
+    d.save_file(&path).unwrap();
+    let o = nestwork(&["validate", dir]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("of the sheet"),
+        "{}",
+        text(&o)
+    );
+}

@@ -3,11 +3,10 @@
 
 use super::output::print_json;
 use crate::cli::ValidateArgs;
-use crate::output_folder::{SHEET_LAYER, UNLABELLED, import_layers, sheet_shapes};
+use crate::output_folder::{UNLABELLED, sheet_shapes, sheet_spec};
 use crate::report::{NestReport, SheetEntry};
 use anyhow::Result;
 use nesting::validate::validate_sheet;
-use nesting::{SheetOutline, SheetSpec};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -99,45 +98,13 @@ fn check_sheet(dir: &Path, report: &NestReport, sheet: &SheetEntry) -> (Vec<Stri
     let at = format!("sheet {} ({})", sheet.number, path.display());
     let mut problems = Vec::new();
 
-    let outline = match import_layers(&path, &[SHEET_LAYER]) {
-        Ok(outline) => outline,
+    let spec = match sheet_spec(&path, sheet.width_mm, sheet.height_mm) {
+        Ok((spec, outline_problems)) => {
+            problems.extend(outline_problems.into_iter().map(|p| format!("{at}: {p}")));
+            spec
+        }
         Err(e) => return (Vec::new(), vec![format!("{at}: {e}")]),
     };
-    let mut spec = SheetSpec::rect(sheet.width_mm, sheet.height_mm, None, None);
-    match outline.as_slice() {
-        [p] => {
-            let (dx, dy) = (p.source_origin.x, p.source_origin.y);
-            let outer = p.outer.translated(dx, dy);
-            let bb = outer.bbox();
-            let expected = (0.0, 0.0, sheet.width_mm, sheet.height_mm);
-            let found = (bb.min.x, bb.min.y, bb.max.x, bb.max.y);
-            let off = [
-                found.0 - expected.0,
-                found.1 - expected.1,
-                found.2 - expected.2,
-                found.3 - expected.3,
-            ];
-            if off.iter().any(|d| d.abs() > 1e-6) {
-                problems.push(format!(
-                    "{at}: the sheet outline spans ({:.3}, {:.3})-({:.3}, {:.3}), the report says {} x {} mm",
-                    found.0, found.1, found.2, found.3, sheet.width_mm, sheet.height_mm
-                ));
-            }
-            // A remnant: the parts are checked against the outline drawn.
-            let rectangle = (outer.area() - bb.width() * bb.height()).abs() <= 1e-6 * outer.area();
-            if !rectangle || !p.holes.is_empty() {
-                spec.outline = Some(SheetOutline {
-                    outer,
-                    holes: p.holes.iter().map(|h| h.translated(dx, dy)).collect(),
-                    zones: Vec::new(),
-                });
-            }
-        }
-        other => problems.push(format!(
-            "{at}: expected one sheet outline on layer {SHEET_LAYER}, found {}",
-            other.len()
-        )),
-    }
 
     let shapes = match sheet_shapes(&path) {
         Ok((shapes, layer_problems)) => {

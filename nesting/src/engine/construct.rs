@@ -547,7 +547,7 @@ fn improve_last_sheet(
         if ctx.cost_mode {
             specs[k].cost.unwrap_or(0.0)
         } else {
-            specs[k].area()
+            new_sheet_area(ctx, k)
         }
     };
     // Smaller or cheaper sheet types, cheapest first.
@@ -606,6 +606,15 @@ pub fn unplaceable_reason(ctx: &Ctx, ps: &PartShapes) -> Option<String> {
     (!fits).then(|| too_large_reason(ctx, ps))
 }
 
+/// Area a sheet of type `k` counts with: remnants (irregular sheets) are
+/// stock already paid for and count 0.
+fn new_sheet_area(ctx: &Ctx, k: usize) -> f64 {
+    match &ctx.sheets[k] {
+        Some(s) if s.irregular => 0.0,
+        _ => ctx.problem.sheets[k].area(),
+    }
+}
+
 fn objective(
     ctx: &Ctx,
     sheets: &[(usize, Vec<Placed>)],
@@ -622,12 +631,7 @@ fn objective(
         } else {
             sheets.len() as f64
         },
-        // Remnants are stock already paid for: only new sheets count.
-        sheet_area: sheets
-            .iter()
-            .filter(|(k, _)| ctx.sheets[*k].as_ref().is_none_or(|s| !s.irregular))
-            .map(|(k, _)| specs[*k].area())
-            .sum(),
+        sheet_area: sheets.iter().map(|(k, _)| new_sheet_area(ctx, *k)).sum(),
         last_length: sheets
             .last()
             .map_or(0.0, |(k, p)| used_length(ctx, sheets.len() - 1, *k, p)),
