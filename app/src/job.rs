@@ -358,9 +358,10 @@ pub fn parse_remnant_arg(s: &str, default_unit: Unit) -> Result<JobSheet> {
     if let Some(rest) = rest {
         let mut fields = rest.split(':');
         if let Some(c) = fields.next().filter(|c| !c.is_empty()) {
-            sheet.count = Some(c.parse().with_context(|| {
-                format!("remnant `{s}`: count `{c}` is not a whole number")
-            })?);
+            sheet.count =
+                Some(c.parse().with_context(|| {
+                    format!("remnant `{s}`: count `{c}` is not a whole number")
+                })?);
         }
         if let Some(c) = fields.next().filter(|c| !c.is_empty()) {
             sheet.cost = Some(
@@ -450,7 +451,10 @@ mod tests {
         assert_eq!((spec.count, spec.cost), (Some(1), Some(12.5)));
         // Saved again, the job keeps the path and not the geometry.
         let text = toml::to_string_pretty(&job).unwrap();
-        assert!(text.contains("remnant") && !text.contains("outline"), "{text}");
+        assert!(
+            text.contains("remnant") && !text.contains("outline"),
+            "{text}"
+        );
 
         std::fs::remove_file(dir.path().join("stock/r1.dxf")).unwrap();
         let err = format!("{:#}", Job::load(&job_path).unwrap_err());
@@ -465,9 +469,15 @@ mod tests {
         assert_eq!((s.count, s.cost), (Some(1), None));
         let s = parse_remnant_arg(&format!("{p}:3:40"), Unit::Millimeter).unwrap();
         assert_eq!((s.count, s.cost), (Some(3), Some(40.0)));
-        let e = format!("{:#}", parse_remnant_arg(&format!("{p}:x"), Unit::Millimeter).unwrap_err());
+        let e = format!(
+            "{:#}",
+            parse_remnant_arg(&format!("{p}:x"), Unit::Millimeter).unwrap_err()
+        );
         assert!(e.contains("count"), "{e}");
-        let e = format!("{:#}", parse_remnant_arg("nowhere.dxf:2", Unit::Millimeter).unwrap_err());
+        let e = format!(
+            "{:#}",
+            parse_remnant_arg("nowhere.dxf:2", Unit::Millimeter).unwrap_err()
+        );
         assert!(e.contains("nowhere.dxf"), "{e}");
     }
 }

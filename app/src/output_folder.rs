@@ -132,7 +132,11 @@ pub fn sheet_spec(path: &Path, width_mm: f64, height_mm: f64) -> Result<(SheetSp
             let bb = outer.bbox();
             let found = [bb.min.x, bb.min.y, bb.max.x, bb.max.y];
             let expected = [0.0, 0.0, width_mm, height_mm];
-            if found.iter().zip(expected).any(|(f, e)| (f - e).abs() > 1e-6) {
+            if found
+                .iter()
+                .zip(expected)
+                .any(|(f, e)| (f - e).abs() > 1e-6)
+            {
                 problems.push(format!(
                     "the sheet outline spans ({:.3}, {:.3})-({:.3}, {:.3}), the report says {} x {} mm",
                     found[0], found[1], found[2], found[3], width_mm, height_mm
@@ -234,7 +238,10 @@ pub fn load_nest_output(dir: &Path) -> Result<NestOutput> {
             );
         }
         // Rectangles of one size share a stock entry; each remnant is its own.
-        let spec = match sheets.iter().position(|s| *s == read && read.outline.is_none()) {
+        let spec = match sheets
+            .iter()
+            .position(|s| *s == read && read.outline.is_none())
+        {
             Some(i) => i,
             None => {
                 sheets.push(read);

@@ -338,14 +338,19 @@ fn nest_on_a_remnant_and_validate_against_its_outline() {
         .entities()
         .filter(|e| e.common.layer == "SHEET")
         .filter_map(|e| match &e.specific {
-            dxf::entities::EntityType::LwPolyline(p) => Some(p.vertices.iter().fold(
-                [f64::MAX, f64::MAX, f64::MIN, f64::MIN],
-                |b, v| [b[0].min(v.x), b[1].min(v.y), b[2].max(v.x), b[3].max(v.y)],
-            )),
+            dxf::entities::EntityType::LwPolyline(p) => Some(
+                p.vertices
+                    .iter()
+                    .fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, v| {
+                        [b[0].min(v.x), b[1].min(v.y), b[2].max(v.x), b[3].max(v.y)]
+                    }),
+            ),
             _ => None,
         })
         .collect();
-    boxes.sort_by(|a, b| ((b[2] - b[0]) * (b[3] - b[1])).total_cmp(&((a[2] - a[0]) * (a[3] - a[1]))));
+    boxes.sort_by(|a, b| {
+        ((b[2] - b[0]) * (b[3] - b[1])).total_cmp(&((a[2] - a[0]) * (a[3] - a[1])))
+    });
     let hole = boxes.get(1).expect("the remnant has cut-outs");
     let (cx, cy) = ((hole[0] + hole[2]) / 2.0, (hole[1] + hole[3]) / 2.0);
     for e in d.entities_mut() {

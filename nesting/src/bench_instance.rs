@@ -377,7 +377,8 @@ impl BenchInstance {
         let InstanceKind::Bins(bins) = &self.kind else {
             return None;
         };
-        let sc = |r: &[Point]| Contour::polygon(r.iter().map(|p| Point::new(p.x * scale, p.y * scale)));
+        let sc =
+            |r: &[Point]| Contour::polygon(r.iter().map(|p| Point::new(p.x * scale, p.y * scale)));
         let sheets = bins
             .iter()
             .map(|b| {

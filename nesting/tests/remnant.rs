@@ -69,7 +69,11 @@ fn a_part_in_the_cut_away_corner_is_outside_the_outline() {
         matches!(v.as_slice(), [Violation::OffSheet { area: SheetArea::Outline, part, .. }] if part == "x"),
         "{v:?}"
     );
-    assert!(v[0].to_string().contains("outside the sheet outline"), "{}", v[0]);
+    assert!(
+        v[0].to_string().contains("outside the sheet outline"),
+        "{}",
+        v[0]
+    );
 }
 
 #[test]
@@ -77,7 +81,13 @@ fn a_part_across_the_reflex_corner_is_caught() {
     // Straddles the inner corner at (200, 150).
     let v = check(&[square("x", 180.0, 130.0, 40.0, None)], 0.0);
     assert!(
-        v.iter().any(|v| matches!(v, Violation::OffSheet { area: SheetArea::Outline, .. })),
+        v.iter().any(|v| matches!(
+            v,
+            Violation::OffSheet {
+                area: SheetArea::Outline,
+                ..
+            }
+        )),
         "{v:?}"
     );
 }
@@ -87,45 +97,70 @@ fn a_part_over_the_defect_is_caught_and_so_is_one_too_close() {
     // Covers the defect entirely (no boundary crossing).
     let v = check(&[square("over", 60.0, 60.0, 80.0, None)], 5.0);
     assert!(
-        matches!(v.as_slice(), [Violation::OffSheet { area: SheetArea::Hole(0), .. }]),
+        matches!(
+            v.as_slice(),
+            [Violation::OffSheet {
+                area: SheetArea::Hole(0),
+                ..
+            }]
+        ),
         "{v:?}"
     );
     // 3 mm from the defect's edge, margin 5.
     let v = check(&[square("near", 123.0, 90.0, 20.0, None)], 5.0);
     match v.as_slice() {
-        [Violation::SheetMargin {
-            area: SheetArea::Hole(0),
-            distance_mm,
-            ..
-        }] => assert!((distance_mm - 3.0).abs() < 1e-9, "{distance_mm}"),
+        [
+            Violation::SheetMargin {
+                area: SheetArea::Hole(0),
+                distance_mm,
+                ..
+            },
+        ] => assert!((distance_mm - 3.0).abs() < 1e-9, "{distance_mm}"),
         other => panic!("{other:?}"),
     }
     assert!(v[0].to_string().contains("hole 1 of the sheet"), "{}", v[0]);
     // The same part with no margin asked is fine.
-    assert_eq!(check(&[square("near", 123.0, 90.0, 20.0, None)], 0.0), vec![]);
+    assert_eq!(
+        check(&[square("near", 123.0, 90.0, 20.0, None)], 0.0),
+        vec![]
+    );
 }
 
 #[test]
 fn a_full_quality_part_may_not_lie_on_a_zone() {
     let v = check(&[square("fine", 310.0, 30.0, 50.0, None)], 5.0);
     assert!(
-        matches!(v.as_slice(), [Violation::OffSheet { area: SheetArea::Zone { index: 0, quality: 1 }, .. }]),
+        matches!(
+            v.as_slice(),
+            [Violation::OffSheet {
+                area: SheetArea::Zone {
+                    index: 0,
+                    quality: 1
+                },
+                ..
+            }]
+        ),
         "{v:?}"
     );
     // A part that needs quality 2 may not either.
-    assert_eq!(check(&[square("q2", 310.0, 30.0, 50.0, Some(2))], 5.0).len(), 1);
+    assert_eq!(
+        check(&[square("q2", 310.0, 30.0, 50.0, Some(2))], 5.0).len(),
+        1
+    );
 }
 
 #[test]
 fn the_margin_to_the_outline_is_checked() {
     let v = check(&[square("edge", 2.0, 100.0, 40.0, None)], 5.0);
     match v.as_slice() {
-        [Violation::SheetMargin {
-            area: SheetArea::Outline,
-            distance_mm,
-            required_mm,
-            ..
-        }] => {
+        [
+            Violation::SheetMargin {
+                area: SheetArea::Outline,
+                distance_mm,
+                required_mm,
+                ..
+            },
+        ] => {
             assert!((distance_mm - 2.0).abs() < 1e-9, "{distance_mm}");
             assert_eq!(*required_mm, 5.0);
         }
@@ -159,7 +194,10 @@ fn the_engine_nests_on_a_remnant_around_its_defect_and_zone() {
     // 40 mm squares: the L holds about 50 without the defect and the zone;
     // 30 are asked, 4 of them may use the zone.
     let problem = NestProblem {
-        parts: vec![demand("sq", 40.0, 26, None), demand("ok-on-zone", 40.0, 4, Some(1))],
+        parts: vec![
+            demand("sq", 40.0, 26, None),
+            demand("ok-on-zone", 40.0, 4, Some(1)),
+        ],
         sheets: vec![l_remnant()],
         spacing_mm: 2.0,
         margin_mm: 5.0,
@@ -252,5 +290,9 @@ fn leather_hides_with_holes_and_zones_nest_validly() {
     assert!(report.is_valid(), "{report}");
     assert_eq!(layout.placed_count(), 54, "unplaced: {:?}", layout.unplaced);
     // Twelve hides in stock; an area lower bound of 4.
-    assert!((4..=9).contains(&layout.sheets.len()), "{} hides", layout.sheets.len());
+    assert!(
+        (4..=9).contains(&layout.sheets.len()),
+        "{} hides",
+        layout.sheets.len()
+    );
 }

@@ -40,7 +40,13 @@ fn plate_with_hole(label: &str, x: f64, y: f64, r: f64) -> PlacedShape {
 }
 
 fn sheet(shapes: &[PlacedShape], spacing: f64, margin: f64) -> Vec<Violation> {
-    validate_sheet(0, &SheetSpec::rect(3000.0, 1500.0, None, None), shapes, spacing, margin)
+    validate_sheet(
+        0,
+        &SheetSpec::rect(3000.0, 1500.0, None, None),
+        shapes,
+        spacing,
+        margin,
+    )
 }
 
 fn spacing_distance(v: &[Violation]) -> f64 {
@@ -252,7 +258,13 @@ fn margin_and_outside_sheet() {
             Vertex::new(1100.0, 1450.0, 1.0),
         ]),
     )];
-    let v = validate_sheet(1, &SheetSpec::rect(3000.0, 1480.0, None, None), &shapes, 0.0, 0.0);
+    let v = validate_sheet(
+        1,
+        &SheetSpec::rect(3000.0, 1480.0, None, None),
+        &shapes,
+        0.0,
+        0.0,
+    );
     assert!(
         matches!(&v[..], [Violation::OutsideSheet { edge: SheetEdge::Top, overhang_mm, .. }] if (*overhang_mm - 20.0).abs() < 1e-9),
         "{v:?}"
@@ -555,7 +567,13 @@ fn thousand_parts_with_hundreds_of_segments_validate_fast() {
     }
     assert_eq!(shapes.len(), 1000);
     let t = Instant::now();
-    let v = validate_sheet(0, &SheetSpec::rect(1830.0, 1150.0, None, None), &shapes, 5.0, 5.0);
+    let v = validate_sheet(
+        0,
+        &SheetSpec::rect(1830.0, 1150.0, None, None),
+        &shapes,
+        5.0,
+        5.0,
+    );
     let elapsed = t.elapsed().as_secs_f64();
     eprintln!("1000 parts x 302 segments validated in {elapsed:.3} s");
     assert!(v.is_empty(), "{:?}", &v[..v.len().min(3)]);
@@ -567,7 +585,13 @@ fn thousand_parts_with_hundreds_of_segments_validate_fast() {
         s.outer = s.outer.translated(-0.5, 0.0);
         s.holes = s.holes.iter().map(|h| h.translated(-0.5, 0.0)).collect();
     }
-    let v = validate_sheet(0, &SheetSpec::rect(1830.0, 1150.0, None, None), &shapes, 5.0, 5.0);
+    let v = validate_sheet(
+        0,
+        &SheetSpec::rect(1830.0, 1150.0, None, None),
+        &shapes,
+        5.0,
+        5.0,
+    );
     assert_eq!(v.len(), 25, "{:?}", &v[..v.len().min(3)]);
     // Teeth are not all on the centre line: the gap is between 4.5 and 5 mm.
     assert!(

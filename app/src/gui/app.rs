@@ -64,6 +64,12 @@ impl NestworkApp {
         if !start.open.is_empty() {
             app.queued.push(Command::Import(start.open));
         }
+        // Remnant outlines are not kept with the settings: read them again.
+        for s in &app.state.settings.sheets {
+            if let Some(p) = &s.remnant {
+                app.queued.push(Command::AddRemnant(p.clone()));
+            }
+        }
         app
     }
 

@@ -4,6 +4,7 @@
 use super::edit::{self, SendTarget};
 use super::state::{AppState, CopyId, FileEntry, Level, NestDoc, NestRun, PartRow, Settings};
 use super::worker::{self, DialogKind, Worker};
+use crate::job::JobSheet;
 use nesting::engine::{NestOptions, StopReason};
 use nesting::geometry::Transform;
 use nesting::import::Unit;
@@ -20,6 +21,9 @@ pub enum Command {
     Dialog(DialogKind),
     /// Import DXF files and folders; a `.toml` opens a job instead.
     Import(Vec<PathBuf>),
+    /// Read a remnant sheet from a DXF file (added to the stock, or
+    /// replacing the entry of the same file).
+    AddRemnant(PathBuf),
     OpenJob(PathBuf),
     /// Save the job (and layout) here; `None`: where it was last saved, else ask.
     SaveJob(Option<PathBuf>),
@@ -63,6 +67,13 @@ pub fn apply(state: &mut AppState, worker: &Worker, cmd: Command) {
                 let result = super::job_file::open_job(&path).map_err(|e| format!("{e:#}"));
                 emit.send(worker::Event::JobOpened { path, result });
                 emit.send(worker::Event::ImportDone);
+            });
+        }
+        Command::AddRemnant(path) => {
+            let unit = state.settings.default_unit;
+            worker.spawn("remnant", move |emit| {
+                let result = JobSheet::remnant(&path, unit).map_err(|e| format!("{e:#}"));
+                emit.send(worker::Event::RemnantLoaded { path, result });
             });
         }
         Command::SaveJob(path) => save_job(state, worker, path),
@@ -207,6 +218,11 @@ fn open_dialog(state: &mut AppState, worker: &Worker, kind: DialogKind) {
                 .pick_folder()
                 .into_iter()
                 .collect(),
+            DialogKind::AddRemnant => d
+                .set_title("Add a remnant sheet")
+                .add_filter("DXF drawings", &["dxf", "DXF"])
+                .pick_files()
+                .unwrap_or_default(),
         };
         emit.send(worker::Event::DialogClosed { kind, paths });
     });
@@ -308,6 +324,21 @@ fn start_nest(state: &mut AppState, worker: &Worker) {
     }
     if state.settings.sheets.is_empty() {
         state.say(Level::Warning, "add a sheet size under Stock first");
+        return;
+    }
+    if let Some(s) = state
+        .settings
+        .sheets
+        .iter()
+        .find(|s| s.remnant.is_some() && s.outline.is_none())
+    {
+        state.say(
+            Level::Warning,
+            format!(
+                "the {} could not be read; remove it under Stock or add it again",
+                s.describe()
+            ),
+        );
         return;
     }
     if state.total_quantity() == 0 {

@@ -135,9 +135,37 @@ pub fn handle(state: &mut AppState, worker: &Worker, event: Event) {
                 DialogKind::OpenJob => Command::OpenJob(first.clone()),
                 DialogKind::SaveJob => Command::SaveJob(Some(first.clone())),
                 DialogKind::ExportFolder => Command::Export(first.clone()),
+                DialogKind::AddRemnant => {
+                    for p in paths {
+                        apply(state, worker, Command::AddRemnant(p));
+                    }
+                    return;
+                }
             };
             apply(state, worker, cmd);
         }
+        Event::RemnantLoaded { path, result } => match result {
+            Ok(sheet) => {
+                let sheets = &mut state.settings.sheets;
+                match sheets
+                    .iter_mut()
+                    .find(|s| s.remnant.as_ref() == Some(&path))
+                {
+                    // Reloaded: keep the count and cost set for it.
+                    Some(s) => {
+                        s.width_mm = sheet.width_mm;
+                        s.height_mm = sheet.height_mm;
+                        s.outline = sheet.outline;
+                    }
+                    None => sheets.push(sheet),
+                }
+                state.say(
+                    Level::Info,
+                    format!("remnant {} added to the stock", file_name(&path)),
+                );
+            }
+            Err(e) => state.say(Level::Error, e),
+        },
     }
 }
 

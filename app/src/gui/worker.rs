@@ -21,6 +21,7 @@ pub enum DialogKind {
     OpenJob,
     SaveJob,
     ExportFolder,
+    AddRemnant,
 }
 
 /// A message from a worker thread.
@@ -64,6 +65,11 @@ pub enum Event {
     DialogClosed {
         kind: DialogKind,
         paths: Vec<PathBuf>,
+    },
+    /// A remnant sheet's DXF was read (or failed).
+    RemnantLoaded {
+        path: PathBuf,
+        result: Result<crate::job::JobSheet, String>,
     },
 }
 

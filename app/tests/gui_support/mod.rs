@@ -1,6 +1,9 @@
 //! Shared helpers of the GUI tests: a kittest harness around the real app,
 //! and stepping frames until a condition holds.
 
+// Each test crate uses a different subset of these helpers.
+#![allow(dead_code)]
+
 use egui_kittest::Harness;
 use nestwork::gui::command::Command;
 use nestwork::gui::state::Settings;

@@ -143,7 +143,13 @@ pub(crate) fn check_problem(problem: &NestProblem, options: &NestOptions) -> Res
                     sheet: i,
                     reason: format!(
                         "the outline spans ({:.3}, {:.3})-({:.3}, {:.3}) mm with {:.1} mm² of material; it must enclose material within 0..{} x 0..{} mm",
-                        bb.min.x, bb.min.y, bb.max.x, bb.max.y, o.area(), s.width_mm, s.height_mm
+                        bb.min.x,
+                        bb.min.y,
+                        bb.max.x,
+                        bb.max.y,
+                        o.area(),
+                        s.width_mm,
+                        s.height_mm
                     ),
                 });
             }

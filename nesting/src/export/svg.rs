@@ -88,7 +88,11 @@ pub fn layout_svg(problem: &NestProblem, layout: &Layout) -> String {
         );
         let top = y + title_h;
         let base_y = top + h;
-        match problem.sheets.get(sl.sheet).and_then(|k| k.outline.as_ref()) {
+        match problem
+            .sheets
+            .get(sl.sheet)
+            .and_then(|k| k.outline.as_ref())
+        {
             Some(o) => {
                 let mut d = String::new();
                 for c in std::iter::once(&o.outer).chain(&o.holes) {

@@ -196,10 +196,7 @@ impl Obstacles {
             holes,
             min_quality: None,
         };
-        let mut shapes = vec![(
-            SheetArea::Outline,
-            obstacle(frame, vec![o.outer.clone()]),
-        )];
+        let mut shapes = vec![(SheetArea::Outline, obstacle(frame, vec![o.outer.clone()]))];
         for (k, h) in o.holes.iter().enumerate() {
             shapes.push((SheetArea::Hole(k), obstacle(h.clone(), vec![])));
         }
@@ -232,7 +229,11 @@ impl Obstacles {
                 continue;
             }
             let obstacle = Shape::new(placed);
-            if !obstacle.bbox.expanded(margin + TOLERANCE_MM).intersects(&s.bbox) {
+            if !obstacle
+                .bbox
+                .expanded(margin + TOLERANCE_MM)
+                .intersects(&s.bbox)
+            {
                 continue;
             }
             match check_pair(sheet, s, &obstacle, margin) {

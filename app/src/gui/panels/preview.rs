@@ -15,8 +15,8 @@ use egui::{
     Align2, Color32, CornerRadius, FontId, Pos2, Rect, Sense, Shape, Stroke, StrokeKind, Ui, Vec2,
     pos2, vec2,
 };
-use nesting::{Part, Placement};
 use nesting::geometry::{BBox, Point, Transform};
+use nesting::{Part, Placement};
 
 /// Gap between sheets in the grid, and room for their titles (mm).
 const GRID_GAP_MM: f32 = 120.0;

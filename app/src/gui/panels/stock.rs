@@ -1,8 +1,10 @@
-//! Stock sheets (size, count, cost; add, remove, presets) and the nest
+//! Stock sheets (size, count, cost; add, remove, presets, remnants from
+//! DXF files) and the nest
 //! settings: spacing, edge margin, time budget, seed, default unit.
 
 use crate::gui::command::Command;
 use crate::gui::state::{AppState, Settings};
+use crate::gui::worker::DialogKind;
 use crate::job::JobSheet;
 use egui::Ui;
 use nesting::import::Unit;
@@ -22,7 +24,7 @@ pub const SHEET_PRESETS: [(&str, f64, f64); 6] = [
 pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
     let mut s: Settings = state.settings.clone();
     ui.add_enabled_ui(!state.nesting(), |ui| {
-        sheets_ui(ui, &mut s);
+        sheets_ui(ui, &mut s, cmds);
         ui.add_space(4.0);
         egui::Grid::new("nest-settings")
             .num_columns(2)
@@ -86,7 +88,7 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
     }
 }
 
-fn sheets_ui(ui: &mut Ui, s: &mut Settings) {
+fn sheets_ui(ui: &mut Ui, s: &mut Settings, cmds: &mut Vec<Command>) {
     let mut remove = None;
     egui::Grid::new("stock-sheets")
         .num_columns(5)
@@ -103,16 +105,35 @@ fn sheets_ui(ui: &mut Ui, s: &mut Settings) {
             ui.label("");
             ui.end_row();
             for (i, sh) in s.sheets.iter_mut().enumerate() {
-                ui.add(
-                    egui::DragValue::new(&mut sh.width_mm)
-                        .range(1.0..=100_000.0)
-                        .suffix(" mm"),
-                );
-                ui.add(
-                    egui::DragValue::new(&mut sh.height_mm)
-                        .range(1.0..=100_000.0)
-                        .suffix(" mm"),
-                );
+                if let Some(path) = &sh.remnant {
+                    // A remnant: its size comes from its outline.
+                    let name = path.file_name().map_or_else(
+                        || path.display().to_string(),
+                        |n| n.to_string_lossy().into(),
+                    );
+                    let loaded = sh.outline.is_some();
+                    ui.label(format!("Remnant {name}"))
+                        .on_hover_text(format!("Remnant sheet from {}", path.display()));
+                    if loaded {
+                        ui.label(format!("{:.0} × {:.0} mm", sh.width_mm, sh.height_mm));
+                    } else {
+                        ui.colored_label(ui.visuals().warn_fg_color, "not read")
+                            .on_hover_text(
+                                "The DXF file could not be read; remove this sheet or add it again",
+                            );
+                    }
+                } else {
+                    ui.add(
+                        egui::DragValue::new(&mut sh.width_mm)
+                            .range(1.0..=100_000.0)
+                            .suffix(" mm"),
+                    );
+                    ui.add(
+                        egui::DragValue::new(&mut sh.height_mm)
+                            .range(1.0..=100_000.0)
+                            .suffix(" mm"),
+                    );
+                }
                 let mut count = sh.count.unwrap_or(0);
                 if ui
                     .add(
@@ -171,6 +192,15 @@ fn sheets_ui(ui: &mut Ui, s: &mut Settings) {
                 }
             }
         });
+        if ui
+            .button("Add remnant…")
+            .on_hover_text(
+                "An irregular sheet from a DXF file: its largest outline, the holes in it are unusable. Remnants are used before new sheets.",
+            )
+            .clicked()
+        {
+            cmds.push(Command::Dialog(DialogKind::AddRemnant));
+        }
         if s.sheets.is_empty() {
             ui.colored_label(ui.visuals().warn_fg_color, "add at least one sheet size");
         }
