@@ -25,6 +25,8 @@ struct BenchResult {
     threads: usize,
     elapsed_s: f64,
     iterations: u64,
+    /// Pose evaluations of the strip search (its work), strip instances.
+    collision_queries: Option<u64>,
     /// Placed item area / (used length × strip height), strip instances.
     density: Option<f64>,
     /// Used strip length in instance units.
@@ -171,6 +173,7 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
                 threads: out.threads,
                 elapsed_s: out.elapsed_s,
                 iterations: out.iterations,
+                collision_queries: Some(out.collision_queries),
                 density: Some(placed_area / (out.length_mm * height * scale)),
                 length: Some(out.length_mm / scale),
                 strip_height: Some(*height),
@@ -216,6 +219,7 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
                     .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
                 elapsed_s: out.elapsed_s,
                 iterations: out.iterations,
+                collision_queries: None,
                 density: None,
                 length: None,
                 strip_height: None,

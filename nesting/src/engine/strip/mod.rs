@@ -73,6 +73,9 @@ pub struct StripOutcome {
     pub length_mm: f64,
     /// Separation attempts (shrink steps) made by all workers.
     pub iterations: u64,
+    /// Collision queries (pose evaluations) made by all workers: the
+    /// search's work, for throughput measurements.
+    pub collision_queries: u64,
     pub elapsed_s: f64,
     pub stopped: StopReason,
     /// Worker threads used.
@@ -100,6 +103,8 @@ struct Shared<'a> {
     share: bool,
     cancel: &'a AtomicBool,
     iterations: AtomicU64,
+    /// Pose evaluations, added by each worker when it ends.
+    evals: AtomicU64,
     best: Mutex<Option<Best>>,
 }
 
@@ -254,6 +259,7 @@ pub fn nest_strip(
         layout,
         length_mm,
         iterations: found.iterations,
+        collision_queries: found.collision_queries,
         elapsed_s: start.elapsed().as_secs_f64(),
         stopped: found.stopped,
         threads: found.threads,
@@ -278,6 +284,7 @@ pub(crate) struct SearchRun<'a> {
 pub(crate) struct Found {
     pub poses: Vec<Pose>,
     pub iterations: u64,
+    pub collision_queries: u64,
     pub stopped: StopReason,
     pub threads: usize,
 }
@@ -312,6 +319,7 @@ impl SearchRun<'_> {
             share: options.max_iterations.is_none(),
             cancel,
             iterations: AtomicU64::new(0),
+            evals: AtomicU64::new(0),
             best: Mutex::new(Some(Best {
                 length: used0 - x0,
                 worker: usize::MAX,
@@ -366,6 +374,7 @@ impl SearchRun<'_> {
         Found {
             poses,
             iterations: shared.iterations.load(Ordering::Relaxed),
+            collision_queries: shared.evals.load(Ordering::Relaxed),
             stopped,
             threads,
         }
@@ -657,6 +666,7 @@ fn worker(
             best.record(team.lead(), sh, w, tx);
         }
     };
+    sh.evals.fetch_add(team.lead().evals, Ordering::Relaxed);
     tracing::debug!(
         "strip worker {w}: {iters} separations, {oks} feasible, {} collision queries, length {}",
         team.lead().evals,

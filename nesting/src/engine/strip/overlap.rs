@@ -154,7 +154,28 @@ impl PoleSet {
 /// geometric mean of the shapes' root hull areas so that overlaps between
 /// large shapes weigh more. Always positive.
 pub fn pair_loss(a: &SPolygon, sa: ShapeSize, b: &PoleSet, sb: ShapeSize) -> f32 {
+    pair_loss_until(a, sa, b, sb, f32::INFINITY).unwrap_or(f32::INFINITY)
+}
+
+/// [`pair_loss`], or `None` as soon as it is sure to exceed `limit`: every
+/// pole pair adds a positive amount, so the sum over the poles of `a` seen
+/// so far (largest first) is a lower bound of the whole.
+pub fn pair_loss_until(
+    a: &SPolygon,
+    sa: ShapeSize,
+    b: &PoleSet,
+    sb: ShapeSize,
+    limit: f32,
+) -> Option<f32> {
     let eps = 0.01 * sa.diameter.max(sb.diameter);
+    let scale = (sa.root_hull * sb.root_hull).sqrt();
+    // loss > limit  <=>  total > ((limit / scale)² - eps²) / π
+    let l = limit / scale;
+    let max_total = if l.is_finite() {
+        (l * l - eps * eps) / std::f32::consts::PI
+    } else {
+        f32::INFINITY
+    };
     let mut acc = [0.0f32; LANES];
     for p in poles(a) {
         let (px, py, pr) = (p.center.0, p.center.1, p.radius);
@@ -170,9 +191,12 @@ pub fn pair_loss(a: &SPolygon, sa: ShapeSize, b: &PoleSet, sb: ShapeSize) -> f32
                 acc[k] += decayed(pd, eps) * pr.min(rs[k]);
             }
         }
+        if acc.iter().sum::<f32>() > max_total {
+            return None;
+        }
     }
     let total: f32 = acc.iter().sum();
-    (total * std::f32::consts::PI + eps * eps).sqrt() * (sa.root_hull * sb.root_hull).sqrt()
+    Some((total * std::f32::consts::PI + eps * eps).sqrt() * scale)
 }
 
 /// Loss of a placed shape reaching into a full-height vertical slab

@@ -13,7 +13,9 @@
 //! total loss. The scheme follows sparrow (arXiv 2509.13329); the code is
 //! ours.
 
-use super::overlap::{Ent, Hits, PoleSet, ShapeSize, SkipSelf, pair_loss, slab_loss};
+use super::overlap::{
+    Ent, Hits, PoleSet, ShapeSize, SkipSelf, pair_loss, pair_loss_until, slab_loss,
+};
 use super::sample::{OrientRange, PoseEval, search_pose};
 use crate::engine::convert::{PartShapes, cde_config};
 use jagua_rs::collision_detection::CDEngine;
@@ -325,8 +327,11 @@ impl<'a> Separator<'a> {
             match e {
                 Ent::Item(j) => {
                     let sj = sizes[kinds[j]][poses[j].orient];
-                    let v = pair_loss(buf, size, &poles[j], sj);
-                    loss.set(loss.get() + w[i * m + j] * v);
+                    let wij = w[i * m + j];
+                    match pair_loss_until(buf, size, &poles[j], sj, (bound - loss.get()) / wij) {
+                        Some(v) => loss.set(loss.get() + wij * v),
+                        None => loss.set(f32::INFINITY),
+                    }
                 }
                 Ent::Barrier(b) => {
                     let v = slab_loss(buf, size, slabs[b]);
