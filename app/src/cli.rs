@@ -73,6 +73,9 @@ pub struct NestArgs {
     /// Worker threads (default: every core).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Do not place small parts inside the holes of larger ones.
+    #[arg(long)]
+    pub no_part_in_part: bool,
     /// Quantity of each part given as a DXF file or folder.
     #[arg(long, default_value_t = 1)]
     pub qty: u32,
@@ -137,6 +140,9 @@ pub struct BenchArgs {
     /// Worker threads (default: every core).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Do not place small parts inside the holes of larger ones.
+    #[arg(long)]
+    pub no_part_in_part: bool,
     /// Output folder for result.json and layout.svg.
     #[arg(long, default_value = "bench-out")]
     pub out: PathBuf,

@@ -8,6 +8,7 @@
 //! time_limit_s = 10.0     # computing time budget
 //! seed = 42               # same seed (and iterations) = same layout
 //! default_unit = "mm"     # unit of DXF files that do not say theirs
+//! part_in_part = true     # place small parts inside the holes of larger ones
 //!
 //! [[sheet]]
 //! width_mm = 3000.0
@@ -50,6 +51,9 @@ pub struct Job {
     /// Unit for DXF files without `$INSUNITS` ("mm", "cm", "m", "in", "ft").
     #[serde(default = "default_unit")]
     pub default_unit: String,
+    /// Place small parts inside the holes of larger parts.
+    #[serde(default = "default_part_in_part")]
+    pub part_in_part: bool,
     #[serde(default, rename = "sheet")]
     pub sheets: Vec<JobSheet>,
     #[serde(default, rename = "part")]
@@ -70,6 +74,9 @@ fn default_seed() -> u64 {
 }
 fn default_unit() -> String {
     "mm".into()
+}
+fn default_part_in_part() -> bool {
+    true
 }
 fn default_quantity() -> u32 {
     1
@@ -202,6 +209,7 @@ impl Job {
             time_limit_s: default_time(),
             seed: default_seed(),
             default_unit: default_unit(),
+            part_in_part: default_part_in_part(),
             sheets: Vec::new(),
             parts: Vec::new(),
         }
@@ -422,6 +430,12 @@ mod tests {
             ..Job::new()
         };
         assert!(bad.check().unwrap_err().to_string().contains("spacing_mm"));
+        assert!(
+            job.part_in_part,
+            "part-in-part is on unless the job says otherwise"
+        );
+        let off: Job = toml::from_str("part_in_part = false").unwrap();
+        assert!(!off.part_in_part);
         let round: Job = toml::from_str(&toml::to_string_pretty(&job).unwrap()).unwrap();
         assert_eq!(round, job);
     }

@@ -374,3 +374,64 @@ fn nest_on_a_remnant_and_validate_against_its_outline() {
         text(&o)
     );
 }
+
+/// Sheets used when nesting one panel (with a 400 x 250 cut-out) and two
+/// gussets on sheets that just hold the panel, validated after writing.
+fn panel_and_gussets_sheets(extra: &[&str]) -> usize {
+    let out = tempfile::tempdir().unwrap();
+    let samples = workspace_root().join("assets/samples");
+    let job = out.path().join("job.toml");
+    std::fs::write(
+        &job,
+        format!(
+            "spacing_mm = 3.0\nmargin_mm = 5.0\n\n\
+             [[sheet]]\nwidth_mm = 1220.0\nheight_mm = 820.0\n\n\
+             [[part]]\nfile = {:?}\nquantity = 1\nrotations = \"none\"\n\n\
+             [[part]]\nfile = {:?}\nquantity = 2\nrotations = \"90\"\n",
+            samples.join("panel.dxf"),
+            samples.join("gusset.dxf"),
+        ),
+    )
+    .unwrap();
+    let dir = out.path().join("out");
+    let dir = dir.to_str().unwrap();
+    let mut args = vec![
+        "nest",
+        job.to_str().unwrap(),
+        "--time",
+        "20",
+        "--iterations",
+        "2",
+        "--out",
+        dir,
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    let o = nestwork(&args);
+    assert!(o.status.success(), "{}", text(&o));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let placed: usize = report["sheets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["placements"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(placed, 3, "{report}");
+    let v = nestwork(&["validate", dir]);
+    assert!(v.status.success(), "{}", text(&v));
+    report["sheets"].as_array().unwrap().len()
+}
+
+#[test]
+fn part_in_part_fills_a_cut_out_and_can_be_switched_off() {
+    assert_eq!(
+        panel_and_gussets_sheets(&[]),
+        1,
+        "the gussets fit in the panel's cut-out"
+    );
+    assert_eq!(
+        panel_and_gussets_sheets(&["--no-part-in-part"]),
+        2,
+        "without part-in-part the gussets need a second sheet"
+    );
+}

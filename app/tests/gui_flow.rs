@@ -154,6 +154,12 @@ fn job_save_and_open_keep_the_layout() {
         return;
     };
     let mut h = harness(vec![file]);
+    h.step();
+    // Part-in-part is on by default; the Stock panel switches it off.
+    assert!(h.state().state.settings.part_in_part);
+    h.get_by_label("fill holes").click();
+    h.step();
+    assert!(!h.state().state.settings.part_in_part);
     import_with(&mut h, 3, 1.0);
     nest(&mut h);
     let dir = tempfile::tempdir().unwrap();
@@ -172,9 +178,11 @@ fn job_save_and_open_keep_the_layout() {
     let s = &h2.state().state;
     assert_eq!(s.rows[0].quantity, 3);
     assert_eq!(s.settings.seed, 7);
+    assert!(!s.settings.part_in_part, "the switch is saved with the job");
     let doc = s.doc.as_ref().unwrap();
     assert_eq!(doc.layout, saved.layout);
     // The job file also nests from the command line.
     let text = std::fs::read_to_string(&job).unwrap();
     assert!(text.contains("voron0__Bottom_Panel.dxf"), "{text}");
+    assert!(text.contains("part_in_part = false"), "{text}");
 }

@@ -131,7 +131,7 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
         seed: args.seed,
         max_iterations: args.iterations,
         threads: args.threads,
-        part_in_part: true,
+        part_in_part: !args.no_part_in_part,
     };
     let cancel = AtomicBool::new(false);
     let scale = inst.unit_scale();

@@ -77,6 +77,9 @@ pub fn job_from_args(args: &NestArgs) -> Result<Job> {
     if let Some(v) = args.seed {
         job.seed = v;
     }
+    if args.no_part_in_part {
+        job.part_in_part = false;
+    }
     job.check()?;
     Ok(job)
 }
@@ -93,7 +96,7 @@ pub fn run(args: &NestArgs, json: bool) -> Result<ExitCode> {
         seed: job.seed,
         max_iterations: args.iterations,
         threads: args.threads,
-        part_in_part: true,
+        part_in_part: job.part_in_part,
     };
     let bar = progress_bar(json, job.time_limit_s);
     let total = loaded.problem.total_quantity();

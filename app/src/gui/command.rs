@@ -383,7 +383,7 @@ fn start_nest(state: &mut AppState, worker: &Worker) {
         seed: state.settings.seed,
         max_iterations: None,
         threads: None,
-        part_in_part: true,
+        part_in_part: state.settings.part_in_part,
     };
     state.run = Some(NestRun {
         id,

@@ -195,6 +195,7 @@ fn load_job(state: &mut AppState, path: &Path, opened: OpenedJob) {
         time_limit_s: job.time_limit_s,
         seed: job.seed,
         default_unit: job_default_unit(&job),
+        part_in_part: job.part_in_part,
     };
     state.files.clear();
     state.rows.clear();

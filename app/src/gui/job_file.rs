@@ -84,6 +84,7 @@ pub fn job_from_state(state: &AppState, job_path: &Path) -> (Job, JobSidecar) {
         time_limit_s: s.time_limit_s,
         seed: s.seed,
         default_unit: s.default_unit.to_string(),
+        part_in_part: s.part_in_part,
         sheets: s.sheets.clone(),
         parts: Vec::new(),
     };

@@ -29,6 +29,13 @@ pub struct Settings {
     pub seed: u64,
     /// Unit of DXF files that do not state one.
     pub default_unit: Unit,
+    /// Place small parts inside the holes of larger parts.
+    #[serde(default = "part_in_part_default")]
+    pub part_in_part: bool,
+}
+
+fn part_in_part_default() -> bool {
+    true
 }
 
 impl Default for Settings {
@@ -41,6 +48,7 @@ impl Default for Settings {
             time_limit_s: job.time_limit_s,
             seed: job.seed,
             default_unit: Unit::Millimeter,
+            part_in_part: job.part_in_part,
         }
     }
 }

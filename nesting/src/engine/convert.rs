@@ -98,7 +98,7 @@ pub enum ConvertError {
 pub fn cde_config() -> CDEConfig {
     CDEConfig {
         quadtree_depth: 5,
-        cd_threshold: 64,
+        cd_threshold: 32,
         item_surrogate_config: SPSurrogateConfig {
             n_pole_limits: [(100, 0.0), (20, 0.75), (10, 0.90)],
             ff_pole_area_ratio: 0.5,

@@ -81,6 +81,10 @@ pub fn ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
                     .response
                     .labelled_by(unit.id);
                 ui.end_row();
+                ui.label("Part in part")
+                    .on_hover_text("Place small parts inside the holes of larger ones");
+                ui.checkbox(&mut s.part_in_part, "fill holes");
+                ui.end_row();
             });
     });
     if s != state.settings {

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Runs the sheet benchmarks and prints their tables:
+#  1. multi-sheet: rectangular metal-sheet instances built from the ESICUP parts
+#     (`nestwork bench --sheet WxH --copies K`), sheets used against the area lower bound;
+#  2. leather hides: the bin instances with holes and quality zones;
+#  3. part-in-part: the sample job nested with and without part-in-part.
+#
+# Usage: benches/run-sheets.sh [SEED] [INSTANCE_DIR] [OUT_DIR]
+#   SEED          random seed (default 42)
+#   INSTANCE_DIR  folder of the instance JSON files (default ../shared/bench/instances)
+#   OUT_DIR       result folders, one per run (default benches/results/sheets-<date>)
+set -euo pipefail
+
+seed="${1:-42}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+inst_dir="${2:-$root/../shared/bench/instances}"
+out_dir="${3:-$root/benches/results/sheets-$(date -u +%Y%m%dT%H%M%SZ)}"
+bin="$root/target/release/nestwork"
+
+if [[ ! -d "$inst_dir" ]]; then
+  echo "instance folder $inst_dir not found; pass it as the second argument" >&2
+  exit 2
+fi
+(cd "$root" && cargo build --release -p nestwork --locked >&2)
+mkdir -p "$out_dir"
+
+num() { # num JQ_FILTER FILE -> the value, rounded to 2 decimals when fractional
+  jq -r "$1 | if type == \"number\" and . != floor then (. * 100 | round / 100) else . end" "$2"
+}
+
+echo "## multi-sheet (seed $seed)"
+printf '%-26s %6s %6s %6s %10s %9s %8s %6s\n' instance parts time_s sheets lower_bd last_len first_s rss_MiB
+# name  instance  sheet  copies  seconds
+while read -r name inst sheet copies secs; do
+  dir="$out_dir/$name"
+  "$bin" bench "$inst_dir/$inst.json" --sheet "$sheet" --copies "$copies" --time "$secs" \
+    --seed "$seed" --out "$dir" >/dev/null || true
+  r="$dir/result.json"
+  printf '%-26s %6s %6s %6s %10s %9s %8s %6s\n' "$name" "$(num .placed "$r")" "$secs" \
+    "$(num .bins_used "$r")" "$(num .sheets_lower_bound "$r")" "$(num .last_sheet_length "$r")" \
+    "$(num .first_layout_s "$r")" "$(num .peak_rss_mib "$r")"
+  [[ "$(jq -r .valid "$r")" == true ]] || echo "  $name: INVALID layout, see $r"
+done <<'EOF'
+shapes0x3-100x40 shapes0 100x40 3 5
+shapes0x4-40x40 shapes0 40x40 4 30
+albano-x3-6000x4900 albano 6000x4900 3 30
+jakobs1x8-40x40 jakobs1 40x40 8 30
+shapes0x24-100x40 shapes0 100x40 24 60
+EOF
+
+echo
+echo "## leather hides: holes and quality zones (seed $seed, 60 s)"
+printf '%-12s %6s %6s %10s %9s %6s\n' instance parts hides lower_bd valid rss_MiB
+for name in baldacci1 baldacci6; do
+  file="$inst_dir/bin/$name.json"
+  [[ -f "$file" ]] || { echo "$name: missing, skipped" >&2; continue; }
+  dir="$out_dir/$name"
+  "$bin" bench "$file" --time 60 --seed "$seed" --out "$dir" >/dev/null || true
+  r="$dir/result.json"
+  printf '%-12s %6s %6s %10s %9s %6s\n' "$name" "$(num .placed "$r")" "$(num .bins_used "$r")" \
+    "$(num .sheets_lower_bound "$r")" "$(num .valid "$r")" "$(num .peak_rss_mib "$r")"
+done
+
+echo
+echo "## part-in-part: assets/samples/job.toml (seed $seed, 30 s)"
+printf '%-18s %6s %8s %12s %s\n' part_in_part sheets util_% last_len_mm validation
+for mode in on off; do
+  dir="$out_dir/pip-$mode"
+  args=(nest "$root/assets/samples/job.toml" --time 30 --seed "$seed" --out "$dir" --json)
+  [[ "$mode" == off ]] && args+=(--no-part-in-part)
+  "$bin" "${args[@]}" >"$dir.json"
+  printf '%-18s %6s %8s %12s %s\n' "$mode" "$(num .sheet_count "$dir.json")" \
+    "$(num '.utilization * 100' "$dir.json")" "$(num '.sheets[-1].used_length_mm' "$dir.json")" \
+    "$(jq -r .validation "$dir.json")"
+done
+echo "results: $out_dir"
