@@ -3,7 +3,7 @@
 #  1. multi-sheet: rectangular metal-sheet instances built from the ESICUP parts
 #     (`nestwork bench --sheet WxH --copies K`), sheets used against the area lower bound;
 #  2. leather hides: the bin instances with holes and quality zones;
-#  3. part-in-part: the sample job nested with and without part-in-part.
+#  3. part-in-part: benches/jobs/part-in-part.toml nested with and without part-in-part.
 #
 # Usage: benches/run-sheets.sh [SEED] [INSTANCE_DIR] [OUT_DIR]
 #   SEED          random seed (default 42)
@@ -62,13 +62,13 @@ for name in baldacci1 baldacci6; do
 done
 
 echo
-echo "## part-in-part: assets/samples/job.toml (seed $seed, 30 s)"
+echo "## part-in-part: benches/jobs/part-in-part.toml (seed $seed, 30 s)"
 printf '%-18s %6s %8s %12s %s\n' part_in_part sheets util_% last_len_mm validation
 for mode in on off; do
   dir="$out_dir/pip-$mode"
-  args=(nest "$root/assets/samples/job.toml" --time 30 --seed "$seed" --out "$dir" --json)
+  args=(nest "$root/benches/jobs/part-in-part.toml" --time 30 --seed "$seed" --out "$dir" --json)
   [[ "$mode" == off ]] && args+=(--no-part-in-part)
-  "$bin" "${args[@]}" >"$dir.json"
+  "$bin" "${args[@]}" >"$dir.json" 2>/dev/null
   printf '%-18s %6s %8s %12s %s\n' "$mode" "$(num .sheet_count "$dir.json")" \
     "$(num '.utilization * 100' "$dir.json")" "$(num '.sheets[-1].used_length_mm' "$dir.json")" \
     "$(jq -r .validation "$dir.json")"

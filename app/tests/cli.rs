@@ -26,6 +26,16 @@ fn text(o: &Output) -> String {
     )
 }
 
+/// Placements over all sheets of a nest report.
+fn placed_count(report: &Value) -> usize {
+    report["sheets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["placements"].as_array().unwrap().len())
+        .sum()
+}
+
 fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -213,12 +223,7 @@ fn nest_takes_dxf_files_and_flags() {
     assert_eq!(report["spacing_mm"], 3.0);
     assert_eq!(report["margin_mm"], 8.0);
     assert_eq!(report["seed"], 1);
-    let placed: usize = report["sheets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["placements"].as_array().unwrap().len())
-        .sum();
+    let placed = placed_count(&report);
     assert_eq!(placed, 8);
     for s in report["sheets"].as_array().unwrap() {
         assert_eq!(s["width_mm"], 1000.0);
@@ -410,12 +415,7 @@ fn panel_and_gussets_sheets(extra: &[&str]) -> usize {
     let o = nestwork(&args);
     assert!(o.status.success(), "{}", text(&o));
     let report: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let placed: usize = report["sheets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["placements"].as_array().unwrap().len())
-        .sum();
+    let placed = placed_count(&report);
     assert_eq!(placed, 3, "{report}");
     let v = nestwork(&["validate", dir]);
     assert!(v.status.success(), "{}", text(&v));

@@ -84,3 +84,28 @@ fn switched_off_the_hole_stays_empty() {
     assert_eq!(out.layout.placed_count(), 5);
     assert_eq!(out.layout.sheets.len(), 2, "{:?}", out.layout);
 }
+
+#[test]
+fn every_plate_gets_what_is_left() {
+    // Three plates and six squares: the first plate takes four, the next two,
+    // so every square lies in a hole and each plate fills one sheet.
+    let mut p = problem();
+    p.parts[0].quantity = 3;
+    p.parts[1].quantity = 6;
+    let out = nest(&p, &options(true), &AtomicBool::new(false), &|_| {}).expect("nest");
+    let report = validate_layout(&p, &out.layout);
+    assert!(report.is_valid(), "{report}");
+    assert!(out.layout.unplaced.is_empty(), "{:?}", out.layout.unplaced);
+    assert_eq!(out.layout.placed_count(), 9);
+    assert_eq!(out.layout.sheets.len(), 3, "{:?}", out.layout);
+    let mut squares: Vec<u32> = out
+        .layout
+        .sheets
+        .iter()
+        .flat_map(|s| s.placements.iter())
+        .filter(|q| q.part == 1)
+        .map(|q| q.copy)
+        .collect();
+    squares.sort_unstable();
+    assert_eq!(squares, (1..=6).collect::<Vec<_>>());
+}

@@ -55,15 +55,31 @@ struct BenchResult {
     load_avg_1m: Option<f64>,
 }
 
-/// Area lower bound on the sheets needed when every sheet is of the first type.
+/// Area lower bound on the sheets needed: the fewest sheets, largest first
+/// (within their stock), whose usable area holds the parts' area.
 fn sheets_lower_bound(problem: &NestProblem) -> usize {
     let area: f64 = problem
         .parts
         .iter()
         .map(|p| f64::from(p.quantity) * p.part.area())
         .sum();
-    let sheet = problem.sheets[0].area();
-    ((area / sheet) - 1e-9).ceil().max(1.0) as usize
+    let mut sheets: Vec<(f64, Option<u32>)> =
+        problem.sheets.iter().map(|s| (s.area(), s.count)).collect();
+    sheets.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let (mut n, mut left) = (0, area);
+    for (sheet_area, count) in sheets {
+        if sheet_area <= 0.0 {
+            continue;
+        }
+        let need = (left / sheet_area - 1e-9).ceil().max(0.0) as usize;
+        let take = count.map_or(need, |c| need.min(c as usize));
+        n += take;
+        if take == need {
+            break;
+        }
+        left -= take as f64 * sheet_area;
+    }
+    n.max(1)
 }
 
 /// Peak resident set size in MiB (Linux `VmHWM`).
@@ -299,4 +315,45 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sheets_lower_bound;
+    use nesting::{Contour, NestProblem, Part, PartDemand, SheetSpec};
+    use std::sync::Arc;
+
+    fn squares(n: u32, sheets: Vec<SheetSpec>) -> NestProblem {
+        let square = Part::new("sq", Contour::rectangle(0.0, 0.0, 50.0, 50.0), vec![]);
+        NestProblem {
+            parts: vec![PartDemand::new(Arc::new(square), n)],
+            sheets,
+            spacing_mm: 0.0,
+            margin_mm: 0.0,
+        }
+    }
+
+    #[test]
+    fn the_lower_bound_takes_the_largest_sheets_first_within_stock() {
+        // 10 squares of 2500 mm²: 25000 mm².
+        let one_type = squares(10, vec![SheetSpec::rect(100.0, 100.0, None, None)]);
+        assert_eq!(sheets_lower_bound(&one_type), 3);
+        // Two 100 x 100 (20000 mm²), then 50 x 50 ones for the 5000 mm² left.
+        let mixed = squares(
+            10,
+            vec![
+                SheetSpec::rect(50.0, 50.0, None, None),
+                SheetSpec::rect(100.0, 100.0, Some(2), None),
+            ],
+        );
+        assert_eq!(sheets_lower_bound(&mixed), 4);
+        let exact = squares(
+            8,
+            vec![
+                SheetSpec::rect(100.0, 100.0, Some(1), None),
+                SheetSpec::rect(100.0, 100.0, Some(5), None),
+            ],
+        );
+        assert_eq!(sheets_lower_bound(&exact), 2);
+    }
 }

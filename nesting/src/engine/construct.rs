@@ -20,6 +20,8 @@ use std::cmp::Ordering;
 const MIN_STEP_MM: f32 = 0.01;
 /// Infeasible candidates tested per item and sheet before giving up.
 const MAX_TESTS: usize = 50_000;
+/// Sampling rounds on an irregular sheet, each with 4× the random samples.
+const IRREGULAR_ROUNDS: u32 = 3;
 /// Gap added to candidate positions derived from neighbours' boxes (mm).
 const CANDIDATE_GAP_MM: f32 = 0.002;
 
@@ -261,31 +263,76 @@ fn find_position(
     if probes.is_empty() {
         return None;
     }
-    // Candidate translations with their (pre-descent) score.
+    // Irregular sheets (remnants, hides) have few feasible spots for a large
+    // part: when no candidate fits, retry with more random samples.
+    let rounds = if shape.irregular { IRREGULAR_ROUNDS } else { 1 };
+    for round in 0..rounds {
+        let samples = params.random_samples << (2 * round);
+        let cands = candidates(sheet, &probes, samples, round == 0, params.y_weight, rng);
+        let mut best: Option<(f32, usize, (f32, f32))> = None;
+        let mut refined = 0;
+        for (n, (_, k, t)) in cands.into_iter().enumerate() {
+            if refined >= params.refine || (best.is_none() && n >= MAX_TESTS) {
+                break;
+            }
+            if n % 64 == 63 && stop() {
+                return None;
+            }
+            let probe = &mut probes[k].1;
+            if !probe.feasible(cde, t) {
+                continue;
+            }
+            refined += 1;
+            let t = probe.descend(cde, t);
+            let s = probe.score(t, params.y_weight);
+            if best.is_none_or(|b| s < b.0) {
+                best = Some((s, k, t));
+            }
+        }
+        if let Some((_, k, t)) = best {
+            return Some((probes[k].0, t));
+        }
+    }
+    None
+}
+
+/// Candidate translations for every orientation with their (pre-descent)
+/// score, best first: the sheet's corner and spots beside the placed parts
+/// (when `near_parts`), and `samples` random ones per orientation.
+fn candidates(
+    sheet: &OpenSheet,
+    probes: &[(usize, Probe)],
+    samples: usize,
+    near_parts: bool,
+    y_weight: f32,
+    rng: &mut ChaCha8Rng,
+) -> Vec<(f32, usize, (f32, f32))> {
     let mut cands: Vec<(f32, usize, (f32, f32))> = Vec::new();
     for (k, (_, p)) in probes.iter().enumerate() {
         let [x_lo, y_lo, x_hi, y_hi] = p.range;
         let b = p.o.cd_bbox;
         let mut push = |t: (f32, f32)| {
             let t = (t.0.clamp(x_lo, x_hi), t.1.clamp(y_lo, y_hi));
-            cands.push((p.score(t, params.y_weight), k, t));
+            cands.push((p.score(t, y_weight), k, t));
         };
-        push((x_lo, y_lo));
-        let boxes = sheet
-            .placed
-            .iter()
-            .map(|q| &q.bbox)
-            .chain(&sheet.fixed_boxes);
-        for qb in boxes {
-            let right = qb[2] + CANDIDATE_GAP_MM - b[0];
-            let above = qb[3] + CANDIDATE_GAP_MM - b[1];
-            push((right, qb[1] - b[1]));
-            push((right, y_lo));
-            push((qb[0] - b[0], above));
-            push((x_lo, above));
-            push((right, above));
+        if near_parts {
+            push((x_lo, y_lo));
+            let boxes = sheet
+                .placed
+                .iter()
+                .map(|q| &q.bbox)
+                .chain(&sheet.fixed_boxes);
+            for qb in boxes {
+                let right = qb[2] + CANDIDATE_GAP_MM - b[0];
+                let above = qb[3] + CANDIDATE_GAP_MM - b[1];
+                push((right, qb[1] - b[1]));
+                push((right, y_lo));
+                push((qb[0] - b[0], above));
+                push((x_lo, above));
+                push((right, above));
+            }
         }
-        for _ in 0..params.random_samples {
+        for _ in 0..samples {
             let x = if x_hi > x_lo {
                 rng.random_range(x_lo..=x_hi)
             } else {
@@ -300,27 +347,7 @@ fn find_position(
         }
     }
     cands.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let mut best: Option<(f32, usize, (f32, f32))> = None;
-    let mut refined = 0;
-    for (n, (_, k, t)) in cands.into_iter().enumerate() {
-        if refined >= params.refine || (best.is_none() && n >= MAX_TESTS) {
-            break;
-        }
-        if n % 64 == 63 && stop() {
-            return None;
-        }
-        let probe = &mut probes[k].1;
-        if !probe.feasible(cde, t) {
-            continue;
-        }
-        refined += 1;
-        let t = probe.descend(cde, t);
-        let s = probe.score(t, params.y_weight);
-        if best.is_none_or(|b| s < b.0) {
-            best = Some((s, k, t));
-        }
-    }
-    best.map(|(_, k, t)| (probes[k].0, t))
+    cands
 }
 
 fn place(sheet: &mut OpenSheet, ps: &PartShapes, shape_idx: usize, orient: usize, t: (f32, f32)) {

@@ -27,7 +27,11 @@ use crate::problem::{Layout, NestProblem};
 use construct::{Ctx, unplaceable_reason};
 use convert::{ConvertError, convert_fixed, convert_parts, convert_sheets};
 use search::Search;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// Most of a timed run's budget that filling holes with parts may take.
+const PART_IN_PART_SHARE: f64 = 0.1;
 pub use strip::{StripOutcome, nest_strip};
 
 /// How long and how the engine searches.
@@ -280,13 +284,22 @@ pub fn nest_with_fixed(
         .parts
         .iter()
         .any(|p| p.quantity > 0 && !p.part.holes.is_empty());
+    // Filling holes may take at most a share of a timed run (an
+    // iteration-limited run waits for it, so it stays repeatable).
+    let pip_deadline = start + Duration::from_secs_f64(options.time_limit_s * PART_IN_PART_SHARE);
+    let timed = options.max_iterations.is_none();
+    let pip_stop =
+        || cancel.load(Ordering::Relaxed) || (timed && std::time::Instant::now() > pip_deadline);
     if options.part_in_part
         && has_holes
         && fixed.sheets.is_empty()
-        && let Some(prep) = part_in_part::prepare(problem, &parts, options.seed)
+        && let Some(prep) = part_in_part::prepare(problem, &parts, options.seed, &pip_stop)
     {
+        // The nest of the prepared problem gets the time that is left.
+        let left_s = options.time_limit_s - start.elapsed().as_secs_f64();
         let inner = NestOptions {
             part_in_part: false,
+            time_limit_s: left_s.max(options.time_limit_s * (1.0 - PART_IN_PART_SHARE)),
             ..options.clone()
         };
         let last = std::sync::Mutex::new((0usize, 0.0f64));

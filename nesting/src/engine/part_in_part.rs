@@ -105,7 +105,18 @@ fn composite_rotations(problem: &NestProblem, parent: usize, children: &[Child])
 }
 
 /// Fills the holes of parts with holes; `None` when nothing went into a hole.
-pub fn prepare(problem: &NestProblem, parts: &[PartShapes], seed: u64) -> Option<Prepared> {
+///
+/// Parents are taken largest first. Each round fills the holes of one parent
+/// with the copies still left and makes a composite type of as many copies
+/// as the parent and the children's demand allow; rounds repeat while copies
+/// of the parent are left and something still fits (each round may hold a
+/// different mix of children). Stops adding composites once `stop` says so.
+pub fn prepare(
+    problem: &NestProblem,
+    parts: &[PartShapes],
+    seed: u64,
+    stop: &dyn Fn() -> bool,
+) -> Option<Prepared> {
     let growth = item_growth_mm(problem.spacing_mm);
     let mut left: Vec<u32> = problem.parts.iter().map(|p| p.quantity).collect();
     let mut parents: Vec<usize> = (0..problem.parts.len())
@@ -121,93 +132,40 @@ pub fn prepare(problem: &NestProblem, parts: &[PartShapes], seed: u64) -> Option
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5041_5254);
     let mut composites: Vec<(Composite, u32)> = Vec::new();
     for parent in parents {
-        let part = &problem.parts[parent].part;
-        let mut children: Vec<Child> = Vec::new();
-        let mut used = vec![0u32; problem.parts.len()];
-        for h in 0..part.holes.len() {
-            let hole_area = part.holes[h].area();
-            // Candidate copies (one per remaining copy, capped by what fits by area).
-            let mut order: Vec<usize> = Vec::new();
-            for (k, ps) in parts.iter().enumerate() {
-                if ps.part == parent || ps.outer_area >= hole_area {
-                    continue;
-                }
-                let avail = left[ps.part].saturating_sub(used[ps.part]);
-                let cap = (hole_area / ps.outer_area).floor() as u32;
-                order.extend(std::iter::repeat_n(k, avail.min(cap) as usize));
-            }
-            if order.is_empty() {
-                continue;
-            }
-            order.sort_by(|&a, &b| parts[b].outer_area.total_cmp(&parts[a].outer_area));
-            let Some(shape) = hole_container(part, h, growth) else {
-                continue;
-            };
-            let fake = NestProblem {
-                parts: problem.parts.clone(),
-                sheets: vec![SheetSpec {
-                    width_mm: f64::from(shape.x_max - shape.x_min),
-                    height_mm: f64::from(shape.y_max - shape.y_min),
-                    count: Some(1),
-                    cost: None,
-                    outline: None,
-                }],
-                spacing_mm: problem.spacing_mm,
-                margin_mm: 0.0,
-            };
-            let sheets = [Some(shape)];
-            let ctx = Ctx {
-                problem: &fake,
-                parts,
-                sheets: &sheets,
-                cost_mode: false,
-                fixed: &[],
-            };
-            let Some(sol) = construct(&ctx, &order, &Params::greedy(), &mut rng, &|| false, true)
+        while left[parent] > 0 && !stop() {
+            let Some((children, used)) =
+                fill_holes(problem, parts, parent, &left, growth, &mut rng, stop)
             else {
-                continue;
+                break;
             };
-            for (_, placed) in &sol.sheets {
-                for p in placed {
-                    let ps = &parts[p.shape];
-                    used[ps.part] += 1;
-                    children.push(Child {
-                        part: ps.part,
-                        transform: to_transform(&ps.orientations[p.orient], p.t),
-                    });
+            // Copies of the composite: limited by the parent and by each child's demand.
+            let mut k = left[parent];
+            for (i, &u) in used.iter().enumerate() {
+                if let Some(q) = left[i].checked_div(u) {
+                    k = k.min(q);
                 }
             }
-        }
-        if children.is_empty() {
-            continue;
-        }
-        // Copies of the composite: limited by the parent and by each child's demand.
-        let mut k = left[parent];
-        for (i, &u) in used.iter().enumerate() {
-            if let Some(q) = left[i].checked_div(u) {
-                k = k.min(q);
+            if k == 0 {
+                break;
             }
+            let composite = Composite { parent, children };
+            if !composite_is_valid(problem, &composite) {
+                tracing::warn!(
+                    "part-in-part: the filled holes of part {parent} failed validation; nesting it without"
+                );
+                break;
+            }
+            if let Rotations::List(l) = composite_rotations(problem, parent, &composite.children)
+                && l.is_empty()
+            {
+                break;
+            }
+            left[parent] -= k;
+            for (i, &u) in used.iter().enumerate() {
+                left[i] -= u * k;
+            }
+            composites.push((composite, k));
         }
-        if k == 0 {
-            continue;
-        }
-        let composite = Composite { parent, children };
-        if !composite_is_valid(problem, &composite) {
-            tracing::warn!(
-                "part-in-part: the filled holes of part {parent} failed validation; nesting it without"
-            );
-            continue;
-        }
-        if let Rotations::List(l) = composite_rotations(problem, parent, &composite.children)
-            && l.is_empty()
-        {
-            continue;
-        }
-        left[parent] -= k;
-        for (i, &u) in used.iter().enumerate() {
-            left[i] -= u * k;
-        }
-        composites.push((composite, k));
     }
     if composites.is_empty() {
         return None;
@@ -239,6 +197,80 @@ pub fn prepare(problem: &NestProblem, parts: &[PartShapes], seed: u64) -> Option
         original_parts: problem.parts.len(),
         composites: composites.into_iter().map(|(c, _)| c).collect(),
     })
+}
+
+/// Fills each hole of `parent` with copies still `left` (the largest first);
+/// the children and the copies used per part type, or `None` when nothing fits.
+fn fill_holes(
+    problem: &NestProblem,
+    parts: &[PartShapes],
+    parent: usize,
+    left: &[u32],
+    growth_mm: f64,
+    rng: &mut ChaCha8Rng,
+    stop: &dyn Fn() -> bool,
+) -> Option<(Vec<Child>, Vec<u32>)> {
+    let part = &problem.parts[parent].part;
+    let mut children: Vec<Child> = Vec::new();
+    let mut used = vec![0u32; problem.parts.len()];
+    for h in 0..part.holes.len() {
+        let hole_area = part.holes[h].area();
+        // Candidate copies (one per remaining copy, capped by what fits by area).
+        // A part may have several shapes (mirrored): they share its copies.
+        let mut order: Vec<usize> = Vec::new();
+        let mut queued = vec![0u32; problem.parts.len()];
+        for (k, ps) in parts.iter().enumerate() {
+            if ps.part == parent || ps.outer_area >= hole_area {
+                continue;
+            }
+            let avail = left[ps.part].saturating_sub(used[ps.part] + queued[ps.part]);
+            let cap = (hole_area / ps.outer_area).floor() as u32;
+            let n = avail.min(cap);
+            queued[ps.part] += n;
+            order.extend(std::iter::repeat_n(k, n as usize));
+        }
+        if order.is_empty() {
+            continue;
+        }
+        order.sort_by(|&a, &b| parts[b].outer_area.total_cmp(&parts[a].outer_area));
+        let Some(shape) = hole_container(part, h, growth_mm) else {
+            continue;
+        };
+        let fake = NestProblem {
+            parts: problem.parts.clone(),
+            sheets: vec![SheetSpec {
+                width_mm: f64::from(shape.x_max - shape.x_min),
+                height_mm: f64::from(shape.y_max - shape.y_min),
+                count: Some(1),
+                cost: None,
+                outline: None,
+            }],
+            spacing_mm: problem.spacing_mm,
+            margin_mm: 0.0,
+        };
+        let sheets = [Some(shape)];
+        let ctx = Ctx {
+            problem: &fake,
+            parts,
+            sheets: &sheets,
+            cost_mode: false,
+            fixed: &[],
+        };
+        let Some(sol) = construct(&ctx, &order, &Params::greedy(), rng, stop, true) else {
+            continue;
+        };
+        for (_, placed) in &sol.sheets {
+            for p in placed {
+                let ps = &parts[p.shape];
+                used[ps.part] += 1;
+                children.push(Child {
+                    part: ps.part,
+                    transform: to_transform(&ps.orientations[p.orient], p.t),
+                });
+            }
+        }
+    }
+    (!children.is_empty()).then_some((children, used))
 }
 
 /// Checks a parent with its children on a sheet large enough for it.
