@@ -3,7 +3,8 @@
 #  1. multi-sheet: rectangular metal-sheet instances built from the ESICUP parts
 #     (`nestwork bench --sheet WxH --copies K`), sheets used against the area lower bound;
 #  2. leather hides: the bin instances with holes and quality zones;
-#  3. part-in-part: benches/jobs/part-in-part.toml nested with and without part-in-part.
+#  3. part-in-part: benches/jobs/part-in-part.toml nested with and without part-in-part;
+#  4. cancel: how long the engine takes to return after a cancel (`--cancel-after`).
 #
 # Usage: benches/run-sheets.sh [SEED] [INSTANCE_DIR] [OUT_DIR]
 #   SEED          random seed (default 42)
@@ -73,4 +74,24 @@ for mode in on off; do
     "$(num '.utilization * 100' "$dir.json")" "$(num '.sheets[-1].used_length_mm' "$dir.json")" \
     "$(jq -r .validation "$dir.json")"
 done
+echo
+echo "## cancel latency (seed $seed)"
+printf '%-30s %9s %11s %8s\n' instance cancel_s latency_ms placed
+# name  instance  cancel-after  extra flags
+while read -r name inst after extra; do
+  dir="$out_dir/cancel-$name-$after"
+  # shellcheck disable=SC2086 # $extra holds several flags
+  "$bin" bench "$inst_dir/$inst" --time 60 --seed "$seed" --cancel-after "$after" $extra \
+    --out "$dir" >/dev/null || true
+  r="$dir/result.json"
+  printf '%-30s %9s %11s %8s\n' "$name" "$after" "$(num .cancel_latency_ms "$r")" \
+    "$(num .placed "$r")/$(num .total "$r")"
+done <<'EOF'
+shapes0x24-100x40 shapes0.json 0.2 --sheet 100x40 --copies 24
+shapes0x24-100x40 shapes0.json 10 --sheet 100x40 --copies 24
+swim-strip swim.json 10
+swim_c-during-conversion swim_c.json 0.5
+baldacci1-during-conversion bin/baldacci1.json 0.5
+baldacci1-restarts bin/baldacci1.json 10
+EOF
 echo "results: $out_dir"

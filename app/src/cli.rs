@@ -152,6 +152,10 @@ pub struct BenchArgs {
     /// Multiply every item's demand (to build larger instances).
     #[arg(long, default_value_t = 1)]
     pub copies: u32,
+    /// Cancel the run after this many seconds and report how long the engine took to stop
+    /// (`cancel_latency_ms` in the JSON).
+    #[arg(long, value_name = "SECONDS")]
+    pub cancel_after: Option<f64>,
 }
 
 #[derive(Debug, Default, Args)]

@@ -542,6 +542,30 @@ fn cancel_from_another_thread_returns_best_so_far() {
 }
 
 #[test]
+fn cancel_before_the_parts_are_converted_leaves_every_copy_unplaced() {
+    let problem = mixed_problem();
+    let out = nest(
+        &problem,
+        &opts(60.0, None, None),
+        &AtomicBool::new(true),
+        &|_: &Progress| {},
+    )
+    .expect("a cancelled nest is a result, not an error");
+    assert_eq!(out.stopped, StopReason::Cancelled);
+    assert!(out.layout.sheets.is_empty());
+    let unplaced: u32 = out.layout.unplaced.iter().map(|u| u.count).sum();
+    assert_eq!(unplaced, problem.total_quantity());
+    assert!(
+        out.layout
+            .unplaced
+            .iter()
+            .all(|u| u.reason.contains("cancelled")),
+        "{:?}",
+        out.layout.unplaced
+    );
+}
+
+#[test]
 fn time_limit_is_respected_and_progress_reported() {
     let problem = mixed_problem();
     let last = Mutex::new(None::<Progress>);

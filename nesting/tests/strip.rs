@@ -281,7 +281,7 @@ fn chained_sheets_search_removes_a_sheet() {
         unplaced: vec![],
     };
     assert!(validate_layout(&problem, &spread).is_valid());
-    let parts = convert_parts(&problem).expect("parts");
+    let parts = convert_parts(&problem, &AtomicBool::new(false)).expect("parts");
     let sheets = convert_sheets(&problem).expect("sheets");
     let (out, _) = improve_on_sheets(
         &problem,

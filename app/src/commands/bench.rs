@@ -13,7 +13,10 @@ use nesting::problem::NestProblem;
 use nesting::validate::validate_layout;
 use serde::Serialize;
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{RecvTimeoutError, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// What one benchmark run writes to `result.json`.
 #[derive(Debug, Serialize)]
@@ -43,6 +46,8 @@ struct BenchResult {
     last_sheet_length: Option<f64>,
     /// Seconds until the first complete layout was reported.
     first_layout_s: Option<f64>,
+    /// With `--cancel-after`: time from the cancel to the engine's return, ms.
+    cancel_latency_ms: Option<f64>,
     placed: usize,
     total: usize,
     valid: bool,
@@ -99,12 +104,38 @@ fn load_avg() -> Option<f64> {
         .ok()
 }
 
+/// With `after_s`, a thread that cancels the run after that many seconds
+/// and records when; the run ends the timer by dropping the sender.
+fn start_cancel_timer(
+    after_s: Option<f64>,
+    cancel: &Arc<AtomicBool>,
+) -> (Option<Sender<()>>, Arc<Mutex<Option<Instant>>>) {
+    let at = Arc::new(Mutex::new(None));
+    let Some(after_s) = after_s else {
+        return (None, at);
+    };
+    let (tx, rx) = channel::<()>();
+    let (cancel, at_w) = (cancel.clone(), at.clone());
+    std::thread::spawn(move || {
+        if let Err(RecvTimeoutError::Timeout) = rx.recv_timeout(Duration::from_secs_f64(after_s)) {
+            *at_w.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+            cancel.store(true, Ordering::SeqCst);
+        }
+    });
+    (Some(tx), at)
+}
+
 /// Runs the benchmark and writes the output folder.
 pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
     let mut inst = BenchInstance::load(&args.instance)
         .with_context(|| format!("cannot load benchmark instance {}", args.instance.display()))?;
     if args.copies == 0 {
         bail!("--copies must be at least 1");
+    }
+    if let Some(c) = args.cancel_after
+        && !(c.is_finite() && c >= 0.0)
+    {
+        bail!("--cancel-after must be a number of seconds, 0 or more, got {c}");
     }
     for it in &mut inst.items {
         it.demand = it.demand.saturating_mul(args.copies);
@@ -149,7 +180,8 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
         threads: args.threads,
         part_in_part: !args.no_part_in_part,
     };
-    let cancel = AtomicBool::new(false);
+    let cancel = Arc::new(AtomicBool::new(false));
+    let (cancel_timer, cancelled_at) = start_cancel_timer(args.cancel_after, &cancel);
     let scale = inst.unit_scale();
     let total: usize = inst.items.iter().map(|i| i.demand as usize).sum();
     let (problem, layout, mut result) = match &inst.kind {
@@ -199,6 +231,7 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
                 sheets_lower_bound: None,
                 last_sheet_length: None,
                 first_layout_s: None,
+                cancel_latency_ms: None,
                 placed,
                 total,
                 valid: false,
@@ -250,6 +283,7 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
                     .checked_sub(1)
                     .map(|i| out.layout.used_length(&problem, i) / scale),
                 first_layout_s: None,
+                cancel_latency_ms: None,
                 placed: out.layout.placed_count(),
                 total,
                 valid: false,
@@ -261,6 +295,12 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
             (problem, out.layout, result)
         }
     };
+    let finished = Instant::now();
+    drop(cancel_timer);
+    result.cancel_latency_ms = cancelled_at
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .map(|at| finished.duration_since(at).as_secs_f64() * 1000.0);
     result.first_layout_s = *first_at.lock().unwrap_or_else(|e| e.into_inner());
     let report = validate_layout(&problem, &layout);
     result.valid = report.is_valid();

@@ -30,6 +30,7 @@ use jagua_rs::io::ext_repr::{
 };
 use jagua_rs::io::import::Importer;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Clearance added on each side of every part beyond the requested spacing
 /// and margin (mm): absorbs `f32` rounding in jagua-rs.
@@ -90,8 +91,13 @@ pub struct SheetShape {
 /// Why a problem could not be converted.
 #[derive(Debug)]
 pub enum ConvertError {
-    Part { part: usize, reason: String },
+    Part {
+        part: usize,
+        reason: String,
+    },
     Engine(String),
+    /// The cancel flag was set while the parts were converted.
+    Cancelled,
 }
 
 /// The jagua importers and CDE configuration used by the engine.
@@ -234,8 +240,11 @@ fn check_contour(c: &Contour) -> Result<(), String> {
 /// Imports every part with quantity > 0 in all its distinct orientations.
 /// Item indices are dense over all orientations of all parts. The imports
 /// (surrogate generation is the costly part) run in parallel on the
-/// current rayon pool.
-pub fn convert_parts(problem: &NestProblem) -> Result<Vec<PartShapes>, ConvertError> {
+/// current rayon pool and stop early when `cancel` is set.
+pub fn convert_parts(
+    problem: &NestProblem,
+    cancel: &AtomicBool,
+) -> Result<Vec<PartShapes>, ConvertError> {
     use rayon::prelude::*;
     let importer = part_importer(problem)?;
     // (part, angle, mirrored, enclosing polygon), in item index order.
@@ -277,6 +286,9 @@ pub fn convert_parts(problem: &NestProblem) -> Result<Vec<PartShapes>, ConvertEr
         .par_iter()
         .enumerate()
         .map(|(idx, (pi, angle, mirrored, poly))| {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(ConvertError::Cancelled);
+            }
             import_orientation(&importer, poly, *pi, *angle, *mirrored, idx)
         })
         .collect::<Result<_, _>>()?;

@@ -196,6 +196,38 @@ pub(crate) fn map_convert_error(e: ConvertError) -> NestError {
     match e {
         ConvertError::Part { part, reason } => NestError::InvalidPart { part, reason },
         ConvertError::Engine(m) => NestError::Engine(m),
+        ConvertError::Cancelled => NestError::Engine("cancelled while converting parts".into()),
+    }
+}
+
+/// A nest cancelled before anything was placed: the fixed placements, and
+/// every other copy unplaced.
+pub(crate) fn cancelled_outcome(
+    problem: &NestProblem,
+    fixed: &Layout,
+    fixed_counts: &[u32],
+    start: std::time::Instant,
+) -> NestOutcome {
+    let unplaced = problem
+        .parts
+        .iter()
+        .zip(fixed_counts)
+        .enumerate()
+        .filter(|(_, (p, f))| p.quantity > **f)
+        .map(|(part, (p, f))| crate::problem::Unplaced {
+            part,
+            count: p.quantity - f,
+            reason: construct::CANCELLED_REASON.to_string(),
+        })
+        .collect();
+    NestOutcome {
+        layout: Layout {
+            sheets: fixed.sheets.clone(),
+            unplaced,
+        },
+        iterations: 0,
+        elapsed_s: start.elapsed().as_secs_f64(),
+        stopped: StopReason::Cancelled,
     }
 }
 
@@ -279,7 +311,12 @@ pub fn nest_with_fixed(
         .num_threads(options.threads.unwrap_or(0))
         .build()
         .map_err(|e| NestError::Engine(format!("cannot start worker threads: {e}")))?;
-    let parts = pool.install(|| convert_parts(problem)).map_err(map_err)?;
+    let parts = match pool.install(|| convert_parts(problem, cancel)) {
+        Err(ConvertError::Cancelled) => {
+            return Ok(cancelled_outcome(problem, fixed, &fixed_counts, start));
+        }
+        converted => converted.map_err(map_err)?,
+    };
     let has_holes = problem
         .parts
         .iter()

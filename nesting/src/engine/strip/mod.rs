@@ -26,8 +26,11 @@ pub mod sheets;
 pub mod team;
 
 use super::construct::{Ctx, Params, construct};
-use super::convert::{PartShapes, convert_parts, convert_sheets, to_transform};
-use super::{NestError, NestOptions, Progress, StopReason, check_problem, map_convert_error};
+use super::convert::{ConvertError, PartShapes, convert_parts, convert_sheets, to_transform};
+use super::{
+    NestError, NestOptions, Progress, StopReason, cancelled_outcome, check_problem,
+    map_convert_error,
+};
 use crate::problem::{Layout, NestProblem, Placement, SheetLayout, Unplaced};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -125,7 +128,22 @@ pub fn nest_strip(
             reason: "strip packing needs a rectangular strip, not an irregular outline".into(),
         });
     }
-    let parts = convert_parts(problem).map_err(map_convert_error)?;
+    let parts = match convert_parts(problem, cancel) {
+        Err(ConvertError::Cancelled) => {
+            let zero = vec![0; problem.parts.len()];
+            let out = cancelled_outcome(problem, &Layout::default(), &zero, start);
+            return Ok(StripOutcome {
+                layout: out.layout,
+                length_mm: 0.0,
+                iterations: 0,
+                collision_queries: 0,
+                elapsed_s: out.elapsed_s,
+                stopped: out.stopped,
+                threads: options.threads.unwrap_or_else(rayon::current_num_threads),
+            });
+        }
+        converted => converted.map_err(map_convert_error)?,
+    };
     let sheets = convert_sheets(problem).map_err(map_convert_error)?;
     let Some(sheet) = sheets.first().and_then(Option::as_ref) else {
         return Err(NestError::InvalidSheet {
