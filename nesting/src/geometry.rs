@@ -324,6 +324,21 @@ impl Contour {
         ])
     }
 
+    /// Centre and radius when the contour is a full circle (every segment
+    /// an arc of the same circle), else `None`.
+    pub fn as_circle(&self) -> Option<(Point, f64)> {
+        let mut arcs = self.segments().map(|s| s.arc());
+        let first = arcs.next()??;
+        let tol = 1e-9 * first.radius.max(1.0);
+        for g in arcs {
+            let g = g?;
+            if g.center.dist(first.center) > tol || (g.radius - first.radius).abs() > tol {
+                return None;
+            }
+        }
+        Some((first.center, first.radius))
+    }
+
     /// The contour's segments in order, including the closing one.
     pub fn segments(&self) -> impl Iterator<Item = Segment> + '_ {
         let n = self.vertices.len();

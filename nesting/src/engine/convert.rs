@@ -264,7 +264,13 @@ pub fn convert_parts(
             });
         }
         let mut rings: Vec<Vec<Point>> = Vec::new();
-        for (angle_deg, mirrored) in orientation_list(&demand.rotations, demand.mirror) {
+        let mut orientations = orientation_list(&demand.rotations, demand.mirror);
+        // A round part (its outline one circle) blocks the same disc at any
+        // angle, mirrored or not: one orientation does.
+        if part.outer.as_circle().is_some() {
+            orientations.truncate(1);
+        }
+        for (angle_deg, mirrored) in orientations {
             let poly = oriented_polygon(&part.outer, pi, angle_deg, mirrored)?;
             // Normalised copy to detect symmetric duplicates.
             let pbb = crate::geometry::BBox::from_points(poly.iter().copied());
@@ -588,6 +594,46 @@ mod tests {
         let area = Contour::polygon(poly.clone()).area();
         assert!(area >= s.area() - 1e-9, "{area} < {}", s.area());
         assert!(area - s.area() < 1.0);
+    }
+
+    #[test]
+    fn a_round_part_is_converted_in_one_orientation() {
+        use crate::part::Part;
+        use crate::problem::{PartDemand, SheetSpec};
+        let disc = Part::new(
+            "flange",
+            Contour::circle(Point::new(0.0, 0.0), 100.0),
+            vec![Contour::circle(Point::new(60.0, 0.0), 5.0)],
+        );
+        let plate = Part::new("plate", Contour::rectangle(0.0, 0.0, 80.0, 30.0), vec![]);
+        let problem = NestProblem {
+            parts: vec![
+                PartDemand {
+                    mirror: true,
+                    rotations: Rotations::Free,
+                    ..PartDemand::new(Arc::new(disc), 2)
+                },
+                PartDemand {
+                    rotations: Rotations::Free,
+                    ..PartDemand::new(Arc::new(plate), 2)
+                },
+            ],
+            sheets: vec![SheetSpec::rect(1000.0, 1000.0, None, None)],
+            spacing_mm: 2.0,
+            margin_mm: 5.0,
+        };
+        let parts = convert_parts(&problem, &AtomicBool::new(false)).unwrap();
+        assert_eq!(
+            parts[0].orientations.len(),
+            1,
+            "a disc looks the same at any angle"
+        );
+        assert!(parts[1].orientations.len() > 1, "a rectangle does not");
+        assert!(
+            Contour::rectangle(0.0, 0.0, 1.0, 1.0).as_circle().is_none()
+                && Contour::circle(Point::new(3.0, 4.0), 2.0).as_circle()
+                    == Some((Point::new(3.0, 4.0), 2.0))
+        );
     }
 
     #[test]

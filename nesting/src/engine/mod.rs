@@ -341,9 +341,12 @@ pub fn nest_with_fixed(
             time_limit_s: left_s.max(options.time_limit_s * (1.0 - PART_IN_PART_SHARE)),
             ..options.clone()
         };
+        // The inner nest's clock starts now; reports count from `start`.
+        let offset_s = start.elapsed().as_secs_f64();
         let last = std::sync::Mutex::new((0usize, 0.0f64));
         let forward = |p: &Progress| {
             let mut q = p.clone();
+            q.elapsed_s += offset_s;
             let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(b) = &p.best {
                 let expanded = prep.expand(b);
@@ -358,7 +361,11 @@ pub fn nest_with_fixed(
         let out = nest_with_fixed(&prep.problem, fixed, &inner, cancel, &forward)?;
         let layout = prep.expand(&out.layout);
         if prep.check(problem, &layout) {
-            return Ok(NestOutcome { layout, ..out });
+            return Ok(NestOutcome {
+                layout,
+                elapsed_s: start.elapsed().as_secs_f64(),
+                ..out
+            });
         }
         tracing::warn!("part-in-part layout failed validation; nesting again without it");
         return nest_with_fixed(problem, fixed, &inner, cancel, on_progress);
