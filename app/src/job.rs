@@ -75,7 +75,7 @@ fn default_seed() -> u64 {
 fn default_unit() -> String {
     "mm".into()
 }
-fn default_part_in_part() -> bool {
+pub(crate) fn default_part_in_part() -> bool {
     true
 }
 fn default_quantity() -> u32 {

@@ -13,9 +13,10 @@ use nesting::problem::NestProblem;
 use nesting::validate::validate_layout;
 use serde::Serialize;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{RecvTimeoutError, Sender, channel};
-use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// What one benchmark run writes to `result.json`.
@@ -104,25 +105,24 @@ fn load_avg() -> Option<f64> {
         .ok()
 }
 
-/// With `after_s`, a thread that cancels the run after that many seconds
-/// and records when; the run ends the timer by dropping the sender.
+/// A thread that sets `cancel` after `after_s` seconds and returns when it
+/// did; dropping the sender before then ends it without a cancel.
 fn start_cancel_timer(
-    after_s: Option<f64>,
+    after_s: f64,
     cancel: &Arc<AtomicBool>,
-) -> (Option<Sender<()>>, Arc<Mutex<Option<Instant>>>) {
-    let at = Arc::new(Mutex::new(None));
-    let Some(after_s) = after_s else {
-        return (None, at);
-    };
+) -> (Sender<()>, JoinHandle<Option<Instant>>) {
     let (tx, rx) = channel::<()>();
-    let (cancel, at_w) = (cancel.clone(), at.clone());
-    std::thread::spawn(move || {
-        if let Err(RecvTimeoutError::Timeout) = rx.recv_timeout(Duration::from_secs_f64(after_s)) {
-            *at_w.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
-            cancel.store(true, Ordering::SeqCst);
-        }
+    let cancel = cancel.clone();
+    let timer = std::thread::spawn(move || {
+        let Err(RecvTimeoutError::Timeout) = rx.recv_timeout(Duration::from_secs_f64(after_s))
+        else {
+            return None;
+        };
+        let at = Instant::now();
+        cancel.store(true, Ordering::SeqCst);
+        Some(at)
     });
-    (Some(tx), at)
+    (tx, timer)
 }
 
 /// Runs the benchmark and writes the output folder.
@@ -181,7 +181,7 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
         part_in_part: !args.no_part_in_part,
     };
     let cancel = Arc::new(AtomicBool::new(false));
-    let (cancel_timer, cancelled_at) = start_cancel_timer(args.cancel_after, &cancel);
+    let cancel_timer = args.cancel_after.map(|s| start_cancel_timer(s, &cancel));
     let scale = inst.unit_scale();
     let total: usize = inst.items.iter().map(|i| i.demand as usize).sum();
     let (problem, layout, mut result) = match &inst.kind {
@@ -296,11 +296,14 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
         }
     };
     let finished = Instant::now();
-    drop(cancel_timer);
-    result.cancel_latency_ms = cancelled_at
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .map(|at| finished.duration_since(at).as_secs_f64() * 1000.0);
+    if let Some((stop_timer, timer)) = cancel_timer {
+        drop(stop_timer);
+        let cancelled_at = timer
+            .join()
+            .map_err(|_| anyhow::anyhow!("the cancel timer thread panicked"))?;
+        result.cancel_latency_ms =
+            cancelled_at.map(|at| finished.duration_since(at).as_secs_f64() * 1000.0);
+    }
     result.first_layout_s = *first_at.lock().unwrap_or_else(|e| e.into_inner());
     let report = validate_layout(&problem, &layout);
     result.valid = report.is_valid();

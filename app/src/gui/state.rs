@@ -30,12 +30,8 @@ pub struct Settings {
     /// Unit of DXF files that do not state one.
     pub default_unit: Unit,
     /// Place small parts inside the holes of larger parts.
-    #[serde(default = "part_in_part_default")]
+    #[serde(default = "crate::job::default_part_in_part")]
     pub part_in_part: bool,
-}
-
-fn part_in_part_default() -> bool {
-    true
 }
 
 impl Default for Settings {

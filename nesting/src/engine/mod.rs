@@ -29,11 +29,11 @@ use convert::{ConvertError, convert_fixed, convert_parts, convert_sheets};
 use search::Search;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+pub use strip::{StripOutcome, nest_strip};
 
 /// Most of a timed run's budget that filling holes with parts may take
 /// (typically it takes a small fraction: 0.1 s for the sample job).
 const PART_IN_PART_SHARE: f64 = 0.25;
-pub use strip::{StripOutcome, nest_strip};
 
 /// How long and how the engine searches.
 #[derive(Clone, Debug)]
@@ -334,15 +334,15 @@ pub fn nest_with_fixed(
         && fixed.sheets.is_empty()
         && let Some(prep) = part_in_part::prepare(problem, &parts, options.seed, &pip_stop)
     {
-        // The nest of the prepared problem gets the time that is left.
-        let left_s = options.time_limit_s - start.elapsed().as_secs_f64();
+        // The nest of the prepared problem gets the time that is left; its
+        // clock starts now, so its reports are shifted to count from `start`.
+        let offset_s = start.elapsed().as_secs_f64();
         let inner = NestOptions {
             part_in_part: false,
-            time_limit_s: left_s.max(options.time_limit_s * (1.0 - PART_IN_PART_SHARE)),
+            time_limit_s: (options.time_limit_s - offset_s)
+                .max(options.time_limit_s * (1.0 - PART_IN_PART_SHARE)),
             ..options.clone()
         };
-        // The inner nest's clock starts now; reports count from `start`.
-        let offset_s = start.elapsed().as_secs_f64();
         let last = std::sync::Mutex::new((0usize, 0.0f64));
         let forward = |p: &Progress| {
             let mut q = p.clone();
