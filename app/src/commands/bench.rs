@@ -49,6 +49,9 @@ struct BenchResult {
     first_layout_s: Option<f64>,
     /// With `--cancel-after`: time from the cancel to the engine's return, ms.
     cancel_latency_ms: Option<f64>,
+    /// Every improvement the engine reported: `[elapsed_s, utilization]`
+    /// (for strips the density), to see how the search converges.
+    improvements: Vec<[f64; 2]>,
     placed: usize,
     total: usize,
     valid: bool,
@@ -165,12 +168,17 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
         }]);
     }
     let first_at = std::sync::Mutex::new(None::<f64>);
+    let improvements = std::sync::Mutex::new(Vec::<[f64; 2]>::new());
     let on_progress = |p: &nesting::engine::Progress| {
         if p.improved && p.placed > 0 {
             let mut g = first_at.lock().unwrap_or_else(|e| e.into_inner());
             if g.is_none() {
                 *g = Some(p.elapsed_s);
             }
+            improvements
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push([p.elapsed_s, p.utilization]);
         }
     };
     let options = NestOptions {
@@ -232,6 +240,7 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
                 last_sheet_length: None,
                 first_layout_s: None,
                 cancel_latency_ms: None,
+                improvements: vec![],
                 placed,
                 total,
                 valid: false,
@@ -284,6 +293,7 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
                     .map(|i| out.layout.used_length(&problem, i) / scale),
                 first_layout_s: None,
                 cancel_latency_ms: None,
+                improvements: vec![],
                 placed: out.layout.placed_count(),
                 total,
                 valid: false,
@@ -305,6 +315,7 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
             cancelled_at.map(|at| finished.duration_since(at).as_secs_f64() * 1000.0);
     }
     result.first_layout_s = *first_at.lock().unwrap_or_else(|e| e.into_inner());
+    result.improvements = improvements.into_inner().unwrap_or_else(|e| e.into_inner());
     let report = validate_layout(&problem, &layout);
     result.valid = report.is_valid();
     result.violations = report.violations.iter().map(|v| v.to_string()).collect();
