@@ -367,8 +367,24 @@ pub fn nest_with_fixed(
                 ..out
             });
         }
+        // Rare: nest again without part-in-part in the time that is left,
+        // reporting times from `start` like the normal path.
         tracing::warn!("part-in-part layout failed validation; nesting again without it");
-        return nest_with_fixed(problem, fixed, &inner, cancel, on_progress);
+        let offset_s = start.elapsed().as_secs_f64();
+        let retry = NestOptions {
+            time_limit_s: (options.time_limit_s - offset_s).max(0.0),
+            ..inner
+        };
+        let shifted = |p: &Progress| {
+            let mut q = p.clone();
+            q.elapsed_s += offset_s;
+            on_progress(&q);
+        };
+        let out = nest_with_fixed(problem, fixed, &retry, cancel, &shifted)?;
+        return Ok(NestOutcome {
+            elapsed_s: start.elapsed().as_secs_f64(),
+            ..out
+        });
     }
     let sheets = convert_sheets(problem).map_err(map_err)?;
     if let Some(sl) = fixed.sheets.iter().find(|sl| sheets[sl.sheet].is_none()) {
