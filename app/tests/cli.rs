@@ -435,3 +435,61 @@ fn part_in_part_fills_a_cut_out_and_can_be_switched_off() {
         "without part-in-part the gussets need a second sheet"
     );
 }
+
+#[test]
+fn bench_writes_a_valid_strip_result_with_its_improvements() {
+    let dir = tempfile::tempdir().unwrap();
+    let instance = dir.path().join("tiny.json");
+    std::fs::write(
+        &instance,
+        r#"{"name":"tiny","strip_height":10.0,"items":[
+          {"id":0,"demand":6,"allowed_orientations":[0.0,90.0],
+           "shape":{"type":"simple_polygon","data":[[0,0],[4,0],[4,2],[0,2]]}},
+          {"id":1,"demand":4,"allowed_orientations":[0.0,180.0],
+           "shape":{"type":"simple_polygon","data":[[0,0],[3,0],[0,3]]}}
+        ]}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let args = [
+        "bench",
+        instance.to_str().unwrap(),
+        "--time",
+        "60",
+        "--iterations",
+        "20",
+        "--threads",
+        "1",
+        "--seed",
+        "7",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let o = nestwork(&args);
+    assert!(o.status.success(), "{}", text(&o));
+    let r = read_json(&out.join("result.json"));
+    assert_eq!(r["valid"], true, "{r}");
+    assert_eq!(
+        (r["placed"].as_u64(), r["total"].as_u64()),
+        (Some(10), Some(10))
+    );
+    let density = r["density"].as_f64().unwrap();
+    assert!(density > 0.3 && density <= 1.0, "{r}");
+    // Every improvement is at least as dense as the one before; the first
+    // is the first layout.
+    let steps: Vec<[f64; 2]> = r["improvements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| [s[0].as_f64().unwrap(), s[1].as_f64().unwrap()])
+        .collect();
+    assert!(!steps.is_empty(), "{r}");
+    assert_eq!(r["first_layout_s"].as_f64(), Some(steps[0][0]));
+    assert!(
+        steps
+            .windows(2)
+            .all(|w| w[1][0] >= w[0][0] && w[1][1] >= w[0][1]),
+        "{r}"
+    );
+    assert!(out.join("layout.svg").is_file());
+}

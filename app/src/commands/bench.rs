@@ -167,14 +167,9 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
             zones: vec![],
         }]);
     }
-    let first_at = std::sync::Mutex::new(None::<f64>);
     let improvements = std::sync::Mutex::new(Vec::<[f64; 2]>::new());
     let on_progress = |p: &nesting::engine::Progress| {
         if p.improved && p.placed > 0 {
-            let mut g = first_at.lock().unwrap_or_else(|e| e.into_inner());
-            if g.is_none() {
-                *g = Some(p.elapsed_s);
-            }
             improvements
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -314,8 +309,8 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
         result.cancel_latency_ms =
             cancelled_at.map(|at| finished.duration_since(at).as_secs_f64() * 1000.0);
     }
-    result.first_layout_s = *first_at.lock().unwrap_or_else(|e| e.into_inner());
     result.improvements = improvements.into_inner().unwrap_or_else(|e| e.into_inner());
+    result.first_layout_s = result.improvements.first().map(|&[t, _]| t);
     let report = validate_layout(&problem, &layout);
     result.valid = report.is_valid();
     result.violations = report.violations.iter().map(|v| v.to_string()).collect();
