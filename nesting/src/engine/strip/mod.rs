@@ -14,9 +14,11 @@
 //! - Compression (the rest): from the best layout, shrink steps from 0.05 %
 //!   down to 0.001 % over the time left, at random cuts.
 //!
-//! Workers adopt each other's best layouts. They are seeded with
-//! `(seed, worker)`; with an iteration limit they share nothing, so a run
-//! with a fixed thread count is repeatable. The scheme is the one of sparrow
+//! Each worker is a team of two separators that sweep the same layout in
+//! parallel and keep the better sweep (2 cores: one worker). Workers adopt
+//! each other's best layouts. They are seeded with `(seed, worker)`; with an
+//! iteration limit they share nothing, so a run with a fixed thread count is
+//! repeatable. The scheme is the one of sparrow
 //! (arXiv 2509.13329); the code is ours.
 
 pub mod overlap;
@@ -63,8 +65,10 @@ const POOL_SPREAD: f32 = 0.25;
 /// area, count as large for the swap.
 const LARGE_SHARE: f32 = 0.75;
 /// Separators sweeping one search trajectory together (see [`team`]); the
-/// worker threads are split into trajectories of this many.
-const TEAM_SIZE: usize = 1;
+/// worker threads are split into trajectories of this many. Two (one
+/// trajectory on a 2-core machine) beat two independent trajectories in the
+/// 60 s density table: +0.47 points on average, fu +1.4, shapes1 +2.9.
+const TEAM_SIZE: usize = 2;
 const PROGRESS_EVERY: Duration = Duration::from_millis(150);
 
 /// The result of a strip packing run.
