@@ -3,7 +3,7 @@
 
 use nesting::bench_instance::{BenchInstance, InstanceKind};
 use nesting::engine::last_sheet::compact_last_sheet;
-use nesting::engine::{NestOptions, StopReason, nest_strip};
+use nesting::engine::{NestOptions, StopReason, StripOutcome, nest_strip};
 use nesting::validate::validate_layout;
 use nesting::{
     Contour, Layout, NestProblem, Part, PartDemand, Placement, Rotations, SheetLayout, SheetSpec,
@@ -89,8 +89,9 @@ fn strip_search_shortens_the_first_layout_and_stays_valid() {
     assert!(out.length_mm < 500.0, "length {}", out.length_mm);
 }
 
-#[test]
-fn strip_search_is_repeatable_with_an_iteration_limit() {
+/// Nine rectangles on a 60 high strip, searched for `iterations`
+/// separations per worker on `threads` threads.
+fn small_strip_limited(iterations: u64, threads: usize) -> (NestProblem, StripOutcome) {
     let problem = strip(
         vec![
             rect_part("a", 30.0, 20.0, 5, Rotations::Step90),
@@ -99,19 +100,32 @@ fn strip_search_is_repeatable_with_an_iteration_limit() {
         60.0,
         1000.0,
     );
-    let run = || {
-        nest_strip(
-            &problem,
-            &opts(60.0, Some(8), 2),
-            &AtomicBool::new(false),
-            &|_| {},
-        )
-        .expect("strip")
-    };
-    let (a, b) = (run(), run());
+    let out = nest_strip(
+        &problem,
+        &opts(60.0, Some(iterations), threads),
+        &AtomicBool::new(false),
+        &|_| {},
+    )
+    .expect("strip");
+    (problem, out)
+}
+
+#[test]
+fn strip_search_is_repeatable_with_an_iteration_limit() {
+    let ((problem, a), (_, b)) = (small_strip_limited(8, 2), small_strip_limited(8, 2));
     assert_eq!(a.stopped, StopReason::IterationLimit);
     assert_eq!(a.layout, b.layout);
     check_strip(&problem, &a.layout, a.length_mm);
+}
+
+#[test]
+fn strip_with_an_odd_thread_count_uses_every_thread() {
+    // Workers are teams of two separators; with three threads the second
+    // worker is a team of one, so both run their 2 separations.
+    let (problem, out) = small_strip_limited(2, 3);
+    assert_eq!(out.stopped, StopReason::IterationLimit);
+    assert_eq!((out.threads, out.iterations), (3, 4));
+    check_strip(&problem, &out.layout, out.length_mm);
 }
 
 #[test]

@@ -349,14 +349,17 @@ impl SearchRun<'_> {
             })),
         };
         let (tx, rx) = mpsc::channel::<(Vec<Pose>, f32)>();
+        // Teams of TEAM_SIZE threads; with an odd count the last is smaller,
+        // so no thread is left idle.
         let team = TEAM_SIZE.clamp(1, threads);
-        let workers = (threads / team).max(1);
+        let workers = threads.div_ceil(team);
         let stopped = std::thread::scope(|sc| {
             let handles: Vec<_> = (0..workers)
                 .map(|w| {
                     let tx = tx.clone();
                     let shared = &shared;
-                    sc.spawn(move || worker(shared, options.seed, w, team, &tx))
+                    let gens = w * team..((w + 1) * team).min(threads);
+                    sc.spawn(move || worker(shared, options.seed, w, gens, &tx))
                 })
                 .collect();
             drop(tx);
@@ -598,13 +601,13 @@ impl WorkerBest {
     }
 }
 
-/// A worker: one search trajectory, swept by a team of `team` separators
-/// (worker `w` uses the generators `w · team ..`).
+/// A worker: one search trajectory, swept by a team of separators, one per
+/// generator index in `gens` (unique across the workers).
 fn worker(
     sh: &Shared,
     seed: u64,
     w: usize,
-    team: usize,
+    gens: std::ops::Range<usize>,
     tx: &mpsc::Sender<(Vec<Pose>, f32)>,
 ) -> StopReason {
     let new_sep = || {
@@ -616,11 +619,15 @@ fn worker(
             sh.slabs.clone(),
         )
     };
-    let Ok(members) = (0..team).map(|_| new_sep()).collect::<Result<Vec<_>, _>>() else {
+    let Ok(members) = gens
+        .clone()
+        .map(|_| new_sep())
+        .collect::<Result<Vec<_>, _>>()
+    else {
         return StopReason::Cancelled;
     };
-    let rngs = (0..team)
-        .map(|k| ChaCha8Rng::seed_from_u64(worker_seed(seed, w * team + k)))
+    let rngs = gens
+        .map(|g| ChaCha8Rng::seed_from_u64(worker_seed(seed, g)))
         .collect();
     let mut team = Team::new(members, rngs);
     let x0 = sh.strip[0];
