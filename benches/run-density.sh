@@ -16,7 +16,7 @@ seed="${2:-42}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 inst_dir="${3:-$root/../shared/bench/instances}"
 out_dir="${4:-$root/benches/results/run-$(date -u +%Y%m%dT%H%M%SZ)}"
-bin="$root/target/release/nestwork"
+bin="${CARGO_TARGET_DIR:-$root/target}/release/nestwork"
 
 # sparrow, 2-core machine, 60 s, seed 42 (issue 7). Untuned instances have no reference.
 declare -A sparrow=(

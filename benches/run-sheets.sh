@@ -16,7 +16,7 @@ seed="${1:-42}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 inst_dir="${2:-$root/../shared/bench/instances}"
 out_dir="${3:-$root/benches/results/sheets-$(date -u +%Y%m%dT%H%M%SZ)}"
-bin="$root/target/release/nestwork"
+bin="${CARGO_TARGET_DIR:-$root/target}/release/nestwork"
 
 if [[ ! -d "$inst_dir" ]]; then
   echo "instance folder $inst_dir not found; pass it as the second argument" >&2
