@@ -16,7 +16,10 @@ seed="${2:-42}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 inst_dir="${3:-$root/../shared/bench/instances}"
 out_dir="${4:-$root/benches/results/run-$(date -u +%Y%m%dT%H%M%SZ)}"
-bin="${CARGO_TARGET_DIR:-$root/target}/release/nestwork"
+# Where cargo puts the build (honours CARGO_TARGET_DIR and .cargo/config, as an absolute path).
+target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps |
+  sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+bin="$target_dir/release/nestwork"
 
 # sparrow, 2-core machine, 60 s, seed 42 (issue 7). Untuned instances have no reference.
 declare -A sparrow=(

@@ -16,7 +16,10 @@ seed="${1:-42}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 inst_dir="${2:-$root/../shared/bench/instances}"
 out_dir="${3:-$root/benches/results/sheets-$(date -u +%Y%m%dT%H%M%SZ)}"
-bin="${CARGO_TARGET_DIR:-$root/target}/release/nestwork"
+# Where cargo puts the build (honours CARGO_TARGET_DIR and .cargo/config, as an absolute path).
+target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps |
+  sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+bin="$target_dir/release/nestwork"
 
 if [[ ! -d "$inst_dir" ]]; then
   echo "instance folder $inst_dir not found; pass it as the second argument" >&2
