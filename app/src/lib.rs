@@ -8,6 +8,7 @@ pub mod gui;
 pub mod inputs;
 pub mod job;
 pub mod licence;
+pub mod logging;
 pub mod output_folder;
 pub mod quote;
 pub mod report;

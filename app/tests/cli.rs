@@ -6,11 +6,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn nestwork(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nestwork"))
-        .args(args)
-        .current_dir(workspace_root())
-        .output()
-        .expect("the nestwork binary runs")
+    nestwork_with_log(args, None)
+}
+
+/// Runs the binary with `NESTWORK_LOG` set to `log` (unset with `None`).
+fn nestwork_with_log(args: &[&str], log: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nestwork"));
+    cmd.args(args).current_dir(workspace_root());
+    match log {
+        Some(v) => cmd.env("NESTWORK_LOG", v),
+        None => cmd.env_remove("NESTWORK_LOG"),
+    };
+    cmd.output().expect("the nestwork binary runs")
 }
 
 fn workspace_root() -> PathBuf {
@@ -436,10 +443,10 @@ fn part_in_part_fills_a_cut_out_and_can_be_switched_off() {
     );
 }
 
-#[test]
-fn bench_writes_a_valid_strip_result_with_its_improvements() {
-    let dir = tempfile::tempdir().unwrap();
-    let instance = dir.path().join("tiny.json");
+/// Writes a small strip instance (ten items) into `dir`; returns the output
+/// folder and the `bench` arguments for it: 20 separations on one thread.
+fn tiny_bench(dir: &Path) -> (PathBuf, Vec<String>) {
+    let instance = dir.join("tiny.json");
     std::fs::write(
         &instance,
         r#"{"name":"tiny","strip_height":10.0,"items":[
@@ -450,7 +457,7 @@ fn bench_writes_a_valid_strip_result_with_its_improvements() {
         ]}"#,
     )
     .unwrap();
-    let out = dir.path().join("out");
+    let out = dir.join("out");
     let args = [
         "bench",
         instance.to_str().unwrap(),
@@ -465,6 +472,15 @@ fn bench_writes_a_valid_strip_result_with_its_improvements() {
         "--out",
         out.to_str().unwrap(),
     ];
+    let args = args.map(String::from).to_vec();
+    (out, args)
+}
+
+#[test]
+fn bench_writes_a_valid_strip_result_with_its_improvements() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, args) = tiny_bench(dir.path());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let o = nestwork(&args);
     assert!(o.status.success(), "{}", text(&o));
     let r = read_json(&out.join("result.json"));
@@ -492,4 +508,43 @@ fn bench_writes_a_valid_strip_result_with_its_improvements() {
         "{r}"
     );
     assert!(out.join("layout.svg").is_file());
+}
+
+#[test]
+fn nestwork_log_prints_the_search_trace_and_explains_a_bad_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, args) = tiny_bench(dir.path());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let stderr = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+
+    // Without the variable: warnings only, so no trace.
+    let quiet = nestwork_with_log(&args, None);
+    assert!(quiet.status.success(), "{}", text(&quiet));
+    assert!(!stderr(&quiet).contains("separation"), "{}", text(&quiet));
+
+    // With it: one line per separation of the strip search, with its length.
+    let traced = nestwork_with_log(&args, Some("nesting=debug"));
+    assert!(traced.status.success(), "{}", text(&traced));
+    let lines: Vec<String> = stderr(&traced)
+        .lines()
+        .filter(|l| l.contains("separation feasible") || l.contains("separation failed"))
+        .map(String::from)
+        .collect();
+    assert!(!lines.is_empty(), "{}", text(&traced));
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.contains("length=") && l.contains("phase=")),
+        "{lines:?}"
+    );
+
+    // A broken filter: the run goes on, and the user is told why nothing more is logged.
+    let broken = nestwork_with_log(&args, Some("nesting=loud"));
+    assert!(broken.status.success(), "{}", text(&broken));
+    let err = stderr(&broken);
+    assert!(
+        err.contains("NESTWORK_LOG") && err.contains("nesting=loud") && !err.contains("separation"),
+        "{}",
+        text(&broken)
+    );
 }

@@ -102,6 +102,8 @@ struct Shared<'a> {
     slabs: Vec<[f32; 2]>,
     kinds: Vec<usize>,
     start_poses: Vec<Pose>,
+    /// Start of the run (for the log).
+    start: Instant,
     deadline: Instant,
     explore_until: Instant,
     max_iter: u64,
@@ -335,6 +337,7 @@ impl SearchRun<'_> {
             slabs: self.slabs,
             kinds: self.kinds.clone(),
             start_poses: self.poses.clone(),
+            start,
             deadline: start + limit,
             explore_until: start + limit.mul_f64(EXPLORE_SHARE),
             max_iter: options.max_iterations.unwrap_or(u64::MAX),
@@ -407,6 +410,37 @@ impl SearchRun<'_> {
 }
 
 impl Shared<'_> {
+    /// Logs one separation at strip length `target` (debug level, target
+    /// `nesting`): feasible, or failed with its remaining loss and, while
+    /// exploring, the number of failed layouts pooled at this length before it.
+    fn log_separation(
+        &self,
+        w: usize,
+        phase: &str,
+        target: f32,
+        failed: Option<(f32, Option<usize>)>,
+    ) {
+        let elapsed_s = self.start.elapsed().as_secs_f32();
+        match failed {
+            None => tracing::debug!(
+                worker = w,
+                phase,
+                elapsed_s,
+                length = target,
+                "separation feasible"
+            ),
+            Some((loss, pooled)) => tracing::debug!(
+                worker = w,
+                phase,
+                elapsed_s,
+                length = target,
+                loss,
+                pooled,
+                "separation failed"
+            ),
+        }
+    }
+
     /// Why a worker should stop now, if it should: cancel, the time or
     /// iteration limit, or the end of its current phase (`phase_end`).
     fn stop_reason(&self, iters: u64, phase_end: Instant) -> Option<StopReason> {
@@ -647,8 +681,10 @@ fn worker(
     while sh.stop_reason(iters, explore_end).is_none() {
         iters += 1;
         sh.iterations.fetch_add(1, Ordering::Relaxed);
+        let target = team.lead().right() - x0;
         if team.separate(EXPLORE_BUDGET, &stop_at(explore_end)) {
             oks += 1;
+            sh.log_separation(w, "explore", target, None);
             best.record(team.lead(), sh, w, tx);
             best.adopt(sh);
             pool.clear();
@@ -661,6 +697,7 @@ fn worker(
             continue;
         }
         let loss = team.lead().total_loss();
+        sh.log_separation(w, "explore", target, Some((loss, Some(pool.len()))));
         let at = pool.partition_point(|(l, _)| *l <= loss);
         pool.insert(at, (loss, team.lead().poses().to_vec()));
         pool.truncate(POOL_SIZE);
@@ -690,9 +727,14 @@ fn worker(
         let step = COMPRESS_STEPS.0 + (COMPRESS_STEPS.1 - COMPRESS_STEPS.0) * ratio;
         let cut: f32 = team.rng().random();
         best.shrink_from(team.lead_mut(), x0, step, cut);
+        let target = team.lead().right() - x0;
         if team.separate(COMPRESS_BUDGET, &stop_at(sh.deadline)) {
             oks += 1;
+            sh.log_separation(w, "compress", target, None);
             best.record(team.lead(), sh, w, tx);
+        } else {
+            let loss = team.lead().total_loss();
+            sh.log_separation(w, "compress", target, Some((loss, None)));
         }
     };
     sh.evals.fetch_add(team.lead().evals, Ordering::Relaxed);

@@ -386,6 +386,11 @@ impl<'a> Separator<'a> {
         }
     }
 
+    /// Current right end of the strip.
+    pub fn right(&self) -> f32 {
+        self.x1
+    }
+
     /// Sets the right end of the strip; poses must already fit.
     pub fn set_right(&mut self, x1: f32) {
         self.x1 = x1;
