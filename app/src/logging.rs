@@ -1,10 +1,20 @@
 //! Log output: the warnings of the engine and the licence client (a part
 //! nested as its convex hull, a usage journal behind its lease, ...) go to
-//! standard error; `NESTWORK_LOG` asks for more, in `tracing`'s filter syntax
-//! (`NESTWORK_LOG=nesting=debug` prints every separation of the strip search).
+//! standard error and to every desktop window's status log
+//! ([`subscribe_warnings`]); `NESTWORK_LOG` asks for more on standard error,
+//! in `tracing`'s filter syntax (`NESTWORK_LOG=nesting=debug` prints every
+//! separation of the strip search).
 
+use std::fmt::Write as _;
 use std::io::IsTerminal;
-use tracing_subscriber::EnvFilter;
+use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
 
 /// Environment variable holding the log filter.
 pub const LOG_ENV: &str = "NESTWORK_LOG";
@@ -37,12 +47,74 @@ pub fn init() {
     if let Some(msg) = problem {
         eprintln!("warning: {msg}");
     }
-    // Fails only when a logger is already installed (tests): keep that one.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
+        .with_filter(filter);
+    // Warnings reach the windows whatever `NESTWORK_LOG` says.
+    let windows = ForwardWarnings.with_filter(LevelFilter::WARN);
+    // Fails only when a logger is already installed (tests): keep that one.
+    let _ = tracing_subscriber::registry()
+        .with(stderr)
+        .with(windows)
         .try_init();
+}
+
+/// Receivers of warnings: one per open desktop window.
+static WARNING_RECEIVERS: Mutex<Vec<Sender<String>>> = Mutex::new(Vec::new());
+
+/// Every warning or error logged from now on, as one line of text (the
+/// message, then its fields as `name=value`), for a status log. Needs
+/// [`init`]; a dropped receiver is forgotten at the next warning.
+pub fn subscribe_warnings() -> Receiver<String> {
+    let (tx, rx) = channel();
+    WARNING_RECEIVERS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(tx);
+    rx
+}
+
+/// Sends every event it sees to the [`subscribe_warnings`] receivers.
+struct ForwardWarnings;
+
+impl<S: Subscriber> Layer<S> for ForwardWarnings {
+    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        let mut line = EventLine::default();
+        event.record(&mut line);
+        let text = if *event.metadata().level() == Level::ERROR {
+            format!("error: {}{}", line.message, line.fields)
+        } else {
+            format!("{}{}", line.message, line.fields)
+        };
+        let mut receivers = WARNING_RECEIVERS.lock().unwrap_or_else(|e| e.into_inner());
+        receivers.retain(|tx| tx.send(text.clone()).is_ok());
+    }
+}
+
+/// An event's message and its other fields, as text.
+#[derive(Default)]
+struct EventLine {
+    message: String,
+    fields: String,
+}
+
+impl Visit for EventLine {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            let _ = write!(self.message, "{value:?}");
+        } else {
+            let _ = write!(self.fields, " {}={value:?}", field.name());
+        }
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.message.push_str(value);
+        } else {
+            let _ = write!(self.fields, " {}={value}", field.name());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -55,6 +127,29 @@ mod tests {
             let (f, msg) = filter_from(v);
             assert_eq!(f.to_string(), "warn");
             assert!(msg.is_none());
+        }
+    }
+
+    #[test]
+    fn warnings_reach_every_subscribed_window_with_their_fields() {
+        init();
+        let (a, b) = (subscribe_warnings(), subscribe_warnings());
+        tracing::warn!(part = 3, "outline rejected; nesting its convex hull");
+        tracing::info!("not a warning");
+        tracing::error!("journal unreadable");
+        for rx in [a, b] {
+            let got: Vec<String> = rx.try_iter().collect();
+            // Other tests of this binary may log too: look for ours.
+            assert!(
+                got.iter()
+                    .any(|l| l == "outline rejected; nesting its convex hull part=3"),
+                "{got:?}"
+            );
+            assert!(
+                got.iter().any(|l| l == "error: journal unreadable"),
+                "{got:?}"
+            );
+            assert!(!got.iter().any(|l| l.contains("not a warning")), "{got:?}");
         }
     }
 

@@ -1,6 +1,7 @@
 //! The desktop app driven with egui_kittest: import a corpus DXF, set the
 //! quantity, nest with the Nest button, export, and check the files; the UI
-//! keeps answering while a nest runs; job save/open keeps the layout.
+//! keeps answering while a nest runs; job save/open keeps the layout; logged
+//! warnings reach the status log.
 
 mod gui_support;
 
@@ -8,6 +9,7 @@ use egui_kittest::kittest::Queryable;
 use gui_support::{corpus, harness, import_with, nest, step_until};
 use nesting::validate::validate_layout;
 use nestwork::gui::command::Command;
+use nestwork::gui::state::Level;
 use std::time::{Duration, Instant};
 
 #[test]
@@ -185,4 +187,27 @@ fn job_save_and_open_keep_the_layout() {
     let text = std::fs::read_to_string(&job).unwrap();
     assert!(text.contains("voron0__Bottom_Panel.dxf"), "{text}");
     assert!(text.contains("part_in_part = false"), "{text}");
+}
+
+#[test]
+fn logged_warnings_reach_the_status_log() {
+    nestwork::logging::init();
+    let mut h = harness(vec![]);
+    // From another thread, as the engine's workers log.
+    std::thread::spawn(|| {
+        tracing::warn!(
+            part = 7,
+            "outline rejected by the collision engine; nesting its convex hull"
+        );
+    })
+    .join()
+    .unwrap();
+    h.step();
+    let log = &h.state().state.log;
+    assert!(
+        log.iter().any(|l| l.level == Level::Warning
+            && l.text
+                == "outline rejected by the collision engine; nesting its convex hull part=7"),
+        "{log:#?}"
+    );
 }

@@ -4,7 +4,7 @@
 use super::command::{Command, apply};
 use super::events;
 use super::panels::{self, SIDE_TABS, parts::PartsView, preview::PreviewView};
-use super::state::{AppState, Persisted};
+use super::state::{AppState, Level, Persisted};
 use super::worker::{DialogKind, Worker};
 use egui::{Key, KeyboardShortcut, Modifiers, Ui};
 use std::path::PathBuf;
@@ -41,6 +41,8 @@ pub struct NestworkApp {
     /// Commands queued from outside the panels (start options, tests).
     queued: Vec<Command>,
     nest_when_ready: bool,
+    /// Warnings logged by the engine and the licence client.
+    warnings: std::sync::mpsc::Receiver<String>,
 }
 
 impl NestworkApp {
@@ -60,6 +62,7 @@ impl NestworkApp {
             worker: Worker::new(ctx.clone()),
             queued: Vec::new(),
             nest_when_ready: start.nest_on_start,
+            warnings: crate::logging::subscribe_warnings(),
         };
         if !start.open.is_empty() {
             app.queued.push(Command::Import(start.open));
@@ -96,6 +99,9 @@ impl NestworkApp {
         self.worker.attach(ui.ctx());
         for event in self.worker.drain() {
             events::handle(&mut self.state, &self.worker, event);
+        }
+        for text in self.warnings.try_iter() {
+            self.state.note(Level::Warning, text);
         }
         let mut cmds = std::mem::take(&mut self.queued);
         if self.nest_when_ready

@@ -253,6 +253,12 @@ impl AppState {
         let text = text.into();
         // Also on standard error, for logs and the screenshot script.
         eprintln!("[nestwork] {level:?}: {text}");
+        self.note(level, text);
+    }
+
+    /// Adds a status message that is already on standard error (a logged
+    /// warning).
+    pub fn note(&mut self, level: Level, text: String) {
         self.log.push(LogLine { level, text });
         if self.log.len() > 500 {
             self.log.remove(0);
