@@ -82,11 +82,12 @@ impl<S: Subscriber> Layer<S> for ForwardWarnings {
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
         let mut line = EventLine::default();
         event.record(&mut line);
-        let text = if *event.metadata().level() == Level::ERROR {
-            format!("error: {}{}", line.message, line.fields)
+        let prefix = if *event.metadata().level() == Level::ERROR {
+            "error: "
         } else {
-            format!("{}{}", line.message, line.fields)
+            ""
         };
+        let text = format!("{prefix}{}{}", line.message, line.fields);
         let mut receivers = WARNING_RECEIVERS.lock().unwrap_or_else(|e| e.into_inner());
         receivers.retain(|tx| tx.send(text.clone()).is_ok());
     }

@@ -411,34 +411,27 @@ impl SearchRun<'_> {
 
 impl Shared<'_> {
     /// Logs one separation at strip length `target` (debug level, target
-    /// `nesting`): feasible, or failed with its remaining loss and, while
-    /// exploring, the number of failed layouts pooled at this length before it.
+    /// `nesting`): feasible without a `loss`, or failed with its remaining
+    /// loss and, while exploring, the number of failed layouts pooled at this
+    /// length before it.
     fn log_separation(
         &self,
         w: usize,
         phase: &str,
         target: f32,
-        failed: Option<(f32, Option<usize>)>,
+        loss: Option<f32>,
+        pooled: Option<usize>,
     ) {
-        let elapsed_s = self.start.elapsed().as_secs_f32();
-        match failed {
-            None => tracing::debug!(
-                worker = w,
-                phase,
-                elapsed_s,
-                length = target,
-                "separation feasible"
-            ),
-            Some((loss, pooled)) => tracing::debug!(
-                worker = w,
-                phase,
-                elapsed_s,
-                length = target,
-                loss,
-                pooled,
-                "separation failed"
-            ),
-        }
+        tracing::debug!(
+            worker = w,
+            phase,
+            elapsed_s = self.start.elapsed().as_secs_f32(),
+            length = target,
+            loss,
+            pooled,
+            "separation {}",
+            if loss.is_none() { "feasible" } else { "failed" }
+        );
     }
 
     /// Why a worker should stop now, if it should: cancel, the time or
@@ -684,7 +677,7 @@ fn worker(
         let target = team.lead().right() - x0;
         if team.separate(EXPLORE_BUDGET, &stop_at(explore_end)) {
             oks += 1;
-            sh.log_separation(w, "explore", target, None);
+            sh.log_separation(w, "explore", target, None, None);
             best.record(team.lead(), sh, w, tx);
             best.adopt(sh);
             pool.clear();
@@ -697,7 +690,7 @@ fn worker(
             continue;
         }
         let loss = team.lead().total_loss();
-        sh.log_separation(w, "explore", target, Some((loss, Some(pool.len()))));
+        sh.log_separation(w, "explore", target, Some(loss), Some(pool.len()));
         let at = pool.partition_point(|(l, _)| *l <= loss);
         pool.insert(at, (loss, team.lead().poses().to_vec()));
         pool.truncate(POOL_SIZE);
@@ -730,11 +723,11 @@ fn worker(
         let target = team.lead().right() - x0;
         if team.separate(COMPRESS_BUDGET, &stop_at(sh.deadline)) {
             oks += 1;
-            sh.log_separation(w, "compress", target, None);
+            sh.log_separation(w, "compress", target, None, None);
             best.record(team.lead(), sh, w, tx);
         } else {
-            let loss = team.lead().total_loss();
-            sh.log_separation(w, "compress", target, Some((loss, None)));
+            let loss = Some(team.lead().total_loss());
+            sh.log_separation(w, "compress", target, loss, None);
         }
     };
     sh.evals.fetch_add(team.lead().evals, Ordering::Relaxed);
