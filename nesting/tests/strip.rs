@@ -252,7 +252,7 @@ fn strip_search_on_a_benchmark_instance_is_valid() {
 
 #[test]
 fn chained_sheets_search_removes_a_sheet() {
-    use nesting::engine::convert::{convert_parts, convert_sheets};
+    use nesting::engine::convert::{FREE_ROTATION_STEP_DEG, convert_parts, convert_sheets};
     use nesting::engine::strip::sheets::improve_on_sheets;
     let problem = NestProblem {
         parts: vec![rect_part("sq", 45.0, 45.0, 8, Rotations::None)],
@@ -295,7 +295,8 @@ fn chained_sheets_search_removes_a_sheet() {
         unplaced: vec![],
     };
     assert!(validate_layout(&problem, &spread).is_valid());
-    let parts = convert_parts(&problem, &AtomicBool::new(false)).expect("parts");
+    let parts =
+        convert_parts(&problem, FREE_ROTATION_STEP_DEG, &AtomicBool::new(false)).expect("parts");
     let sheets = convert_sheets(&problem).expect("sheets");
     let (out, _) = improve_on_sheets(
         &problem,

@@ -40,8 +40,12 @@ pub const ARC_TOLERANCE_MM: f64 = 0.05;
 /// Compensates the round-join chords of jagua's polygon buffer (0.1 rad
 /// chords lose up to 0.125 % of the offset distance at convex corners).
 const JOIN_FACTOR: f64 = 1.002;
-/// Angle step used for free rotation (degrees).
+/// Angle step at which the multi-sheet engine samples free rotation (degrees).
 pub const FREE_ROTATION_STEP_DEG: f64 = 15.0;
+/// Angle step of free rotation in the strip search (degrees): finer, since
+/// its moves also turn items by a step or a few (see
+/// `strip::sample`); three times the orientations to convert.
+pub const STRIP_FREE_ROTATION_STEP_DEG: f64 = 5.0;
 
 /// One allowed orientation of a part, imported into jagua.
 #[derive(Clone, Debug)]
@@ -69,6 +73,9 @@ pub struct PartShapes {
     /// Lowest zone quality the part may lie on (`None`: full quality).
     pub min_quality: Option<usize>,
     pub orientations: Vec<Orientation>,
+    /// For a freely rotating part, the angle step of its orientations
+    /// (degrees); `None` when only listed angles are allowed.
+    pub free_step_deg: Option<f64>,
 }
 
 /// A sheet type as a jagua container.
@@ -180,13 +187,18 @@ fn dedup_ring(points: Vec<Point>) -> Vec<Point> {
     out
 }
 
-/// The distinct orientations allowed for a part: `(angle_deg, mirrored)`.
-pub fn orientation_list(rotations: &Rotations, mirror: bool) -> Vec<(f64, bool)> {
+/// The distinct orientations allowed for a part: `(angle_deg, mirrored)`;
+/// free rotation is sampled every `free_step_deg` degrees.
+pub fn orientation_list(
+    rotations: &Rotations,
+    mirror: bool,
+    free_step_deg: f64,
+) -> Vec<(f64, bool)> {
     let angles: Vec<f64> = match rotations.discrete_angles() {
         Some(list) => list,
         None => {
-            let n = (360.0 / FREE_ROTATION_STEP_DEG).round() as usize;
-            (0..n).map(|i| i as f64 * FREE_ROTATION_STEP_DEG).collect()
+            let n = (360.0 / free_step_deg).round() as usize;
+            (0..n).map(|i| i as f64 * free_step_deg).collect()
         }
     };
     let mut out: Vec<(f64, bool)> = Vec::new();
@@ -237,12 +249,14 @@ fn check_contour(c: &Contour) -> Result<(), String> {
     Ok(())
 }
 
-/// Imports every part with quantity > 0 in all its distinct orientations.
-/// Item indices are dense over all orientations of all parts. The imports
-/// (surrogate generation is the costly part) run in parallel on the
-/// current rayon pool and stop early when `cancel` is set.
+/// Imports every part with quantity > 0 in all its distinct orientations
+/// (free rotation every `free_step_deg` degrees). Item indices are dense
+/// over all orientations of all parts. The imports (surrogate generation is
+/// the costly part) run in parallel on the current rayon pool and stop
+/// early when `cancel` is set.
 pub fn convert_parts(
     problem: &NestProblem,
+    free_step_deg: f64,
     cancel: &AtomicBool,
 ) -> Result<Vec<PartShapes>, ConvertError> {
     use rayon::prelude::*;
@@ -264,7 +278,7 @@ pub fn convert_parts(
             });
         }
         let mut rings: Vec<Vec<Point>> = Vec::new();
-        let mut orientations = orientation_list(&demand.rotations, demand.mirror);
+        let mut orientations = orientation_list(&demand.rotations, demand.mirror, free_step_deg);
         // A round part (its outline one circle) blocks the same disc at any
         // angle, mirrored or not: one orientation does.
         if part.outer.as_circle().is_some() {
@@ -313,6 +327,7 @@ pub fn convert_parts(
             size: (bb.width(), bb.height()),
             min_quality: demand.min_quality.map(|q| q as usize),
             orientations: vec![o],
+            free_step_deg: matches!(demand.rotations, Rotations::Free).then_some(free_step_deg),
         });
     }
     Ok(out)
@@ -622,7 +637,8 @@ mod tests {
             spacing_mm: 2.0,
             margin_mm: 5.0,
         };
-        let parts = convert_parts(&problem, &AtomicBool::new(false)).unwrap();
+        let parts =
+            convert_parts(&problem, FREE_ROTATION_STEP_DEG, &AtomicBool::new(false)).unwrap();
         assert_eq!(
             parts[0].orientations.len(),
             1,
@@ -638,10 +654,11 @@ mod tests {
 
     #[test]
     fn orientation_list_dedups_and_mirrors() {
-        let l = orientation_list(&Rotations::List(vec![0.0, 360.0, 180.0]), false);
+        let l = orientation_list(&Rotations::List(vec![0.0, 360.0, 180.0]), false, 15.0);
         assert_eq!(l, vec![(0.0, false), (180.0, false)]);
-        let m = orientation_list(&Rotations::None, true);
+        let m = orientation_list(&Rotations::None, true, 15.0);
         assert_eq!(m, vec![(0.0, false), (0.0, true)]);
-        assert_eq!(orientation_list(&Rotations::Free, false).len(), 24);
+        assert_eq!(orientation_list(&Rotations::Free, false, 15.0).len(), 24);
+        assert_eq!(orientation_list(&Rotations::Free, true, 5.0).len(), 144);
     }
 }

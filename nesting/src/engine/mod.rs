@@ -312,12 +312,13 @@ pub fn nest_with_fixed(
         .num_threads(options.threads.unwrap_or(0))
         .build()
         .map_err(|e| NestError::Engine(format!("cannot start worker threads: {e}")))?;
-    let parts = match pool.install(|| convert_parts(problem, cancel)) {
-        Err(ConvertError::Cancelled) => {
-            return Ok(cancelled_outcome(problem, fixed, &fixed_counts, start));
-        }
-        converted => converted.map_err(map_err)?,
-    };
+    let parts =
+        match pool.install(|| convert_parts(problem, convert::FREE_ROTATION_STEP_DEG, cancel)) {
+            Err(ConvertError::Cancelled) => {
+                return Ok(cancelled_outcome(problem, fixed, &fixed_counts, start));
+            }
+            converted => converted.map_err(map_err)?,
+        };
     let has_holes = problem
         .parts
         .iter()

@@ -28,7 +28,10 @@ pub mod sheets;
 pub mod team;
 
 use super::construct::{Ctx, Params, construct};
-use super::convert::{ConvertError, PartShapes, convert_parts, convert_sheets, to_transform};
+use super::convert::{
+    ConvertError, PartShapes, STRIP_FREE_ROTATION_STEP_DEG, convert_parts, convert_sheets,
+    to_transform,
+};
 use super::{
     NestError, NestOptions, Progress, StopReason, cancelled_outcome, check_problem,
     map_convert_error,
@@ -134,7 +137,7 @@ pub fn nest_strip(
             reason: "strip packing needs a rectangular strip, not an irregular outline".into(),
         });
     }
-    let parts = match convert_parts(problem, cancel) {
+    let parts = match convert_parts(problem, STRIP_FREE_ROTATION_STEP_DEG, cancel) {
         Err(ConvertError::Cancelled) => {
             let zero = vec![0; problem.parts.len()];
             let out = cancelled_outcome(problem, &Layout::default(), &zero, start);

@@ -1,8 +1,10 @@
 //! The search for a better pose of one colliding item: random samples near
 //! its current pose and anywhere in the strip, the few best (and mutually
 //! different) ones refined by coordinate descent, the best of those refined
-//! once more with finer steps. The scheme follows sparrow (arXiv
-//! 2509.13329, sample search and coordinate descent); the code is ours.
+//! once more with finer steps. A freely rotating item also turns in the
+//! descent, by a few of its angle steps at first, then by one. The scheme
+//! follows sparrow (arXiv 2509.13329, sample search and coordinate descent);
+//! the code is ours.
 
 use super::separator::Pose;
 use rand::Rng;
@@ -17,11 +19,28 @@ const KEEP: usize = 3;
 /// Two samples closer than this share of the item's smaller side (and with
 /// the same orientation) count as the same sample.
 const UNIQUE_RATIO: f32 = 0.05;
-/// Coordinate descent of the kept samples: first and last step, as a share
-/// of the item's smaller side.
-const PRE_STEPS: (f32, f32) = (0.25, 0.02);
+/// Step sizes of a coordinate descent.
+#[derive(Clone, Copy, Debug)]
+struct Steps {
+    /// First and last translation step, as a share of the item's smaller side.
+    first: f32,
+    last: f32,
+    /// First turn of a freely rotating item, in its angle steps.
+    turn: f32,
+}
+
+/// Coordinate descent of the kept samples.
+const PRE_STEPS: Steps = Steps {
+    first: 0.25,
+    last: 0.02,
+    turn: 4.0,
+};
 /// Final descent of the best sample.
-const FINAL_STEPS: (f32, f32) = (0.01, 0.001);
+const FINAL_STEPS: Steps = Steps {
+    first: 0.01,
+    last: 0.001,
+    turn: 1.0,
+};
 /// Step factor after an improving and after a failed descent step.
 const STEP_GROW: f32 = 1.1;
 const STEP_SHRINK: f32 = 0.5;
@@ -32,6 +51,15 @@ pub(crate) trait PoseEval {
     fn eval(&mut self, p: Pose, bound: f32) -> Option<f32>;
     /// `p` moved into the strip (its orientation kept).
     fn clamp(&self, p: Pose) -> Pose;
+    /// The angle step (degrees) of an item that turns freely.
+    fn turn_step(&self) -> Option<f32> {
+        None
+    }
+    /// `p` turned by about `delta_deg` about its reference point and moved
+    /// into the strip; `None` when no other orientation is that close.
+    fn turn(&self, _p: Pose, _delta_deg: f32) -> Option<Pose> {
+        None
+    }
 }
 
 /// Translations of one orientation that keep the item in the strip (`all`)
@@ -155,25 +183,31 @@ pub(crate) fn search_pose(
 }
 
 /// Coordinate descent from `start`: two candidates on either side along a
-/// random axis (horizontal, vertical or a diagonal); a better one is taken
-/// and the step grows, an equal one is taken and the step shrinks, a worse
-/// one shrinks the step; the axis changes after every step that did not
-/// improve. Ends when both steps are below the last step.
+/// random axis (horizontal, vertical, a diagonal or, for a freely rotating
+/// item, the angle); a better one is taken and the step grows, an equal one
+/// is taken and the step shrinks, a worse one shrinks the step; the axis
+/// changes after every step that did not improve. Ends when the
+/// translation steps are below the last step and the turn below one angle
+/// step.
 fn descend(
     ev: &mut impl PoseEval,
     start: (f32, Pose),
     min_dim: f32,
-    (first, last): (f32, f32),
+    steps: Steps,
     rng: &mut ChaCha8Rng,
 ) -> (f32, Pose) {
     let (mut loss, mut p) = start;
-    let (mut sx, mut sy) = (min_dim * first, min_dim * first);
-    let limit = min_dim * last;
-    let mut axis = rng.random_range(0..4u8);
+    let (mut sx, mut sy) = (min_dim * steps.first, min_dim * steps.first);
+    let limit = min_dim * steps.last;
+    let turn_step = ev.turn_step();
+    let mut sr = turn_step.map_or(0.0, |s| s * steps.turn);
+    let axes = if turn_step.is_some() { 5u8 } else { 4u8 };
+    let mut axis = rng.random_range(0..axes);
     // Each step either shrinks a step size or lowers the loss; the guard
     // only bounds pathological plateaus.
     for _ in 0..1000 {
-        if (sx < limit && sy < limit) || loss <= 0.0 {
+        let turned = turn_step.is_none_or(|s| sr < s);
+        if (sx < limit && sy < limit && turned) || loss <= 0.0 {
             break;
         }
         let (dx, dy) = match axis {
@@ -184,10 +218,17 @@ fn descend(
         };
         let mut cand: Option<(f32, Pose)> = None;
         for sign in [1.0f32, -1.0] {
-            let q = ev.clamp(Pose {
-                orient: p.orient,
-                t: (p.t.0 + sign * dx, p.t.1 + sign * dy),
-            });
+            let q = if axis == 4 {
+                match ev.turn(p, sign * sr) {
+                    Some(q) => q,
+                    None => continue,
+                }
+            } else {
+                ev.clamp(Pose {
+                    orient: p.orient,
+                    t: (p.t.0 + sign * dx, p.t.1 + sign * dy),
+                })
+            };
             if q == p {
                 continue;
             }
@@ -208,13 +249,16 @@ fn descend(
         match axis {
             0 => sx *= m,
             1 => sy *= m,
+            // A turn that helped is tried again at the same angle.
+            4 if !better => sr *= m,
+            4 => {}
             _ => {
                 sx *= m.sqrt();
                 sy *= m.sqrt();
             }
         }
         if !better {
-            axis = rng.random_range(0..4u8);
+            axis = rng.random_range(0..axes);
         }
     }
     (loss, p)
@@ -266,6 +310,69 @@ mod tests {
             assert!(l <= l0);
             assert!(l < 0.05, "loss {l} at {:?} for target {target:?}", p.t);
             assert!(bowl.evals < 1000, "{} evaluations", bowl.evals);
+        }
+    }
+
+    /// The bowl, plus a loss for every degree the item is turned away from
+    /// `target_deg`; orientation `k` is `k · 5°`, turns snap to it.
+    struct TurningBowl {
+        bowl: Bowl,
+        target_deg: f32,
+        turns: bool,
+    }
+
+    impl PoseEval for TurningBowl {
+        fn eval(&mut self, p: Pose, bound: f32) -> Option<f32> {
+            let l =
+                self.bowl.eval(p, f32::INFINITY)? + (p.orient as f32 * 5.0 - self.target_deg).abs();
+            (l <= bound).then_some(l)
+        }
+        fn clamp(&self, p: Pose) -> Pose {
+            self.bowl.clamp(p)
+        }
+        fn turn_step(&self) -> Option<f32> {
+            self.turns.then_some(5.0)
+        }
+        fn turn(&self, p: Pose, delta_deg: f32) -> Option<Pose> {
+            let k = ((p.orient as f32 * 5.0 + delta_deg) / 5.0).round();
+            (0.0..72.0).contains(&k).then_some(Pose {
+                orient: k as usize,
+                t: p.t,
+            })
+        }
+    }
+
+    #[test]
+    fn the_descent_turns_a_freely_rotating_item() {
+        // Only orientation 0 is sampled: any other angle must come from turning.
+        let ranges = [OrientRange {
+            orient: 0,
+            all: [0.0, 0.0, 100.0, 100.0],
+            near: None,
+        }];
+        for turns in [true, false] {
+            let mut ev = TurningBowl {
+                bowl: Bowl {
+                    target: (50.0, 50.0),
+                    evals: 0,
+                },
+                target_deg: 40.0,
+                turns,
+            };
+            let start = Pose {
+                orient: 0,
+                t: (48.0, 52.0),
+            };
+            let l0 = ev.eval(start, f32::INFINITY).unwrap_or(f32::INFINITY);
+            let mut rng = ChaCha8Rng::seed_from_u64(5);
+            let (l, p) = search_pose(&mut ev, (l0, start), &ranges, 10.0, &mut rng);
+            assert!(l <= l0);
+            if turns {
+                assert_eq!(p.orient, 8, "turned to 40°, loss {l}");
+                assert!(l < 0.05, "loss {l} at {:?}", p.t);
+            } else {
+                assert_eq!(p.orient, 0, "an item that does not turn keeps its angle");
+            }
         }
     }
 

@@ -582,4 +582,14 @@ impl PoseEval for ItemEval<'_, '_> {
     fn clamp(&self, p: Pose) -> Pose {
         self.sep.clamp_pose(self.i, p)
     }
+    fn turn_step(&self) -> Option<f32> {
+        let step = self.sep.parts[self.sep.kinds[self.i]].free_step_deg?;
+        Some(step as f32)
+    }
+    fn turn(&self, p: Pose, delta_deg: f32) -> Option<Pose> {
+        let o = &self.sep.parts[self.sep.kinds[self.i]].orientations[p.orient];
+        let turned = o.angle_deg + f64::from(delta_deg);
+        let k = self.sep.closest_orientation(self.i, turned, o.mirrored);
+        (k != p.orient).then(|| self.sep.clamp_pose(self.i, Pose { orient: k, t: p.t }))
+    }
 }
