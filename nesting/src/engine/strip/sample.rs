@@ -184,9 +184,9 @@ pub(crate) fn search_pose(
 
 /// Coordinate descent from `start`: two candidates on either side along a
 /// random axis (horizontal, vertical, a diagonal or, for a freely rotating
-/// item, the angle); a better one is taken and the step grows, an equal one
-/// is taken and the step shrinks, a worse one shrinks the step; the axis
-/// changes after every step that did not improve. Ends when the
+/// item, the angle); a better one is taken and the step grows (a turn keeps
+/// its angle), an equal one is taken and the step shrinks, a worse one
+/// shrinks the step; the axis changes after every step that did not improve. Ends when the
 /// translation steps are below the last step and the turn below one angle
 /// step.
 fn descend(
