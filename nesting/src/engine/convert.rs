@@ -76,6 +76,10 @@ pub struct PartShapes {
     /// For a freely rotating part, the angle step of its orientations
     /// (degrees); `None` when only listed angles are allowed.
     pub free_step_deg: Option<f64>,
+    /// Smallest turn (degrees) among the sampled angles after which the
+    /// outline looks the same (180 for a rectangle, 360 when none was seen):
+    /// angles that differ by it give the same orientation.
+    pub period_deg: f64,
 }
 
 /// A sheet type as a jagua container.
@@ -263,6 +267,7 @@ pub fn convert_parts(
     let importer = part_importer(problem)?;
     // (part, angle, mirrored, enclosing polygon), in item index order.
     let mut jobs: Vec<(usize, f64, bool, Vec<Point>)> = Vec::new();
+    let mut periods = vec![360.0f64; problem.parts.len()];
     for (pi, demand) in problem.parts.iter().enumerate() {
         if demand.quantity == 0 {
             continue;
@@ -284,13 +289,23 @@ pub fn convert_parts(
         if part.outer.as_circle().is_some() {
             orientations.truncate(1);
         }
+        let first_angle = orientations.first().map_or(0.0, |o| o.0);
         for (angle_deg, mirrored) in orientations {
             let poly = oriented_polygon(&part.outer, pi, angle_deg, mirrored)?;
             // Normalised copy to detect symmetric duplicates.
             let pbb = crate::geometry::BBox::from_points(poly.iter().copied());
             let normalized: Vec<Point> = poly.iter().map(|p| p.sub(pbb.min)).collect();
-            if rings.iter().any(|r| same_ring(r, &normalized, 1e-6)) {
-                continue;
+            match rings.iter().position(|r| same_ring(r, &normalized, 1e-6)) {
+                // The part looks the same turned by this angle: a symmetry.
+                Some(0) if !mirrored => {
+                    let turn = (angle_deg - first_angle).rem_euclid(360.0);
+                    if turn > 1e-9 {
+                        periods[pi] = periods[pi].min(turn);
+                    }
+                    continue;
+                }
+                Some(_) => continue,
+                None => {}
             }
             rings.push(normalized);
             jobs.push((pi, angle_deg, mirrored, poly));
@@ -328,6 +343,7 @@ pub fn convert_parts(
             min_quality: demand.min_quality.map(|q| q as usize),
             orientations: vec![o],
             free_step_deg: matches!(demand.rotations, Rotations::Free).then_some(free_step_deg),
+            period_deg: periods[*pi],
         });
     }
     Ok(out)

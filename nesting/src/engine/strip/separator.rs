@@ -421,12 +421,14 @@ impl<'a> Separator<'a> {
     }
 
     /// The orientation of item `i` closest in angle to `angle_deg` (same
-    /// mirroring preferred).
+    /// mirroring preferred), angles compared modulo the part's period: a
+    /// rectangle asked for 180° gets its 0° orientation.
     pub fn closest_orientation(&self, i: usize, angle_deg: f64, mirrored: bool) -> usize {
-        let os = &self.parts[self.kinds[i]].orientations;
+        let ps = &self.parts[self.kinds[i]];
+        let (os, period) = (&ps.orientations, ps.period_deg);
         let off = |k: usize| {
-            let d = (os[k].angle_deg - angle_deg).rem_euclid(360.0);
-            let d = d.min(360.0 - d);
+            let d = (os[k].angle_deg - angle_deg).rem_euclid(period);
+            let d = d.min(period - d);
             (os[k].mirrored != mirrored, d)
         };
         (0..os.len())
@@ -591,5 +593,89 @@ impl PoseEval for ItemEval<'_, '_> {
         let turned = o.angle_deg + f64::from(delta_deg);
         let k = self.sep.closest_orientation(self.i, turned, o.mirrored);
         (k != p.orient).then(|| self.sep.clamp_pose(self.i, Pose { orient: k, t: p.t }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::convert::convert_parts;
+    use crate::geometry::{Contour, Point};
+    use crate::part::Part;
+    use crate::problem::{NestProblem, PartDemand, Rotations, SheetSpec};
+    use std::sync::atomic::AtomicBool;
+
+    fn free_part(name: &str, outline: Vec<(f64, f64)>) -> PartDemand {
+        let ring: Vec<Point> = outline.into_iter().map(|(x, y)| Point::new(x, y)).collect();
+        PartDemand {
+            rotations: Rotations::Free,
+            ..PartDemand::new(Arc::new(Part::new(name, Contour::polygon(ring), vec![])), 1)
+        }
+    }
+
+    #[test]
+    fn a_turn_past_a_symmetric_parts_last_angle_wraps_to_the_first() {
+        let plate = free_part("plate", vec![(0., 0.), (80., 0.), (80., 30.), (0., 30.)]);
+        let ell = free_part(
+            "ell",
+            vec![
+                (0., 0.),
+                (40., 0.),
+                (40., 10.),
+                (10., 10.),
+                (10., 30.),
+                (0., 30.),
+            ],
+        );
+        let problem = NestProblem {
+            parts: vec![plate, ell],
+            sheets: vec![SheetSpec::rect(1000.0, 1000.0, None, None)],
+            spacing_mm: 0.0,
+            margin_mm: 0.0,
+        };
+        let parts = convert_parts(&problem, 5.0, &AtomicBool::new(false)).expect("valid parts");
+        assert_eq!(
+            parts[0].period_deg, 180.0,
+            "a rectangle repeats after half a turn"
+        );
+        assert_eq!(parts[0].orientations.len(), 36);
+        assert_eq!(parts[1].period_deg, 360.0, "an L does not repeat");
+        let poses = vec![
+            Pose {
+                orient: 35,
+                t: (300.0, 300.0),
+            },
+            Pose {
+                orient: 71,
+                t: (700.0, 700.0),
+            },
+        ];
+        let strip = [0.0, 0.0, 1000.0, 1000.0];
+        let mut sep =
+            Separator::new(&parts, vec![0, 1], poses.clone(), strip, vec![]).expect("a separator");
+        let angle = |ev: &ItemEval, p: Option<Pose>| {
+            let p = p.expect("a turn");
+            ev.sep.parts[ev.sep.kinds[ev.i]].orientations[p.orient].angle_deg
+        };
+        let ev = ItemEval {
+            sep: &mut sep,
+            i: 0,
+        };
+        assert_eq!(
+            angle(&ev, ev.turn(poses[0], 5.0)),
+            0.0,
+            "175° + 5° is 0° again"
+        );
+        let at_zero = Pose {
+            orient: 0,
+            ..poses[0]
+        };
+        assert_eq!(angle(&ev, ev.turn(at_zero, -5.0)), 175.0, "0° - 5° is 175°");
+        let ev = ItemEval {
+            sep: &mut sep,
+            i: 1,
+        };
+        assert_eq!(angle(&ev, ev.turn(poses[1], 5.0)), 0.0, "355° + 5° is 0°");
+        assert_eq!(angle(&ev, ev.turn(poses[1], -5.0)), 350.0);
     }
 }
