@@ -256,6 +256,17 @@ pub fn slab_loss(a: &SPolygon, sa: ShapeSize, slab: [f32; 2]) -> f32 {
     (total * std::f32::consts::PI + eps * eps).sqrt() * sa.root_hull
 }
 
+/// An L-shaped outline with poles of different sizes, for the strip tests.
+#[cfg(test)]
+pub(crate) const TEST_ELL: [(f32, f32); 6] = [
+    (0., 0.),
+    (40., 0.),
+    (40., 10.),
+    (10., 10.),
+    (10., 30.),
+    (0., 30.),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,15 +275,7 @@ mod tests {
 
     /// An L-shaped polygon (several poles of different sizes) at `(x, y)`.
     fn ell(x: f32, y: f32) -> SPolygon {
-        let pts = [
-            (0., 0.),
-            (40., 0.),
-            (40., 10.),
-            (10., 10.),
-            (10., 30.),
-            (0., 30.),
-        ];
-        let mut s = SPolygon::new(pts.iter().map(|&(a, b)| Point(a + x, b + y)).collect())
+        let mut s = SPolygon::new(TEST_ELL.iter().map(|&(a, b)| Point(a + x, b + y)).collect())
             .expect("a valid polygon");
         s.generate_surrogate(cde_config().item_surrogate_config)
             .expect("poles of a valid polygon");

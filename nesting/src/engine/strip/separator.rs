@@ -600,13 +600,17 @@ impl PoseEval for ItemEval<'_, '_> {
 mod tests {
     use super::*;
     use crate::engine::convert::convert_parts;
+    use crate::engine::strip::overlap::TEST_ELL;
     use crate::geometry::{Contour, Point};
     use crate::part::Part;
     use crate::problem::{NestProblem, PartDemand, Rotations, SheetSpec};
     use std::sync::atomic::AtomicBool;
 
-    fn free_part(name: &str, outline: Vec<(f64, f64)>) -> PartDemand {
-        let ring: Vec<Point> = outline.into_iter().map(|(x, y)| Point::new(x, y)).collect();
+    fn free_part(name: &str, outline: &[(f32, f32)]) -> PartDemand {
+        let ring: Vec<Point> = outline
+            .iter()
+            .map(|&(x, y)| Point::new(f64::from(x), f64::from(y)))
+            .collect();
         PartDemand {
             rotations: Rotations::Free,
             ..PartDemand::new(Arc::new(Part::new(name, Contour::polygon(ring), vec![])), 1)
@@ -615,18 +619,8 @@ mod tests {
 
     #[test]
     fn a_turn_past_a_symmetric_parts_last_angle_wraps_to_the_first() {
-        let plate = free_part("plate", vec![(0., 0.), (80., 0.), (80., 30.), (0., 30.)]);
-        let ell = free_part(
-            "ell",
-            vec![
-                (0., 0.),
-                (40., 0.),
-                (40., 10.),
-                (10., 10.),
-                (10., 30.),
-                (0., 30.),
-            ],
-        );
+        let plate = free_part("plate", &[(0., 0.), (80., 0.), (80., 30.), (0., 30.)]);
+        let ell = free_part("ell", &TEST_ELL);
         let problem = NestProblem {
             parts: vec![plate, ell],
             sheets: vec![SheetSpec::rect(1000.0, 1000.0, None, None)],
