@@ -355,16 +355,7 @@ impl<'a> Separator<'a> {
     /// Moves item `i` to pose `p` and updates its losses.
     pub fn apply(&mut self, i: usize, p: Pose) {
         let m = self.m;
-        let _ = self.cde.deregister_hazard_by_key(self.hkeys[i]);
-        let shape = self.transformed(i, p);
-        self.cde
-            .register_hazard(Hazard::new(Ent::Item(i), shape.clone()));
-        if let Some(k) = self.cde.haz_key(&Ent::Item(i)) {
-            self.hkeys[i] = k;
-        }
-        self.poses[i] = p;
-        self.poles[i].load(&shape);
-        self.shapes[i] = shape;
+        self.place(i, p);
         for j in 0..m {
             if self.loss[i * m + j] > 0.0 {
                 self.set_pair(i, j, 0.0);
@@ -375,6 +366,21 @@ impl<'a> Separator<'a> {
             let v = self.pair_loss_with(&self.shapes[i], size, j);
             self.set_pair(i, j, v);
         }
+    }
+
+    /// Moves item `i` to pose `p` in the collision engine, leaving the
+    /// losses as they are (for `apply` and `load_state`).
+    fn place(&mut self, i: usize, p: Pose) {
+        let _ = self.cde.deregister_hazard_by_key(self.hkeys[i]);
+        let shape = self.transformed(i, p);
+        self.cde
+            .register_hazard(Hazard::new(Ent::Item(i), shape.clone()));
+        if let Some(k) = self.cde.haz_key(&Ent::Item(i)) {
+            self.hkeys[i] = k;
+        }
+        self.poses[i] = p;
+        self.poles[i].load(&shape);
+        self.shapes[i] = shape;
     }
 
     /// Sets every pose (only items whose pose changed are moved).
@@ -558,17 +564,47 @@ impl<'a> Separator<'a> {
         total
     }
 
-    /// Makes this separator's layout, losses and weights those of `other`
-    /// (a separator over the same items and strip).
-    pub fn copy_state_from(&mut self, other: &Separator) {
-        self.x1 = other.x1;
-        self.set_poses(&other.poses);
-        self.loss.clone_from(&other.loss);
-        self.w.clone_from(&other.w);
-        self.item_loss.clone_from(&other.item_loss);
-        self.item_cnt.clone_from(&other.item_cnt);
-        self.pair_cnt = other.pair_cnt;
+    /// Writes this separator's layout, losses and weights into `state`
+    /// (reusing its buffers).
+    pub fn save_state(&self, state: &mut SepState) {
+        state.x1 = self.x1;
+        state.poses.clone_from(&self.poses);
+        state.loss.clone_from(&self.loss);
+        state.w.clone_from(&self.w);
+        state.item_loss.clone_from(&self.item_loss);
+        state.item_cnt.clone_from(&self.item_cnt);
+        state.pair_cnt = self.pair_cnt;
     }
+
+    /// Makes this separator's layout, losses and weights those saved in
+    /// `state` by a separator over the same items and strip.
+    pub fn load_state(&mut self, state: &SepState) {
+        self.x1 = state.x1;
+        // The losses come with the state: only the moved items are placed.
+        for (i, p) in state.poses.iter().enumerate() {
+            if self.poses[i] != *p {
+                self.place(i, *p);
+            }
+        }
+        self.loss.clone_from(&state.loss);
+        self.w.clone_from(&state.w);
+        self.item_loss.clone_from(&state.item_loss);
+        self.item_cnt.clone_from(&state.item_cnt);
+        self.pair_cnt = state.pair_cnt;
+    }
+}
+
+/// A separator's layout, losses and weights, saved to be loaded into another
+/// separator over the same items and strip.
+#[derive(Clone, Debug, Default)]
+pub struct SepState {
+    x1: f32,
+    poses: Vec<Pose>,
+    loss: Vec<f32>,
+    w: Vec<f32>,
+    item_loss: Vec<f32>,
+    item_cnt: Vec<u32>,
+    pair_cnt: usize,
 }
 
 /// The separator seen from one item being moved.
@@ -604,6 +640,7 @@ mod tests {
     use crate::geometry::{Contour, Point};
     use crate::part::Part;
     use crate::problem::{NestProblem, PartDemand, Rotations, SheetSpec};
+    use rand::SeedableRng;
     use std::sync::atomic::AtomicBool;
 
     fn free_part(name: &str, outline: &[(f32, f32)]) -> PartDemand {
@@ -671,5 +708,62 @@ mod tests {
         };
         assert_eq!(angle(&ev, ev.turn(poses[1], 5.0)), 0.0, "355° + 5° is 0°");
         assert_eq!(angle(&ev, ev.turn(poses[1], -5.0)), 350.0);
+    }
+
+    #[test]
+    fn a_loaded_state_sweeps_as_the_separator_it_came_from() {
+        let plate = free_part("plate", &[(0., 0.), (80., 0.), (80., 30.), (0., 30.)]);
+        let ell = free_part("ell", &TEST_ELL);
+        let problem = NestProblem {
+            parts: vec![plate, ell],
+            sheets: vec![SheetSpec::rect(1000.0, 1000.0, None, None)],
+            spacing_mm: 0.0,
+            margin_mm: 0.0,
+        };
+        let parts = convert_parts(&problem, 5.0, &AtomicBool::new(false)).expect("valid parts");
+        // Six items piled up in a strip too small for them to come apart.
+        let kinds = vec![0, 1, 0, 1, 0, 1];
+        let poses: Vec<Pose> = (0..6)
+            .map(|k| Pose {
+                orient: 0,
+                t: (10.0 + 8.0 * k as f32, 10.0 + 5.0 * (k % 3) as f32),
+            })
+            .collect();
+        let strip = [0.0, 0.0, 130.0, 70.0];
+        let new_sep = || {
+            Separator::new(&parts, kinds.clone(), poses.clone(), strip, vec![])
+                .expect("a separator")
+        };
+        let (mut a, mut b) = (new_sep(), new_sep());
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let never = || false;
+        for _ in 0..3 {
+            a.sweep(&mut rng, &never);
+            a.update_weights();
+        }
+        assert!(!a.is_feasible(), "the items still overlap");
+        assert_ne!(a.poses(), b.poses(), "the sweeps moved items");
+
+        let mut state = SepState::default();
+        a.save_state(&mut state);
+        b.load_state(&state);
+        // The losses loaded are those of the layout: a separator built at
+        // those poses computes the same (up to rounding: it measures each
+        // pair from the other side).
+        let fresh = Separator::new(&parts, kinds.clone(), a.poses().to_vec(), strip, vec![])
+            .expect("a separator");
+        for (l, f) in b.loss.iter().zip(&fresh.loss) {
+            assert!((l - f).abs() <= 1e-5 * f.max(1.0), "loss {l} against {f}");
+        }
+        assert_eq!(b.item_cnt, fresh.item_cnt);
+        assert_eq!(b.pair_cnt, fresh.pair_cnt);
+        assert_eq!(b.weighted_total(), a.weighted_total());
+        // And its collision engine holds the moved items: the same sweep
+        // from both ends in the same layout.
+        let mut rng_b = rng.clone();
+        a.sweep(&mut rng, &never);
+        b.sweep(&mut rng_b, &never);
+        assert_eq!(a.poses(), b.poses());
+        assert_eq!(a.loss, b.loss);
     }
 }

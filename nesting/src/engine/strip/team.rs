@@ -1,11 +1,11 @@
 //! A separation done by a team of separators over the same layout: every
-//! sweep runs on each member in parallel (each moves the colliding items in
-//! its own random order), the member with the lowest weighted loss becomes
-//! the lead and the others copy it. With one member this is plain guided
+//! sweep runs on each member in parallel (each loads the lead's layout, then
+//! moves the colliding items in its own random order), and the member with
+//! the lowest weighted loss becomes the lead. With one member this is plain guided
 //! local search. The scheme follows sparrow (arXiv 2509.13329, parallel
 //! separation); the code is ours.
 
-use super::separator::{Pose, Separator};
+use super::separator::{Pose, SepState, Separator};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
@@ -27,6 +27,8 @@ pub struct Team<'a> {
     members: Vec<Separator<'a>>,
     rngs: Vec<ChaCha8Rng>,
     pool: Option<rayon::ThreadPool>,
+    /// The lead's state at the start of a sweep, for the others to load.
+    lead_state: SepState,
 }
 
 impl std::fmt::Debug for Team<'_> {
@@ -54,6 +56,7 @@ impl<'a> Team<'a> {
             members,
             rngs,
             pool,
+            lead_state: SepState::default(),
         }
     }
 
@@ -71,29 +74,30 @@ impl<'a> Team<'a> {
         &mut self.rngs[0]
     }
 
-    /// Copies the lead into the other members.
-    fn sync(&mut self) {
-        let (lead, rest) = self.members.split_at_mut(1);
-        for m in rest {
-            m.copy_state_from(&lead[0]);
-        }
-    }
-
-    /// One sweep by every member; the best becomes the lead. Returns false
-    /// when `stop` ended it.
+    /// One sweep by every member from the lead's layout; the best becomes
+    /// the lead. Returns false when `stop` ended it. Runs on the team's
+    /// thread pool (`separate` enters it).
     fn sweep(&mut self, stop: &(dyn Fn() -> bool + Sync)) -> bool {
-        let Some(pool) = &self.pool else {
+        if self.members.len() == 1 {
             return self.members[0].sweep(&mut self.rngs[0], stop);
-        };
+        }
+        // The others load the lead's state on their own threads: copying it
+        // after the sweep, on one thread, left the other core idle.
+        self.members[0].save_state(&mut self.lead_state);
+        let lead_state = &self.lead_state;
         let members = &mut self.members;
         let rngs = &mut self.rngs;
-        let done: Vec<bool> = pool.install(|| {
-            members
-                .par_iter_mut()
-                .zip(rngs.par_iter_mut())
-                .map(|(m, r)| m.sweep(r, stop))
-                .collect()
-        });
+        let done: Vec<bool> = members
+            .par_iter_mut()
+            .zip(rngs.par_iter_mut())
+            .enumerate()
+            .map(|(k, (m, r))| {
+                if k > 0 {
+                    m.load_state(lead_state);
+                }
+                m.sweep(r, stop)
+            })
+            .collect();
         let best = (0..self.members.len())
             .min_by(|&a, &b| {
                 let (la, lb) = (
@@ -104,7 +108,6 @@ impl<'a> Team<'a> {
             })
             .unwrap_or(0);
         self.members.swap(0, best);
-        self.sync();
         done.iter().all(|&d| d)
     }
 
@@ -112,10 +115,24 @@ impl<'a> Team<'a> {
     /// became feasible. Otherwise the poses of the lowest total loss seen
     /// are restored (the weights are kept).
     pub fn separate(&mut self, budget: SepBudget, stop: &(dyn Fn() -> bool + Sync)) -> bool {
+        // The whole separation runs inside the pool, so that every sweep
+        // starts from one of its threads: handing each sweep over from
+        // outside cost a thread wake-up and a wait per sweep (a fifth of the
+        // time on a small instance).
+        match self.pool.take() {
+            Some(pool) => {
+                let feasible = pool.install(|| self.separate_here(budget, stop));
+                self.pool = Some(pool);
+                feasible
+            }
+            None => self.separate_here(budget, stop),
+        }
+    }
+
+    fn separate_here(&mut self, budget: SepBudget, stop: &(dyn Fn() -> bool + Sync)) -> bool {
         if self.lead().is_feasible() {
             return true;
         }
-        self.sync();
         let mut min_loss = self.lead().total_loss();
         let mut best_poses: Vec<Pose> = self.lead().poses().to_vec();
         let mut strikes = 0;
@@ -140,9 +157,7 @@ impl<'a> Team<'a> {
                 } else {
                     stall += 1;
                 }
-                for m in &mut self.members {
-                    m.update_weights();
-                }
+                self.lead_mut().update_weights();
             }
             if min_loss < round_start * (1.0 - PROGRESS) {
                 strikes = 0;
@@ -150,7 +165,6 @@ impl<'a> Team<'a> {
                 strikes += 1;
             }
             self.lead_mut().set_poses(&best_poses);
-            self.sync();
         }
         false
     }
