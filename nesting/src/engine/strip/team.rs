@@ -1,8 +1,8 @@
 //! A separation done by a team of separators over the same layout: every
 //! sweep runs on each member in parallel (each loads the lead's layout, then
 //! moves the colliding items in its own random order), and the member with
-//! the lowest weighted loss becomes the lead. With one member this is plain guided
-//! local search. The scheme follows sparrow (arXiv 2509.13329, parallel
+//! the lowest weighted loss becomes the lead. With one member this is plain
+//! guided local search. The scheme follows sparrow (arXiv 2509.13329, parallel
 //! separation); the code is ours.
 
 use super::separator::{Pose, SepState, Separator};
@@ -117,8 +117,7 @@ impl<'a> Team<'a> {
     pub fn separate(&mut self, budget: SepBudget, stop: &(dyn Fn() -> bool + Sync)) -> bool {
         // The whole separation runs inside the pool, so that every sweep
         // starts from one of its threads: handing each sweep over from
-        // outside cost a thread wake-up and a wait per sweep (a fifth of the
-        // time on a small instance).
+        // outside cost a thread wake-up and a wait per sweep.
         match self.pool.take() {
             Some(pool) => {
                 let feasible = pool.install(|| self.separate_here(budget, stop));
