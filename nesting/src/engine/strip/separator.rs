@@ -654,8 +654,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_turn_past_a_symmetric_parts_last_angle_wraps_to_the_first() {
+    /// A freely rotating 80 × 30 plate and L, converted every 5°.
+    fn plate_and_ell() -> Vec<PartShapes> {
         let plate = free_part("plate", &[(0., 0.), (80., 0.), (80., 30.), (0., 30.)]);
         let ell = free_part("ell", &TEST_ELL);
         let problem = NestProblem {
@@ -664,7 +664,12 @@ mod tests {
             spacing_mm: 0.0,
             margin_mm: 0.0,
         };
-        let parts = convert_parts(&problem, 5.0, &AtomicBool::new(false)).expect("valid parts");
+        convert_parts(&problem, 5.0, &AtomicBool::new(false)).expect("valid parts")
+    }
+
+    #[test]
+    fn a_turn_past_a_symmetric_parts_last_angle_wraps_to_the_first() {
+        let parts = plate_and_ell();
         assert_eq!(
             parts[0].period_deg, 180.0,
             "a rectangle repeats after half a turn"
@@ -712,15 +717,7 @@ mod tests {
 
     #[test]
     fn a_loaded_state_sweeps_as_the_separator_it_came_from() {
-        let plate = free_part("plate", &[(0., 0.), (80., 0.), (80., 30.), (0., 30.)]);
-        let ell = free_part("ell", &TEST_ELL);
-        let problem = NestProblem {
-            parts: vec![plate, ell],
-            sheets: vec![SheetSpec::rect(1000.0, 1000.0, None, None)],
-            spacing_mm: 0.0,
-            margin_mm: 0.0,
-        };
-        let parts = convert_parts(&problem, 5.0, &AtomicBool::new(false)).expect("valid parts");
+        let parts = plate_and_ell();
         // Six items piled up in a strip too small for them to come apart.
         let kinds = vec![0, 1, 0, 1, 0, 1];
         let poses: Vec<Pose> = (0..6)
