@@ -10,6 +10,10 @@ use std::path::Path;
 /// File name of the report inside an output folder.
 pub const REPORT_FILE: &str = "report.json";
 
+/// What a part nested by its convex hull is told as (CLI summary, status log).
+pub const HULL_NOTE: &str = "nested by its convex hull, taking more room than the part \
+    (the collision engine rejected its outline: check it for edges that touch)";
+
 /// The whole report of one nest.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct NestReport {
@@ -43,6 +47,10 @@ pub struct PartEntry {
     pub holes: usize,
     pub rotations: String,
     pub mirror: bool,
+    /// The collision engine rejected the outline, so the part was nested by
+    /// its convex hull (it may take more room than it needs).
+    #[serde(default)]
+    pub nested_as_convex_hull: bool,
 }
 
 /// One used sheet.
@@ -111,6 +119,7 @@ impl NestReport {
                     holes: d.part.holes.len(),
                     rotations: d.rotations.to_string(),
                     mirror: d.mirror,
+                    nested_as_convex_hull: outcome.hull_parts.contains(&i),
                 }
             })
             .collect();

@@ -235,6 +235,47 @@ fn nest_takes_dxf_files_and_flags() {
     for s in report["sheets"].as_array().unwrap() {
         assert_eq!(s["width_mm"], 1000.0);
     }
+    for p in report["parts"].as_array().unwrap() {
+        assert_eq!(p["nested_as_convex_hull"], false, "{p}");
+    }
+}
+
+/// A corpus outline (ezdxf's edgeminer demo, MIT: lines and arcs with tiny
+/// gaps) whose enclosed polygon has touching edges, which the collision
+/// engine rejects: the part is nested by its convex hull, and the summary and
+/// the report say so.
+#[test]
+fn a_part_nested_by_its_convex_hull_is_reported() {
+    let file = workspace_root().join("../shared/dxf-corpus/ezdxf__6_closed_loop_with_arcs.dxf");
+    if !file.exists() {
+        eprintln!("skipped: ../shared/dxf-corpus is not beside the repository");
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let o = nestwork(&[
+        "nest",
+        file.to_str().unwrap(),
+        // The drawing is in metres: the part is about 141 x 179 m.
+        "--sheet",
+        "200000x200000",
+        "--iterations",
+        "1",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("ezdxf__6_closed_loop_with_arcs: nested by its convex hull"),
+        "{}",
+        text(&o)
+    );
+    let report = read_json(&out.path().join("report.json"));
+    assert_eq!(placed_count(&report), 1, "{report}");
+    assert_eq!(
+        report["parts"][0]["nested_as_convex_hull"], true,
+        "{report}"
+    );
 }
 
 #[test]

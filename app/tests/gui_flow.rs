@@ -1,7 +1,7 @@
 //! The desktop app driven with egui_kittest: import a corpus DXF, set the
 //! quantity, nest with the Nest button, export, and check the files; the UI
 //! keeps answering while a nest runs; job save/open keeps the layout; logged
-//! warnings reach the status log.
+//! warnings reach the status log, and so does a part nested by its convex hull.
 
 mod gui_support;
 
@@ -10,6 +10,7 @@ use gui_support::{corpus, harness, import_with, nest, step_until};
 use nesting::validate::validate_layout;
 use nestwork::gui::command::Command;
 use nestwork::gui::state::Level;
+use nestwork::report::HULL_NOTE;
 use std::time::{Duration, Instant};
 
 #[test]
@@ -209,5 +210,27 @@ fn logged_warnings_reach_the_status_log() {
             && l.text
                 == "outline rejected by the collision engine; nesting its convex hull part=7"),
         "{log:#?}"
+    );
+}
+
+#[test]
+fn a_part_nested_by_its_convex_hull_is_named_in_the_status_log() {
+    // Lines and arcs with tiny gaps whose enclosed polygon has touching
+    // edges: the collision engine rejects it (see the CLI test).
+    let Some(file) = corpus("ezdxf__6_closed_loop_with_arcs.dxf") else {
+        return;
+    };
+    let mut h = harness(vec![file]);
+    import_with(&mut h, 1, 1.0);
+    nest(&mut h);
+    let s = &h.state().state;
+    assert_eq!(s.doc.as_ref().expect("a nest result").hull_parts, vec![0]);
+    let line = format!("ezdxf__6_closed_loop_with_arcs: {HULL_NOTE}");
+    assert!(
+        s.log
+            .iter()
+            .any(|l| l.level == Level::Warning && l.text == line),
+        "{:#?}",
+        s.log
     );
 }

@@ -4,7 +4,7 @@ use super::output::{print_json, write_atomically};
 use crate::cli::{DxfVersionArg, NestArgs};
 use crate::inputs::{LoadedJob, collect_dxf_files, load_job};
 use crate::job::{Job, JobPart, parse_remnant_arg, parse_sheet_arg};
-use crate::report::{NestReport, REPORT_FILE, sheet_file_name};
+use crate::report::{HULL_NOTE, NestReport, REPORT_FILE, sheet_file_name};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use nesting::engine::{NestOptions, NestOutcome, Progress, nest};
@@ -243,6 +243,9 @@ fn print_summary(report: &NestReport, out: &Path) {
     }
     for u in &report.unplaced {
         println!("  unplaced: {} x {}: {}", u.count, u.part, u.reason);
+    }
+    for p in report.parts.iter().filter(|p| p.nested_as_convex_hull) {
+        println!("  {}: {HULL_NOTE}", p.name);
     }
     println!("validated; written to {}", out.display());
 }

@@ -306,6 +306,7 @@ pub fn new_doc(state: &AppState, problem: Arc<NestProblem>) -> NestDoc {
         iterations: 0,
         elapsed_s: 0.0,
         stopped: StopReason::Cancelled,
+        hull_parts: Vec::new(),
         generation: 0,
         inputs_generation: state.inputs_generation,
     }

@@ -4,6 +4,7 @@ use super::command::{Command, add_file, apply, build_problem, new_doc};
 use super::job_file::{OpenedJob, job_default_unit, parse_stop_reason};
 use super::state::{AppState, Level, Settings};
 use super::worker::{DialogKind, Event, Worker};
+use crate::report::HULL_NOTE;
 use nesting::validate::validate_layout;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -74,6 +75,7 @@ pub fn handle(state: &mut AppState, worker: &Worker, event: Event) {
                     doc.iterations = outcome.iterations;
                     doc.elapsed_s = outcome.elapsed_s;
                     doc.stopped = outcome.stopped;
+                    doc.hull_parts = outcome.hull_parts;
                     doc.generation += 1;
                     let (sheets, util, placed) = (
                         doc.layout.sheets.len(),
@@ -81,6 +83,12 @@ pub fn handle(state: &mut AppState, worker: &Worker, event: Event) {
                         doc.layout.placed_count(),
                     );
                     let unplaced: u32 = doc.layout.unplaced.iter().map(|u| u.count).sum();
+                    let hulls: Vec<String> = doc
+                        .hull_parts
+                        .iter()
+                        .filter_map(|&i| doc.problem.parts.get(i))
+                        .map(|p| format!("{}: {HULL_NOTE}", p.part.name))
+                        .collect();
                     let level = if unplaced > 0 {
                         Level::Warning
                     } else {
@@ -94,6 +102,9 @@ pub fn handle(state: &mut AppState, worker: &Worker, event: Event) {
                             elapsed.unwrap_or(outcome.elapsed_s)
                         ),
                     );
+                    for h in hulls {
+                        state.say(Level::Warning, h);
+                    }
                 }
                 (Ok(_), None) => {}
                 (Err(e), _) => state.say(
@@ -288,6 +299,7 @@ fn restore_layout(state: &mut AppState, saved: super::job_file::SavedLayout) {
     doc.iterations = saved.iterations;
     doc.elapsed_s = saved.elapsed_s;
     doc.stopped = stopped;
+    doc.hull_parts = saved.hull_parts;
     doc.generation = state.doc.as_ref().map_or(1, |d| d.generation + 1);
     state.doc = Some(doc);
     state.say(Level::Info, "restored the saved layout (validated)");

@@ -39,6 +39,7 @@ pub fn export_doc(dir: &Path, doc: &NestDoc) -> Result<Exported> {
         iterations: doc.iterations,
         elapsed_s: doc.elapsed_s,
         stopped: doc.stopped,
+        hull_parts: doc.hull_parts.clone(),
     };
     let (report, grant) = write_validated(
         dir,

@@ -41,6 +41,9 @@ pub struct SavedLayout {
     pub elapsed_s: f64,
     /// Why the nest stopped (`TimeLimit`, `IterationLimit`, `Cancelled`, `Optimal`).
     pub stop_reason: String,
+    /// Parts nested by their convex hull (indices as in `part_names`).
+    #[serde(default)]
+    pub hull_parts: Vec<usize>,
 }
 
 /// The sidecar file saved next to a job file.
@@ -128,6 +131,7 @@ pub fn job_from_state(state: &AppState, job_path: &Path) -> (Job, JobSidecar) {
         iterations: d.iterations,
         elapsed_s: d.elapsed_s,
         stop_reason: format!("{:?}", d.stopped),
+        hull_parts: d.hull_parts.clone(),
     });
     (
         job,

@@ -145,6 +145,8 @@ pub struct NestDoc {
     pub iterations: u64,
     pub elapsed_s: f64,
     pub stopped: StopReason,
+    /// Parts nested by their convex hull (see `NestOutcome::hull_parts`).
+    pub hull_parts: Vec<usize>,
     /// Changes whenever `layout` changes (drawing caches key on it).
     pub generation: u64,
     /// `AppState::inputs_generation` when nested: tells whether the table changed since.

@@ -58,6 +58,8 @@ pub struct Orientation {
     /// Bounding box of the grown collision shape around the jagua reference
     /// point: `(x_min, y_min, x_max, y_max)`.
     pub cd_bbox: [f32; 4],
+    /// The collision engine rejected the outline: `item` is its convex hull.
+    pub hull: bool,
 }
 
 /// A part type with all its orientations.
@@ -80,6 +82,14 @@ pub struct PartShapes {
     /// outline looks the same (180 for a rectangle, 360 when none was seen):
     /// angles that differ by it give the same orientation.
     pub period_deg: f64,
+}
+
+impl PartShapes {
+    /// True when some orientation is nested by the outline's convex hull
+    /// (the collision engine rejected the outline itself).
+    pub fn nested_as_hull(&self) -> bool {
+        self.orientations.iter().any(|o| o.hull)
+    }
 }
 
 /// A sheet type as a jagua container.
@@ -402,12 +412,14 @@ fn import_orientation(
     // touch after arcs were enclosed, near-degenerate slivers) is
     // nested by its convex hull: coarser, but it still contains the
     // part, so the layout stays valid.
+    let mut hull = false;
     let item = importer
         .import_item(&ext_item(poly), idx)
         .or_else(|first| {
             tracing::warn!(
                 "part {pi}: outline rejected by the collision engine ({first}); nesting its convex hull"
             );
+            hull = true;
             importer.import_item(&ext_item(&convex_hull(poly)), idx)
         })
         .map_err(|e| ConvertError::Part {
@@ -426,6 +438,7 @@ fn import_orientation(
         offset,
         cd_bbox: [b.x_min, b.y_min, b.x_max, b.y_max],
         item,
+        hull,
     })
 }
 

@@ -101,6 +101,10 @@ pub struct NestOutcome {
     pub iterations: u64,
     pub elapsed_s: f64,
     pub stopped: StopReason,
+    /// Parts (indices into the problem) whose outline the collision engine
+    /// rejected: they were nested by their convex hull, which holds the part
+    /// but may take more room than it needs.
+    pub hull_parts: Vec<usize>,
 }
 
 /// Why nesting could not start.
@@ -229,6 +233,7 @@ pub(crate) fn cancelled_outcome(
         iterations: 0,
         elapsed_s: start.elapsed().as_secs_f64(),
         stopped: StopReason::Cancelled,
+        hull_parts: Vec::new(),
     }
 }
 
@@ -319,6 +324,13 @@ pub fn nest_with_fixed(
             }
             converted => converted.map_err(map_err)?,
         };
+    // Reported for the parts of `problem` (part-in-part's composites, with
+    // their parent's outline, would report indices of its prepared problem).
+    let hull_parts: Vec<usize> = parts
+        .iter()
+        .filter(|p| p.nested_as_hull())
+        .map(|p| p.part)
+        .collect();
     let has_holes = problem
         .parts
         .iter()
@@ -365,6 +377,7 @@ pub fn nest_with_fixed(
             return Ok(NestOutcome {
                 layout,
                 elapsed_s: start.elapsed().as_secs_f64(),
+                hull_parts,
                 ..out
             });
         }
@@ -496,5 +509,6 @@ pub fn nest_with_fixed(
         iterations,
         elapsed_s: start.elapsed().as_secs_f64(),
         stopped,
+        hull_parts,
     })
 }
