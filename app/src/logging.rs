@@ -61,12 +61,20 @@ pub fn init() {
 }
 
 /// Receivers of warnings: one per open desktop window.
-static WARNING_RECEIVERS: Mutex<Vec<Sender<String>>> = Mutex::new(Vec::new());
+static WARNING_RECEIVERS: Mutex<Vec<Sender<Logged>>> = Mutex::new(Vec::new());
 
-/// Every warning or error logged from now on, as one line of text (the
-/// message, then its fields as `name=value`), for a status log. Needs
+/// A logged warning or error, for a status log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Logged {
+    /// Logged as an error (otherwise a warning).
+    pub error: bool,
+    /// The message, then its fields as `name=value`.
+    pub text: String,
+}
+
+/// Every warning or error logged from now on, for a status log. Needs
 /// [`init`]; a dropped receiver is forgotten at the next warning.
-pub fn subscribe_warnings() -> Receiver<String> {
+pub fn subscribe_warnings() -> Receiver<Logged> {
     let (tx, rx) = channel();
     WARNING_RECEIVERS
         .lock()
@@ -82,14 +90,12 @@ impl<S: Subscriber> Layer<S> for ForwardWarnings {
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
         let mut line = EventLine::default();
         event.record(&mut line);
-        let prefix = if *event.metadata().level() == Level::ERROR {
-            "error: "
-        } else {
-            ""
+        let logged = Logged {
+            error: *event.metadata().level() == Level::ERROR,
+            text: format!("{}{}", line.message, line.fields),
         };
-        let text = format!("{prefix}{}{}", line.message, line.fields);
         let mut receivers = WARNING_RECEIVERS.lock().unwrap_or_else(|e| e.into_inner());
-        receivers.retain(|tx| tx.send(text.clone()).is_ok());
+        receivers.retain(|tx| tx.send(logged.clone()).is_ok());
     }
 }
 
@@ -138,19 +144,25 @@ mod tests {
         tracing::warn!(part = 3, "outline rejected; nesting its convex hull");
         tracing::info!("not a warning");
         tracing::error!("journal unreadable");
+        let logged = |error: bool, text: &str| Logged {
+            error,
+            text: text.to_string(),
+        };
         for rx in [a, b] {
-            let got: Vec<String> = rx.try_iter().collect();
+            let got: Vec<Logged> = rx.try_iter().collect();
             // Other tests of this binary may log too: look for ours.
             assert!(
-                got.iter()
-                    .any(|l| l == "outline rejected; nesting its convex hull part=3"),
+                got.contains(&logged(
+                    false,
+                    "outline rejected; nesting its convex hull part=3"
+                )),
                 "{got:?}"
             );
+            assert!(got.contains(&logged(true, "journal unreadable")), "{got:?}");
             assert!(
-                got.iter().any(|l| l == "error: journal unreadable"),
+                !got.iter().any(|l| l.text.contains("not a warning")),
                 "{got:?}"
             );
-            assert!(!got.iter().any(|l| l.contains("not a warning")), "{got:?}");
         }
     }
 

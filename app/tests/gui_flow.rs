@@ -200,6 +200,7 @@ fn logged_warnings_reach_the_status_log() {
             part = 7,
             "outline rejected by the collision engine; nesting its convex hull"
         );
+        tracing::error!("usage journal unreadable");
     })
     .join()
     .unwrap();
@@ -209,6 +210,12 @@ fn logged_warnings_reach_the_status_log() {
         log.iter().any(|l| l.level == Level::Warning
             && l.text
                 == "outline rejected by the collision engine; nesting its convex hull part=7"),
+        "{log:#?}"
+    );
+    // An error is shown as an error, its text as logged.
+    assert!(
+        log.iter()
+            .any(|l| l.level == Level::Error && l.text == "usage journal unreadable"),
         "{log:#?}"
     );
 }

@@ -42,7 +42,7 @@ pub struct NestworkApp {
     queued: Vec<Command>,
     nest_when_ready: bool,
     /// Warnings logged by the engine and the licence client.
-    warnings: std::sync::mpsc::Receiver<String>,
+    warnings: std::sync::mpsc::Receiver<crate::logging::Logged>,
 }
 
 impl NestworkApp {
@@ -100,8 +100,13 @@ impl NestworkApp {
         for event in self.worker.drain() {
             events::handle(&mut self.state, &self.worker, event);
         }
-        for text in self.warnings.try_iter() {
-            self.state.note(Level::Warning, text);
+        for l in self.warnings.try_iter() {
+            let level = if l.error {
+                Level::Error
+            } else {
+                Level::Warning
+            };
+            self.state.note(level, l.text);
         }
         let mut cmds = std::mem::take(&mut self.queued);
         if self.nest_when_ready
