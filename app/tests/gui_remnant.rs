@@ -1,5 +1,6 @@
 //! A remnant sheet in the desktop app: read from a DXF on a worker, listed
-//! under Stock, used before new sheets, drawn and validated.
+//! under Stock, used before new sheets, drawn and validated; dragging a part
+//! over one of its holes shows as colliding.
 
 mod gui_support;
 
@@ -7,6 +8,7 @@ use egui_kittest::kittest::Queryable;
 use gui_support::{harness, import_with, nest, step_until};
 use nesting::validate::validate_layout;
 use nestwork::gui::command::Command;
+use nestwork::gui::edit;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -60,6 +62,22 @@ fn a_remnant_is_added_listed_and_nested_on_first() {
             .collect::<Vec<_>>(),
         vec![remnant],
         "ten gussets fit on the remnant, which is used first"
+    );
+
+    // Dragged over one of the remnant's holes (inside its bounding box), a
+    // gusset shows as colliding, as the exact check on dropping says.
+    let placed = doc.layout.sheets[0].placements[0];
+    assert!(edit::fast_ok(&doc, remnant, &[], None, &placed));
+    let outline = doc.problem.sheets[remnant].outline.as_ref().unwrap();
+    let hole = outline.holes[0].bbox().center();
+    let centre = edit::placed_bbox(&doc, &placed).center();
+    let mut over_hole = placed;
+    over_hole.transform.x_mm += hole.x - centre.x;
+    over_hole.transform.y_mm += hole.y - centre.y;
+    assert!(edit::exact_ok(&doc, 0, remnant, &[], None, &over_hole).is_err());
+    assert!(
+        !edit::fast_ok(&doc, remnant, &[], None, &over_hole),
+        "a gusset over a hole of the remnant looks valid while dragged"
     );
 }
 

@@ -6,7 +6,7 @@
 use super::state::{CopyId, NestDoc, Snapshot};
 use nesting::geometry::{BBox, Point, Transform};
 use nesting::validate::{PlacedShape, validate_sheet};
-use nesting::{Placement, SheetLayout};
+use nesting::{Placement, SheetLayout, SheetOutline};
 
 /// Slack (mm) of the fast check: flattened arcs may sit this far inside the
 /// true contour, so the fast check is a little lenient; the exact check decides.
@@ -117,7 +117,8 @@ fn neighbours<'a>(
 
 /// Fast check of `moving` on a sheet of spec `spec` holding `others`
 /// (`skip`: index of the moving copy among them): flattened shapes, lenient
-/// by [`FAST_SLACK_MM`]. True when it looks valid.
+/// by [`FAST_SLACK_MM`], against the sheet's outline when it has one. True
+/// when it looks valid.
 pub fn fast_ok(
     doc: &NestDoc,
     spec: usize,
@@ -135,6 +136,14 @@ pub fn fast_ok(
     };
     let bb = BBox::from_points(outer.iter().copied());
     if bb.min.x < m || bb.min.y < m || bb.max.x > w - m || bb.max.y > h - m {
+        return false;
+    }
+    let outline = doc
+        .problem
+        .sheets
+        .get(spec)
+        .and_then(|s| s.outline.as_ref());
+    if outline.is_some_and(|o| !on_remnant(o, &mine, m)) {
         return false;
     }
     let spacing = (doc.problem.spacing_mm - FAST_SLACK_MM).max(0.0);
@@ -155,6 +164,22 @@ pub fn fast_ok(
         }
     }
     true
+}
+
+/// Fast check of a part's flattened contours `mine` against an irregular
+/// sheet: on its material, at least `margin_mm` from its edges, covering none
+/// of its holes. Quality zones are left to the exact check.
+fn on_remnant(outline: &SheetOutline, mine: &[Vec<Point>], margin_mm: f64) -> bool {
+    let sheet: Vec<Vec<Point>> = std::iter::once(&outline.outer)
+        .chain(&outline.holes)
+        .map(|c| c.flatten(FAST_SLACK_MM))
+        .collect();
+    let limit = margin_mm.max(1e-9);
+    mine[0].first().is_some_and(|p| inside_material(*p, &sheet))
+        && !sheet.iter().any(|c| contour_dist_below(&mine[0], c, limit))
+        && !sheet[1..]
+            .iter()
+            .any(|h| h.first().is_some_and(|p| inside_material(*p, mine)))
 }
 
 fn exact_shape(doc: &NestDoc, p: &Placement) -> Option<PlacedShape> {
