@@ -58,8 +58,9 @@ pub struct Orientation {
     /// Bounding box of the grown collision shape around the jagua reference
     /// point: `(x_min, y_min, x_max, y_max)`.
     pub cd_bbox: [f32; 4],
-    /// The collision engine rejected the outline: `item` is its convex hull.
-    pub hull: bool,
+    /// Why the collision engine rejected the outline, when it did: `item`
+    /// is then the outline's convex hull.
+    pub hull: Option<String>,
 }
 
 /// A part type with all its orientations.
@@ -88,7 +89,7 @@ impl PartShapes {
     /// True when some orientation is nested by the outline's convex hull
     /// (the collision engine rejected the outline itself).
     pub fn nested_as_hull(&self) -> bool {
-        self.orientations.iter().any(|o| o.hull)
+        self.orientations.iter().any(|o| o.hull.is_some())
     }
 }
 
@@ -339,6 +340,16 @@ pub fn convert_parts(
         .collect::<Result<_, _>>()?;
     let mut out: Vec<PartShapes> = Vec::new();
     for ((pi, ..), o) in jobs.iter().zip(imported) {
+        // Once per part, not per orientation.
+        if let Some(why) = &o.hull
+            && !out
+                .last()
+                .is_some_and(|ps| ps.part == *pi && ps.nested_as_hull())
+        {
+            tracing::warn!(
+                "part {pi}: outline rejected by the collision engine ({why}); nesting its convex hull"
+            );
+        }
         if let Some(last) = out.last_mut().filter(|ps| ps.part == *pi) {
             last.orientations.push(o);
             continue;
@@ -412,14 +423,11 @@ fn import_orientation(
     // touch after arcs were enclosed, near-degenerate slivers) is
     // nested by its convex hull: coarser, but it still contains the
     // part, so the layout stays valid.
-    let mut hull = false;
+    let mut hull = None;
     let item = importer
         .import_item(&ext_item(poly), idx)
         .or_else(|first| {
-            tracing::warn!(
-                "part {pi}: outline rejected by the collision engine ({first}); nesting its convex hull"
-            );
-            hull = true;
+            hull = Some(first.to_string());
             importer.import_item(&ext_item(&convex_hull(poly)), idx)
         })
         .map_err(|e| ConvertError::Part {
