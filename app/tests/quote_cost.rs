@@ -3,8 +3,8 @@
 //! out in the comments.
 
 use nesting::{
-    Contour, Layout, NestProblem, Part, PartDemand, Placement, Rotations, SheetLayout, SheetSpec,
-    Transform,
+    Contour, Layout, NestProblem, Part, PartDemand, Placement, Point, Rotations, SheetLayout,
+    SheetOutline, SheetSpec, Transform,
 };
 use nestwork::quote::settings::MaterialCharge;
 use nestwork::quote::{
@@ -199,6 +199,69 @@ fn full_sheet_rule_and_short_remnant_charge_the_whole_sheet() {
     let q = price(&f, &customer("FR", "69007", None));
     assert!(q.sheets[0].charged_whole);
     assert_eq!(q.lines[0].unit_price, d("89.36"));
+}
+
+/// The rectangle job on an L-shaped remnant in the 3000 x 1500 box: the
+/// upper-right 1500 x 1000 is gone, leaving 4 500 000 − 1 500 000 = 3 000 000 mm².
+fn remnant_job() -> (NestProblem, Layout) {
+    let (mut problem, layout) = rectangle_job();
+    let outer = Contour::polygon([
+        Point::new(0.0, 0.0),
+        Point::new(3000.0, 0.0),
+        Point::new(3000.0, 500.0),
+        Point::new(1500.0, 500.0),
+        Point::new(1500.0, 1500.0),
+        Point::new(0.0, 1500.0),
+    ]);
+    problem.sheets[0].outline = Some(SheetOutline::normalized(outer, vec![], vec![]).0);
+    (problem, layout)
+}
+
+fn price_remnant(f: &Fixture) -> nestwork::quote::Quote {
+    let (problem, layout) = remnant_job();
+    price_job(&QuoteInput {
+        problem: &problem,
+        layout: &layout,
+        material: f.materials.find("test steel", 2.0).unwrap(),
+        thickness_mm: 2.0,
+        machine: f.machines.find("test laser").unwrap(),
+        settings: &f.settings,
+        options: &f.options,
+        customer: &customer("FR", "69007", None),
+    })
+    .unwrap()
+}
+
+#[test]
+fn an_irregular_remnant_is_charged_by_the_material_it_loses() {
+    let f = fixture();
+    let q = price_remnant(&f);
+    // The remnant weighs 3 000 000 mm² x 2 mm x 8000 kg/m³ = 48 kg = 48.00 EUR.
+    // Used up to 1015 mm: 1015 x 1500 = 1 522 500 mm² of the 3 000 000 (the
+    // missing corner starts at x = 1500), so 48 x 0.5075 = 24.36; by the share
+    // of the length (1015 / 3000) it would be 16.24.
+    assert_eq!(q.sheets[0].charged_length_mm, d("1015"));
+    assert!(!q.sheets[0].charged_whole);
+    assert_eq!(q.sheets[0].material_eur, d("24.36"));
+
+    // A sheet price for the 3000 x 1500 size (90.00) prices the remnant by its
+    // area: 90 x 3 000 000 / 4 500 000 = 60.00, then 60 x 0.5075 = 30.45 (the
+    // full sheet's price per mm²).
+    let mut f = fixture();
+    f.materials = Materials::from_toml(
+        &format!(
+            "{MATERIALS}[[material.sheet_price]]\nwidth_mm = 3000\nheight_mm = 1500\n\
+             thickness_mm = 2\nprice = 90.00\n"
+        ),
+        "test",
+    )
+    .unwrap();
+    let q = price_remnant(&f);
+    assert_eq!(q.sheets[0].material_eur, d("30.45"));
+    // Charged whole, the remnant costs its 60.00, not the full sheet's 90.00.
+    f.settings.pricing.material_charge = MaterialCharge::FullSheets;
+    let q = price_remnant(&f);
+    assert_eq!(q.sheets[0].material_eur, d("60"));
 }
 
 #[test]

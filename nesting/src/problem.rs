@@ -3,6 +3,7 @@
 
 use crate::geometry::{Contour, Transform};
 use crate::part::Part;
+use geo::{Area, BooleanOps};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -162,7 +163,20 @@ impl SheetSpec {
             None => self.width_mm * self.height_mm,
         }
     }
+
+    /// Material area (mm²) with `x <= x_mm`: what a layout reaching `x_mm`
+    /// uses of this sheet; the rest is the remnant.
+    pub fn area_left_of(&self, x_mm: f64) -> f64 {
+        match &self.outline {
+            Some(o) => o.area_left_of(x_mm),
+            None => x_mm.clamp(0.0, self.width_mm) * self.height_mm,
+        }
+    }
 }
+
+/// Largest distance between an arc and its chords when an outline is
+/// clipped for [`SheetOutline::area_left_of`], mm.
+const AREA_ARC_TOLERANCE_MM: f64 = 0.01;
 
 /// The shape of an irregular sheet in sheet coordinates (mm).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -217,6 +231,29 @@ impl SheetOutline {
     /// Material area: the outer contour minus the holes (mm²).
     pub fn area(&self) -> f64 {
         self.outer.area() - self.holes.iter().map(Contour::area).sum::<f64>()
+    }
+
+    /// Material area (outer minus holes) with `x <= x_mm`, mm². Arcs count
+    /// by chords within 0.01 mm when the line `x = x_mm` crosses the outline.
+    pub fn area_left_of(&self, x_mm: f64) -> f64 {
+        let (width, height) = self.size();
+        if x_mm.is_nan() || x_mm <= 0.0 {
+            return 0.0;
+        }
+        if x_mm >= width {
+            return self.area();
+        }
+        let ring = |c: &Contour| {
+            geo::LineString::from(
+                c.flatten(AREA_ARC_TOLERANCE_MM)
+                    .into_iter()
+                    .map(|p| (p.x, p.y))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let material = geo::Polygon::new(ring(&self.outer), self.holes.iter().map(ring).collect());
+        let left = geo::Rect::new((-1.0, -1.0), (x_mm, height + 1.0)).to_polygon();
+        material.intersection(&left).unsigned_area()
     }
 
     /// Bounding box size of the outer contour (mm).
@@ -359,5 +396,50 @@ mod tests {
         assert!(Rotations::Free.allows(33.3));
         let err = "sideways".parse::<Rotations>().unwrap_err().to_string();
         assert!(err.contains("sideways"), "{err}");
+    }
+
+    #[test]
+    fn the_area_left_of_a_line_follows_the_outline_and_its_holes() {
+        use crate::geometry::{Point, Vertex};
+        // An L: 100 × 100 minus the upper-right 50 × 50, a 10 × 10 hole at (20, 20).
+        let outline = SheetOutline {
+            outer: Contour::polygon([
+                Point::new(0.0, 0.0),
+                Point::new(100.0, 0.0),
+                Point::new(100.0, 50.0),
+                Point::new(50.0, 50.0),
+                Point::new(50.0, 100.0),
+                Point::new(0.0, 100.0),
+            ]),
+            holes: vec![Contour::rectangle(20.0, 20.0, 10.0, 10.0).oriented(false)],
+            zones: vec![],
+        };
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-6;
+        assert!(close(outline.area(), 7400.0));
+        assert!(close(outline.area_left_of(0.0), 0.0));
+        assert!(close(outline.area_left_of(25.0), 2450.0)); // 25 × 100 − 5 × 10
+        assert!(close(outline.area_left_of(40.0), 3900.0)); // 40 × 100 − 100
+        assert!(close(outline.area_left_of(75.0), 6150.0)); // 4900 + 25 × 50
+        assert!(close(outline.area_left_of(100.0), 7400.0));
+        assert!(close(outline.area_left_of(1e9), 7400.0));
+
+        // A half disc of radius 50 standing on its diameter (0..100 on y = 0):
+        // left of its centre line lies a quarter disc.
+        let half_disc = SheetOutline {
+            outer: Contour::new(vec![
+                Vertex::new(100.0, 0.0, 1.0),
+                Vertex::new(0.0, 0.0, 0.0),
+            ]),
+            holes: vec![],
+            zones: vec![],
+        };
+        let quarter = std::f64::consts::PI * 2500.0 / 4.0;
+        let left = half_disc.area_left_of(50.0);
+        assert!((left - quarter).abs() < 1.0, "{left} against {quarter}");
+
+        // A rectangular sheet: the strip up to the line.
+        let rect = SheetSpec::rect(3000.0, 1500.0, None, None);
+        assert!(close(rect.area_left_of(1015.0), 1015.0 * 1500.0));
+        assert!(close(rect.area_left_of(4000.0), 3000.0 * 1500.0));
     }
 }

@@ -111,7 +111,8 @@ pub struct SheetCost {
     pub width_mm: f64,
     pub height_mm: f64,
     pub used_length_mm: f64,
-    /// Length charged (the whole width when the sheet is charged whole).
+    /// Length charged (the whole width when the sheet is charged whole); on
+    /// an irregular remnant, the material left of it is charged.
     pub charged_length_mm: Decimal,
     pub charged_whole: bool,
     /// Material charged for this sheet, EUR, exact.
@@ -217,10 +218,19 @@ pub fn price_job(input: &QuoteInput) -> Result<Quote, QuoteError> {
     let mut sheets = Vec::with_capacity(layout.sheets.len());
     for (i, (sl, sm)) in layout.sheets.iter().zip(&metrics.sheets).enumerate() {
         let width = measure(sm.width_mm, 3, "a sheet width")?;
+        let outline = problem
+            .sheets
+            .get(sm.sheet_spec)
+            .and_then(|spec| spec.outline.as_ref());
+        let area = measure(sm.sheet_area_mm2, 2, "a sheet area")?;
         let full_price = match material.sheet_price_for(sm.width_mm, sm.height_mm, thickness_mm) {
+            // A remnant of a listed size costs its share of the full sheet's area.
+            Some(p) if outline.is_some() => {
+                let rect = measure(sm.width_mm * sm.height_mm, 2, "a sheet area")?;
+                p * area / rect
+            }
             Some(p) => p,
             None => {
-                let area = measure(sm.sheet_area_mm2, 2, "a sheet area")?;
                 let mass_kg = (area * thickness * density / billion).round_dp(3);
                 mass_kg * material.price_per_kg
             }
@@ -230,7 +240,17 @@ pub fn price_job(input: &QuoteInput) -> Result<Quote, QuoteError> {
         let whole =
             pricing.material_charge == MaterialCharge::FullSheets || width - used < remnant_min;
         let charged_length = if whole { width } else { used };
-        let material_eur = full_price * charged_length / width;
+        // The share of the material left of the charged length: of the
+        // length on a rectangle, of the area on an irregular outline.
+        let (charged, whole_measure) = match outline {
+            Some(o) if !whole && o.area() > 0.0 => {
+                let left = o.area_left_of(sm.used_length_mm + problem.spacing_mm);
+                let total = measure(o.area(), 2, "a sheet area")?;
+                (measure(left, 2, "a used area")?.min(total), total)
+            }
+            _ => (charged_length, width),
+        };
+        let material_eur = full_price * charged / whole_measure;
         let areas: Vec<Decimal> = sl
             .placements
             .iter()

@@ -18,8 +18,8 @@ pub struct SheetMetrics {
     pub sheet_area_mm2: f64,
     /// Net area of the placed parts (outer minus holes), mm².
     pub parts_area_mm2: f64,
-    /// Area of the sheet strip up to the furthest placed part
-    /// (`used_length_mm × height_mm`), mm².
+    /// Material area up to the furthest placed part
+    /// (`used_length_mm × height_mm` on a rectangular sheet), mm².
     pub used_area_mm2: f64,
     /// Largest x reached by a placed part, mm.
     pub used_length_mm: f64,
@@ -79,7 +79,7 @@ pub fn sheet_metrics(
         height_mm: spec.height_mm,
         sheet_area_mm2: spec.area(),
         parts_area_mm2,
-        used_area_mm2: used_length_mm * spec.height_mm,
+        used_area_mm2: spec.area_left_of(used_length_mm),
         used_length_mm,
         parts_bbox,
         cut_length_mm: steps.iter().map(|s| s.cut_length_mm).sum(),
