@@ -45,6 +45,7 @@ fn every_importable_corpus_file_nests_validly() {
                     rotations: Rotations::Step90,
                     mirror: true,
                     min_quality: None,
+                    priority: nesting::DEFAULT_PRIORITY,
                 })
                 .collect(),
             sheets: vec![SheetSpec {

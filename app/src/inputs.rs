@@ -81,6 +81,7 @@ pub fn load_job(job: &Job) -> Result<LoadedJob> {
                 rotations: jp.rotations.clone(),
                 mirror: jp.mirror,
                 min_quality: None,
+                priority: jp.priority,
             });
             sources.push(jp.file.clone());
         }

@@ -25,6 +25,7 @@
 //! quantity = 12
 //! rotations = "90"             # "none", "90", "free" or a list "0,180"
 //! mirror = false
+//! priority = 5                 # 1 (nested first) to 9 (last, left out first when stock runs out)
 //! # unit = "in"                # override the file's unit
 //! # one_part_per_file = true   # all outlines of the file form one part
 //! # layers = ["CUT"]           # only these layers are cut geometry
@@ -32,7 +33,7 @@
 
 use anyhow::{Context, Result, bail};
 use nesting::import::{ImportOptions, Unit};
-use nesting::{Rotations, SheetOutline, SheetSpec};
+use nesting::{PRIORITY_FIRST, PRIORITY_LAST, Rotations, SheetOutline, SheetSpec};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -80,6 +81,10 @@ pub(crate) fn default_part_in_part() -> bool {
 }
 fn default_quantity() -> u32 {
     1
+}
+
+fn default_priority() -> u32 {
+    nesting::DEFAULT_PRIORITY
 }
 
 /// A stock sheet in a job: a rectangle, or a remnant whose outline comes
@@ -192,6 +197,9 @@ pub struct JobPart {
     pub rotations: Rotations,
     #[serde(default)]
     pub mirror: bool,
+    /// 1 (nested first) to 9 (last); the least urgent are left out when the stock runs out.
+    #[serde(default = "default_priority")]
+    pub priority: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     #[serde(default)]
@@ -280,6 +288,13 @@ impl Job {
             if let Some(u) = &p.unit {
                 u.parse::<Unit>()
                     .map_err(|e| anyhow::anyhow!("part {}: unit: {e}", p.file.display()))?;
+            }
+            if !(PRIORITY_FIRST..=PRIORITY_LAST).contains(&p.priority) {
+                bail!(
+                    "part {}: priority {}; use {PRIORITY_FIRST} (nested first) to {PRIORITY_LAST} (last)",
+                    p.file.display(),
+                    p.priority
+                );
             }
         }
         Ok(())
@@ -438,6 +453,35 @@ mod tests {
         assert!(!off.part_in_part);
         let round: Job = toml::from_str(&toml::to_string_pretty(&job).unwrap()).unwrap();
         assert_eq!(round, job);
+    }
+
+    #[test]
+    fn a_part_priority_is_read_defaulted_and_checked() {
+        let job: Job = toml::from_str(
+            r#"
+            [[sheet]]
+            width_mm = 1000
+            height_mm = 500
+            [[part]]
+            file = "a.dxf"
+            priority = 1
+            [[part]]
+            file = "b.dxf"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(job.parts[0].priority, 1);
+        assert_eq!(job.parts[1].priority, nesting::DEFAULT_PRIORITY);
+        job.check().unwrap();
+        let round: Job = toml::from_str(&toml::to_string_pretty(&job).unwrap()).unwrap();
+        assert_eq!(round, job);
+        let mut bad = job.clone();
+        bad.parts[1].priority = 0;
+        let e = bad.check().unwrap_err().to_string();
+        assert!(
+            e.contains("b.dxf") && e.contains("priority 0") && e.contains("1 (nested first)"),
+            "{e}"
+        );
     }
 
     fn sample_panel() -> PathBuf {

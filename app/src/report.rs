@@ -34,6 +34,10 @@ pub struct NestReport {
     pub validation: String,
 }
 
+fn default_priority() -> u32 {
+    nesting::DEFAULT_PRIORITY
+}
+
 /// One part type.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PartEntry {
@@ -47,6 +51,9 @@ pub struct PartEntry {
     pub holes: usize,
     pub rotations: String,
     pub mirror: bool,
+    /// 1 (nested first) to 9 (last).
+    #[serde(default = "default_priority")]
+    pub priority: u32,
     /// The collision engine rejected the outline, so the part was nested by
     /// its convex hull (it may take more room than it needs).
     #[serde(default)]
@@ -119,6 +126,7 @@ impl NestReport {
                     holes: d.part.holes.len(),
                     rotations: d.rotations.to_string(),
                     mirror: d.mirror,
+                    priority: d.priority,
                     nested_as_convex_hull: outcome.hull_parts.contains(&i),
                 }
             })

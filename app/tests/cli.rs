@@ -484,6 +484,51 @@ fn part_in_part_fills_a_cut_out_and_can_be_switched_off() {
     );
 }
 
+#[test]
+fn urgent_parts_take_the_last_sheet_in_stock() {
+    // One sheet in stock that just holds the panel; six covers fill it too.
+    let out = tempfile::tempdir().unwrap();
+    let samples = workspace_root().join("assets/samples");
+    let job = out.path().join("job.toml");
+    let placed_by_part = |cover_priority: u32| {
+        std::fs::write(
+            &job,
+            format!(
+                "spacing_mm = 3.0\nmargin_mm = 5.0\npart_in_part = false\n\n\
+                 [[sheet]]\nwidth_mm = 1220.0\nheight_mm = 820.0\ncount = 1\n\n\
+                 [[part]]\nfile = {:?}\nquantity = 1\nrotations = \"none\"\n\n\
+                 [[part]]\nfile = {:?}\nquantity = 6\npriority = {cover_priority}\n",
+                samples.join("panel.dxf"),
+                samples.join("cover.dxf"),
+            ),
+        )
+        .unwrap();
+        let dir = out.path().join(format!("out-{cover_priority}"));
+        let dir = dir.to_str().unwrap();
+        let o = nestwork(&[
+            "nest",
+            job.to_str().unwrap(),
+            "--iterations",
+            "4",
+            "--out",
+            dir,
+            "--json",
+        ]);
+        assert!(o.status.success(), "{}", text(&o));
+        let v = nestwork(&["validate", dir]);
+        assert!(v.status.success(), "{}", text(&v));
+        let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let parts = report["parts"].as_array().unwrap().clone();
+        assert_eq!(parts[0]["priority"], 5, "{report}");
+        assert_eq!(parts[1]["priority"], cover_priority, "{report}");
+        (parts[0]["placed"].clone(), parts[1]["placed"].clone())
+    };
+    // Same priority: the panel (more area) is placed and the covers wait.
+    assert_eq!(placed_by_part(5), (1.into(), 0.into()));
+    // Urgent covers: all six are cut, the panel waits for the next sheet.
+    assert_eq!(placed_by_part(1), (0.into(), 6.into()));
+}
+
 /// Writes a small strip instance (ten items) into `dir`; returns the output
 /// folder and the `bench` arguments for it: 20 separations on one thread.
 fn tiny_bench(dir: &Path) -> (PathBuf, Vec<String>) {

@@ -164,7 +164,19 @@ fn job_save_and_open_keep_the_layout() {
     h.step();
     assert!(!h.state().state.settings.part_in_part);
     import_with(&mut h, 3, 1.0);
+    // The parts table has a priority column, sortable like the others.
+    h.get_by_label("Prio").click();
+    h.step();
+    h.step();
+    assert!(h.query_by_label("Prio ⏶").is_some());
+    let key = h.state().state.rows[0].key;
+    h.state_mut().apply(Command::SetPriority(key, 2));
+    h.step();
     nest(&mut h);
+    assert_eq!(
+        h.state().state.doc.as_ref().unwrap().problem.parts[0].priority,
+        2
+    );
     let dir = tempfile::tempdir().unwrap();
     let job = dir.path().join("job.toml");
     h.state_mut().apply(Command::SaveJob(Some(job.clone())));
@@ -180,6 +192,7 @@ fn job_save_and_open_keep_the_layout() {
     });
     let s = &h2.state().state;
     assert_eq!(s.rows[0].quantity, 3);
+    assert_eq!(s.rows[0].priority, 2);
     assert_eq!(s.settings.seed, 7);
     assert!(!s.settings.part_in_part, "the switch is saved with the job");
     let doc = s.doc.as_ref().unwrap();
@@ -188,6 +201,7 @@ fn job_save_and_open_keep_the_layout() {
     let text = std::fs::read_to_string(&job).unwrap();
     assert!(text.contains("voron0__Bottom_Panel.dxf"), "{text}");
     assert!(text.contains("part_in_part = false"), "{text}");
+    assert!(text.contains("priority = 2"), "{text}");
 }
 
 #[test]

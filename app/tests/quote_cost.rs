@@ -70,6 +70,7 @@ fn rectangle_job() -> (NestProblem, Layout) {
             rotations: Rotations::Step90,
             mirror: false,
             min_quality: None,
+            priority: nesting::DEFAULT_PRIORITY,
         }],
         sheets: vec![SheetSpec {
             width_mm: 3000.0,

@@ -29,6 +29,7 @@ pub fn sample_problem(quantity: u32) -> NestProblem {
             rotations: Rotations::Step90,
             mirror: false,
             min_quality: None,
+            priority: nesting::DEFAULT_PRIORITY,
         })
         .collect();
     NestProblem {

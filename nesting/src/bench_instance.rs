@@ -365,6 +365,7 @@ impl BenchInstance {
                     rotations: it.rotations.clone(),
                     mirror: false,
                     min_quality: it.min_quality,
+                    priority: crate::problem::DEFAULT_PRIORITY,
                 }
             })
             .collect()

@@ -102,6 +102,13 @@ impl<'de> Deserialize<'de> for Rotations {
     }
 }
 
+/// The most urgent priority: nested first.
+pub const PRIORITY_FIRST: u32 = 1;
+/// The least urgent priority (filler parts).
+pub const PRIORITY_LAST: u32 = 9;
+/// The priority of a part that has none set.
+pub const DEFAULT_PRIORITY: u32 = 5;
+
 /// One part type of a job and how many copies are wanted.
 #[derive(Clone, Debug)]
 pub struct PartDemand {
@@ -113,6 +120,10 @@ pub struct PartDemand {
     /// Lowest quality of sheet zone the part may lie on (see
     /// [`QualityZone`]); `None`: full-quality material only.
     pub min_quality: Option<u32>,
+    /// [`PRIORITY_FIRST`] (nested first) to [`PRIORITY_LAST`]: more urgent
+    /// parts are placed before less urgent ones, and when the stock runs
+    /// out the least urgent are the ones left unplaced.
+    pub priority: u32,
 }
 
 impl PartDemand {
@@ -124,6 +135,7 @@ impl PartDemand {
             rotations: Rotations::Step90,
             mirror: false,
             min_quality: None,
+            priority: DEFAULT_PRIORITY,
         }
     }
 }

@@ -21,6 +21,7 @@ fn demand(p: Arc<Part>, quantity: u32, rotations: Rotations, mirror: bool) -> Pa
         rotations,
         mirror,
         min_quality: None,
+        priority: nesting::DEFAULT_PRIORITY,
     }
 }
 
@@ -450,6 +451,75 @@ fn stock_exhausted_leaves_parts_unplaced() {
     assert_eq!(out.layout.unplaced.len(), 1);
     assert_eq!(out.layout.unplaced[0].count, 3);
     assert_eq!(out.layout.unplaced[0].reason, "no sheet left in stock");
+}
+
+/// One 1000 x 500 sheet in stock: a 600 x 400 panel and one 300 x 300
+/// square fit together, or the three squares without the panel.
+fn panel_and_squares(square_priority: u32) -> NestProblem {
+    let squares = PartDemand {
+        priority: square_priority,
+        ..demand(
+            part("square", Contour::rectangle(0.0, 0.0, 300.0, 300.0)),
+            3,
+            Rotations::None,
+            false,
+        )
+    };
+    NestProblem {
+        parts: vec![
+            demand(
+                part("panel", Contour::rectangle(0.0, 0.0, 600.0, 400.0)),
+                1,
+                Rotations::None,
+                false,
+            ),
+            squares,
+        ],
+        sheets: vec![sheet(1000.0, 500.0, Some(1))],
+        spacing_mm: 0.0,
+        margin_mm: 0.0,
+    }
+}
+
+#[test]
+fn urgent_parts_are_placed_first_when_the_stock_runs_out() {
+    let placed = |l: &Layout, part: usize| {
+        l.sheets
+            .iter()
+            .flat_map(|s| &s.placements)
+            .filter(|p| p.part == part)
+            .count()
+    };
+    // Same priority: least unplaced area, so the panel and one square.
+    let problem = panel_and_squares(nesting::DEFAULT_PRIORITY);
+    let out = run(&problem, &opts(1.0, Some(20), None));
+    check_layout(&problem, &out.layout);
+    assert_eq!((placed(&out.layout, 0), placed(&out.layout, 1)), (1, 1));
+    // The squares first: all three, and the panel is left out.
+    let problem = panel_and_squares(nesting::PRIORITY_FIRST);
+    let out = run(&problem, &opts(1.0, Some(20), None));
+    check_layout(&problem, &out.layout);
+    assert_eq!((placed(&out.layout, 0), placed(&out.layout, 1)), (0, 3));
+    assert_eq!(out.layout.unplaced.len(), 1);
+    assert_eq!(out.layout.unplaced[0].part, 0);
+    assert_eq!(out.layout.unplaced[0].reason, "no sheet left in stock");
+    // Out of range.
+    let problem = panel_and_squares(nesting::PRIORITY_LAST + 1);
+    match nest(
+        &problem,
+        &opts(1.0, Some(1), None),
+        &AtomicBool::new(false),
+        &|_: &Progress| {},
+    ) {
+        Err(NestError::InvalidPart { part, reason }) => {
+            assert_eq!(part, 1);
+            assert!(
+                reason.contains("priority 10") && reason.contains("`square`"),
+                "{reason}"
+            );
+        }
+        other => panic!("expected InvalidPart, got {other:?}"),
+    }
 }
 
 #[test]

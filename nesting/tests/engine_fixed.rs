@@ -28,6 +28,7 @@ fn problem(quantity: u32) -> NestProblem {
             rotations: Rotations::Step90,
             mirror: false,
             min_quality: None,
+            priority: nesting::DEFAULT_PRIORITY,
         }],
         sheets: vec![SheetSpec {
             width_mm: 500.0,

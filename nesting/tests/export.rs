@@ -59,6 +59,7 @@ fn problem() -> NestProblem {
                 rotations: Rotations::Step90,
                 mirror: true,
                 min_quality: None,
+                priority: nesting::DEFAULT_PRIORITY,
             },
             PartDemand {
                 part: Arc::new(Part::new(
@@ -70,6 +71,7 @@ fn problem() -> NestProblem {
                 rotations: Rotations::Free,
                 mirror: false,
                 min_quality: None,
+                priority: nesting::DEFAULT_PRIORITY,
             },
         ],
         sheets: vec![SheetSpec {

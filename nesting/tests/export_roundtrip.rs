@@ -44,6 +44,7 @@ fn written_sheets_reimport_to_the_same_parts_at_the_same_places() {
                 rotations: Rotations::Step90,
                 mirror,
                 min_quality: None,
+                priority: nesting::DEFAULT_PRIORITY,
             });
         }
     }

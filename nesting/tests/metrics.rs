@@ -16,6 +16,7 @@ fn demand(part: Part, quantity: u32) -> PartDemand {
         rotations: Rotations::Step90,
         mirror: false,
         min_quality: None,
+        priority: nesting::DEFAULT_PRIORITY,
     }
 }
 

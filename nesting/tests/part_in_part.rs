@@ -23,6 +23,7 @@ fn problem() -> NestProblem {
                 rotations: Rotations::Step90,
                 mirror: false,
                 min_quality: None,
+                priority: nesting::DEFAULT_PRIORITY,
             },
             PartDemand {
                 part: Arc::new(square),
@@ -30,6 +31,7 @@ fn problem() -> NestProblem {
                 rotations: Rotations::Step90,
                 mirror: false,
                 min_quality: None,
+                priority: nesting::DEFAULT_PRIORITY,
             },
         ],
         // Only the plate fits beside the margin: the squares must go into the hole.

@@ -20,6 +20,7 @@ fn rect_part(name: &str, w: f64, h: f64, quantity: u32, rotations: Rotations) ->
         rotations,
         mirror: false,
         min_quality: None,
+        priority: nesting::DEFAULT_PRIORITY,
     }
 }
 

@@ -315,6 +315,7 @@ fn problem(quantity: u32, stock: Option<u32>, rotations: Rotations, mirror: bool
             rotations,
             mirror,
             min_quality: None,
+            priority: nesting::DEFAULT_PRIORITY,
         }],
         sheets: vec![SheetSpec {
             width_mm: 500.0,

@@ -39,6 +39,7 @@ pub fn job_from_args(args: &NestArgs) -> Result<Job> {
                 quantity: args.qty,
                 rotations: rotations.clone(),
                 mirror: args.mirror,
+                priority: nesting::DEFAULT_PRIORITY,
                 unit: None,
                 one_part_per_file: args.one_part_per_file,
                 layers: None,

@@ -34,6 +34,8 @@ pub enum Command {
     SetAllQuantities(u32),
     SetRotations(u64, Rotations),
     SetMirror(u64, bool),
+    /// Nesting priority of a part row, 1 (first) to 9 (last).
+    SetPriority(u64, u32),
     RemoveRow(u64),
     SetSettings(Settings),
     StartNest,
@@ -99,6 +101,9 @@ pub fn apply(state: &mut AppState, worker: &Worker, cmd: Command) {
         }
         Command::SetRotations(key, rot) => edit_row(state, key, |r| r.rotations = rot),
         Command::SetMirror(key, m) => edit_row(state, key, |r| r.mirror = m),
+        Command::SetPriority(key, p) => edit_row(state, key, |r| {
+            r.priority = p.clamp(nesting::PRIORITY_FIRST, nesting::PRIORITY_LAST);
+        }),
         Command::RemoveRow(key) => {
             state.rows.retain(|r| r.key != key);
             let files: Vec<PathBuf> = state.rows.iter().map(|r| r.file.clone()).collect();
@@ -283,6 +288,7 @@ pub fn build_problem(state: &AppState) -> NestProblem {
                 rotations: r.rotations.clone(),
                 mirror: r.mirror,
                 min_quality: None,
+                priority: r.priority,
             })
             .collect(),
         sheets: state.settings.sheets.iter().map(|s| s.spec()).collect(),
@@ -482,6 +488,7 @@ pub fn add_file(state: &mut AppState, entry: FileEntry, default_qty: u32) {
             quantity: prev.map_or(default_qty, |r| r.quantity),
             rotations: prev.map_or(Rotations::Step90, |r| r.rotations.clone()),
             mirror: prev.is_some_and(|r| r.mirror),
+            priority: prev.map_or(nesting::DEFAULT_PRIORITY, |r| r.priority),
         });
     }
     let at = pos.unwrap_or(state.rows.len()).min(state.rows.len());

@@ -218,6 +218,7 @@ fn load_job(state: &mut AppState, path: &Path, opened: OpenedJob) {
         for r in state.rows.iter_mut().filter(|r| r.file == path) {
             r.rotations = jp.rotations.clone();
             r.mirror = jp.mirror;
+            r.priority = jp.priority;
         }
     }
     let base = path.parent().unwrap_or(Path::new("."));
@@ -236,6 +237,7 @@ fn load_job(state: &mut AppState, path: &Path, opened: OpenedJob) {
                 r.quantity = sp.quantity;
                 r.rotations = sp.rotations.clone();
                 r.mirror = sp.mirror;
+                r.priority = sp.priority;
             }
         }
     }

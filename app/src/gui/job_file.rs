@@ -26,6 +26,12 @@ pub struct SavedPart {
     pub quantity: u32,
     pub rotations: Rotations,
     pub mirror: bool,
+    #[serde(default = "default_priority")]
+    pub priority: u32,
+}
+
+fn default_priority() -> u32 {
+    nesting::DEFAULT_PRIORITY
 }
 
 /// A layout as saved with its job.
@@ -101,6 +107,7 @@ pub fn job_from_state(state: &AppState, job_path: &Path) -> (Job, JobSidecar) {
             quantity: row.quantity,
             rotations: row.rotations.clone(),
             mirror: row.mirror,
+            priority: row.priority,
             unit: f.unit_override.map(|u| u.to_string()),
             one_part_per_file: false,
             layers: None,
@@ -115,6 +122,7 @@ pub fn job_from_state(state: &AppState, job_path: &Path) -> (Job, JobSidecar) {
             quantity: r.quantity,
             rotations: r.rotations.clone(),
             mirror: r.mirror,
+            priority: r.priority,
         })
         .collect();
     let layout = state.doc.as_ref().map(|d| SavedLayout {

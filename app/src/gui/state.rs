@@ -71,6 +71,8 @@ pub struct PartRow {
     pub quantity: u32,
     pub rotations: Rotations,
     pub mirror: bool,
+    /// 1 (nested first) to 9 (last).
+    pub priority: u32,
 }
 
 /// Live numbers of a running nest.

@@ -4,7 +4,9 @@
 //! item fits nowhere. Collision queries go to jagua-rs.
 
 use super::convert::{FixedSheet, Orientation, PartShapes, SheetShape, to_transform};
-use crate::problem::{Layout, NestProblem, Placement, SheetLayout, Unplaced};
+use crate::problem::{
+    Layout, NestProblem, PRIORITY_FIRST, PRIORITY_LAST, Placement, SheetLayout, Unplaced,
+};
 use jagua_rs::collision_detection::CDEngine;
 use jagua_rs::collision_detection::hazards::filter::HazardFilter;
 use jagua_rs::collision_detection::hazards::{BasicHazardEntity, HazKey};
@@ -88,8 +90,9 @@ pub struct Solution {
 /// Lexicographic objective, smaller is better.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Objective {
-    /// Area of the parts left unplaced (mm²).
-    pub unplaced_area: f64,
+    /// Area of the parts left unplaced (mm²) per priority, the most urgent
+    /// first: leaving out a less urgent part is always better.
+    pub unplaced_area: [f64; PRIORITY_LAST as usize],
     /// Number of sheets, or their total cost in cost mode.
     pub primary: f64,
     /// Total area of the used rectangular sheets (mm²); remnants count 0.
@@ -101,10 +104,17 @@ pub struct Objective {
 impl Objective {
     pub fn compare(&self, o: &Objective) -> Ordering {
         self.unplaced_area
-            .total_cmp(&o.unplaced_area)
+            .iter()
+            .zip(&o.unplaced_area)
+            .fold(Ordering::Equal, |acc, (a, b)| acc.then(a.total_cmp(b)))
             .then(self.primary.total_cmp(&o.primary))
             .then(self.sheet_area.total_cmp(&o.sheet_area))
             .then(self.last_length.total_cmp(&o.last_length))
+    }
+
+    /// True when some part was left unplaced.
+    pub fn has_unplaced(&self) -> bool {
+        self.unplaced_area.iter().any(|&a| a > 0.0)
     }
 }
 
@@ -642,6 +652,12 @@ fn new_sheet_area(ctx: &Ctx, k: usize) -> f64 {
     }
 }
 
+/// Index of part shape `i`'s priority in [`Objective::unplaced_area`].
+pub fn priority_index(ctx: &Ctx, i: usize) -> usize {
+    let p = ctx.problem.parts[ctx.parts[i].part].priority;
+    (p.clamp(PRIORITY_FIRST, PRIORITY_LAST) - PRIORITY_FIRST) as usize
+}
+
 fn objective(
     ctx: &Ctx,
     sheets: &[(usize, Vec<Placed>)],
@@ -649,7 +665,13 @@ fn objective(
 ) -> Objective {
     let specs = &ctx.problem.sheets;
     Objective {
-        unplaced_area: unplaced.iter().map(|(i, _)| ctx.parts[*i].area).sum(),
+        unplaced_area: {
+            let mut by_priority = [0.0; PRIORITY_LAST as usize];
+            for (i, _) in unplaced {
+                by_priority[priority_index(ctx, *i)] += ctx.parts[*i].area;
+            }
+            by_priority
+        },
         primary: if ctx.cost_mode {
             sheets
                 .iter()

@@ -23,8 +23,8 @@ pub mod part_in_part;
 pub mod search;
 pub mod strip;
 
-use crate::problem::{Layout, NestProblem};
-use construct::{Ctx, unplaceable_reason};
+use crate::problem::{Layout, NestProblem, PRIORITY_FIRST, PRIORITY_LAST};
+use construct::{Ctx, priority_index, unplaceable_reason};
 use convert::{ConvertError, convert_fixed, convert_parts, convert_sheets};
 use search::Search;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -187,6 +187,20 @@ pub(crate) fn check_problem(problem: &NestProblem, options: &NestOptions) -> Res
             "time limit {} s; use a number of seconds >= 0",
             options.time_limit_s
         )));
+    }
+    if let Some((i, d)) = problem
+        .parts
+        .iter()
+        .enumerate()
+        .find(|(_, d)| !(PRIORITY_FIRST..=PRIORITY_LAST).contains(&d.priority))
+    {
+        return Err(NestError::InvalidPart {
+            part: i,
+            reason: format!(
+                "`{}` has priority {}; use {PRIORITY_FIRST} (nested first) to {PRIORITY_LAST} (last)",
+                d.part.name, d.priority
+            ),
+        });
     }
     if options.threads == Some(0) {
         return Err(NestError::InvalidSettings(
@@ -427,9 +441,9 @@ pub fn nest_with_fixed(
         }
     }
     base_order.sort_by(|&a, &b| {
-        parts[b]
-            .outer_area
-            .total_cmp(&parts[a].outer_area)
+        priority_index(&ctx, a)
+            .cmp(&priority_index(&ctx, b))
+            .then(parts[b].outer_area.total_cmp(&parts[a].outer_area))
             .then(a.cmp(&b))
     });
     let search = Search {

@@ -190,6 +190,12 @@ pub fn prepare(
                 .map(|i| problem.parts[i].min_quality)
                 .reduce(|a, b| a.zip(b).map(|(a, b)| a.max(b)))
                 .flatten(),
+            // The most urgent of the parent's and the children's.
+            priority: std::iter::once(c.parent)
+                .chain(c.children.iter().map(|ch| ch.part))
+                .map(|i| problem.parts[i].priority)
+                .min()
+                .unwrap_or(parent.priority),
         });
     }
     Some(Prepared {

@@ -6,9 +6,12 @@
 //! limit the result is the same whatever the thread count or timing. With
 //! only a time limit the result is the best of the restarts that completed.
 
-use super::construct::{CANCELLED_REASON, Ctx, Objective, Params, Solution, construct, to_layout};
+use super::construct::{
+    CANCELLED_REASON, Ctx, Objective, Params, Solution, construct, priority_index, to_layout,
+};
 use super::{NestOptions, Progress, StopReason};
 use crate::problem::Layout;
+use crate::problem::PRIORITY_LAST;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -33,7 +36,8 @@ pub struct SearchResult {
 #[derive(Debug)]
 pub struct Search<'a> {
     pub ctx: Ctx<'a>,
-    /// Items (part-shape indices, one per copy) in decreasing outer area.
+    /// Items (part-shape indices, one per copy), the most urgent priority
+    /// first, then in decreasing outer area.
     pub base_order: Vec<usize>,
     /// Copies known to be unplaceable before the search: part, count, reason.
     pub extra_unplaced: Vec<(usize, u32, String)>,
@@ -70,7 +74,13 @@ impl Search<'_> {
                 (metric * (sigma * noise).exp(), s)
             })
             .collect();
-        keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        // The noise reorders parts within a priority, never across.
+        keyed.sort_by(|a, b| {
+            priority_index(&self.ctx, a.1)
+                .cmp(&priority_index(&self.ctx, b.1))
+                .then(b.0.total_cmp(&a.0))
+                .then(a.1.cmp(&b.1))
+        });
         let params = Params {
             y_weight: rng.random_range(0.0..0.4),
             random_samples: 24,
@@ -93,7 +103,7 @@ impl Search<'_> {
         let usable: Vec<_> = self.ctx.sheets.iter().flatten().collect();
         if usable.len() != 1
             || usable[0].irregular
-            || sol.objective.unplaced_area > 0.0
+            || sol.objective.has_unplaced()
             || !self.ctx.fixed.is_empty()
         {
             return false;
@@ -126,7 +136,7 @@ impl Search<'_> {
             sheets: vec![],
             unplaced: vec![],
             objective: Objective {
-                unplaced_area: f64::INFINITY,
+                unplaced_area: [f64::INFINITY; PRIORITY_LAST as usize],
                 primary: 0.0,
                 sheet_area: 0.0,
                 last_length: 0.0,

@@ -1,5 +1,6 @@
 //! The parts table: thumbnail, name, size, area, holes, quantity,
-//! rotations, mirror; sortable, filterable, rows removable, with totals.
+//! rotations, mirror, priority; sortable, filterable, rows removable, with
+//! totals.
 
 use crate::gui::command::Command;
 use crate::gui::shapes::{part_color, thumb_mapper};
@@ -20,6 +21,7 @@ pub enum SortKey {
     Size,
     Area,
     Quantity,
+    Priority,
 }
 
 /// Filter and sort state of the table.
@@ -57,6 +59,7 @@ fn visible_rows<'a>(state: &'a AppState, view: &PartsView) -> Vec<(usize, &'a Pa
         SortKey::Size => rows.sort_by(|a, b| size(a.1).total_cmp(&size(b.1))),
         SortKey::Area => rows.sort_by(|a, b| a.1.part.area().total_cmp(&b.1.part.area())),
         SortKey::Quantity => rows.sort_by_key(|r| r.1.quantity),
+        SortKey::Priority => rows.sort_by_key(|r| r.1.priority),
     }
     if view.descending {
         rows.reverse();
@@ -120,6 +123,7 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PartsView, cmds: &mut Vec<Co
         .column(Column::initial(50.0))
         .column(Column::initial(82.0))
         .column(Column::initial(40.0))
+        .column(Column::initial(44.0))
         .column(Column::remainder().at_least(20.0))
         .header(22.0, |mut h| {
             h.col(|ui| {
@@ -138,6 +142,7 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PartsView, cmds: &mut Vec<Co
             h.col(|ui| {
                 ui.label("Mirror");
             });
+            h.col(|ui| sort_header(ui, view, SortKey::Priority, "Prio"));
             h.col(|ui| {
                 ui.label("");
             });
@@ -182,6 +187,23 @@ pub fn ui(ui: &mut Ui, state: &AppState, view: &mut PartsView, cmds: &mut Vec<Co
                         .changed()
                     {
                         cmds.push(Command::SetMirror(r.key, m));
+                    }
+                });
+                row.col(|ui| {
+                    let mut p = r.priority;
+                    let resp = ui
+                        .add(
+                            egui::DragValue::new(&mut p)
+                                .range(nesting::PRIORITY_FIRST..=nesting::PRIORITY_LAST)
+                                .speed(0.05),
+                        )
+                        .labelled_by(name_id)
+                        .on_hover_text(
+                            "Priority: 1 is nested first, 9 last; when the stock runs out, \
+                             the parts with the highest number are left out",
+                        );
+                    if resp.changed() && p != r.priority {
+                        cmds.push(Command::SetPriority(r.key, p));
                     }
                 });
                 row.col(|ui| {
