@@ -83,10 +83,6 @@ fn default_quantity() -> u32 {
     1
 }
 
-fn default_priority() -> u32 {
-    nesting::DEFAULT_PRIORITY
-}
-
 /// A stock sheet in a job: a rectangle, or a remnant whose outline comes
 /// from a DXF file (its largest closed outline; the holes inside it are
 /// unusable, the size is the outline's bounding box).
@@ -198,7 +194,7 @@ pub struct JobPart {
     #[serde(default)]
     pub mirror: bool,
     /// 1 (nested first) to 9 (last); the least urgent are left out when the stock runs out.
-    #[serde(default = "default_priority")]
+    #[serde(default = "nesting::problem::default_priority")]
     pub priority: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,

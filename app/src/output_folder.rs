@@ -320,7 +320,7 @@ pub fn load_nest_output(dir: &Path) -> Result<NestOutput> {
             rotations,
             mirror: entry.mirror,
             min_quality: None,
-            priority: nesting::DEFAULT_PRIORITY,
+            priority: entry.priority,
         });
     }
     for u in &report.unplaced {

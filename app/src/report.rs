@@ -34,10 +34,6 @@ pub struct NestReport {
     pub validation: String,
 }
 
-fn default_priority() -> u32 {
-    nesting::DEFAULT_PRIORITY
-}
-
 /// One part type.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PartEntry {
@@ -52,7 +48,7 @@ pub struct PartEntry {
     pub rotations: String,
     pub mirror: bool,
     /// 1 (nested first) to 9 (last).
-    #[serde(default = "default_priority")]
+    #[serde(default = "nesting::problem::default_priority")]
     pub priority: u32,
     /// The collision engine rejected the outline, so the part was nested by
     /// its convex hull (it may take more room than it needs).

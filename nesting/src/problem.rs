@@ -109,6 +109,11 @@ pub const PRIORITY_LAST: u32 = 9;
 /// The priority of a part that has none set.
 pub const DEFAULT_PRIORITY: u32 = 5;
 
+/// [`DEFAULT_PRIORITY`], for `#[serde(default = ...)]` in saved files.
+pub fn default_priority() -> u32 {
+    DEFAULT_PRIORITY
+}
+
 /// One part type of a job and how many copies are wanted.
 #[derive(Clone, Debug)]
 pub struct PartDemand {

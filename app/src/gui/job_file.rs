@@ -26,12 +26,8 @@ pub struct SavedPart {
     pub quantity: u32,
     pub rotations: Rotations,
     pub mirror: bool,
-    #[serde(default = "default_priority")]
+    #[serde(default = "nesting::problem::default_priority")]
     pub priority: u32,
-}
-
-fn default_priority() -> u32 {
-    nesting::DEFAULT_PRIORITY
 }
 
 /// A layout as saved with its job.
