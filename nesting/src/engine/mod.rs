@@ -1,6 +1,8 @@
 //! The nesting engine: constructive placement on the jagua-rs collision engine, parallel search, progress and cancel.
 //!
-//! Objective (lexicographic): place as much part area as possible; then use
+//! Objective (lexicographic): place as much part area as possible, the most
+//! urgent priority first (the sheets holding the most urgent parts come
+//! first in the result); then use
 //! as few sheets as possible — or, when *every* sheet type has a cost, the
 //! lowest total sheet cost; then the smallest total area of new sheets
 //! (remnants, sheets with an outline, count as free and are opened first);
@@ -20,6 +22,7 @@ pub mod convert;
 pub mod last_sheet;
 pub mod outline;
 pub mod part_in_part;
+mod priority;
 pub mod search;
 pub mod strip;
 
@@ -466,7 +469,7 @@ pub fn nest_with_fixed(
         ..options.clone()
     };
     let result = search.run(&restart_options, &pool, cancel, on_progress, start);
-    let (layout, iterations, stopped) = if compact && result.stopped == StopReason::TimeLimit {
+    let (mut layout, iterations, stopped) = if compact && result.stopped == StopReason::TimeLimit {
         let left = options.time_limit_s - start.elapsed().as_secs_f64();
         // The phases below time and count their reports from their own start.
         let base_iterations = result.iterations;
@@ -518,6 +521,7 @@ pub fn nest_with_fixed(
     } else {
         (result.layout, result.iterations, result.stopped)
     };
+    priority::urgent_sheets_first(problem, &mut layout, fixed.sheets.len());
     Ok(NestOutcome {
         layout,
         iterations,
