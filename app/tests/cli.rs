@@ -270,6 +270,14 @@ fn a_part_nested_by_its_convex_hull_is_reported() {
         "{}",
         text(&o)
     );
+    // The engine's warning names the part (not an index, which differs in
+    // the engine's sub-problems).
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("part `ezdxf__6_closed_loop_with_arcs`: outline rejected"),
+        "{}",
+        text(&o)
+    );
     let report = read_json(&out.path().join("report.json"));
     assert_eq!(placed_count(&report), 1, "{report}");
     assert_eq!(

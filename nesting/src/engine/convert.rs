@@ -346,8 +346,11 @@ pub fn convert_parts(
                 .last()
                 .is_some_and(|ps| ps.part == *pi && ps.nested_as_hull())
         {
+            // By name: a sub-problem (part-in-part, a last-sheet compaction)
+            // numbers its parts differently from the job.
             tracing::warn!(
-                "part {pi}: outline rejected by the collision engine ({why}); nesting its convex hull"
+                "part `{}`: outline rejected by the collision engine ({why}); nesting its convex hull",
+                problem.parts[*pi].part.name
             );
         }
         if let Some(last) = out.last_mut().filter(|ps| ps.part == *pi) {
