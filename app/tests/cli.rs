@@ -284,6 +284,34 @@ fn a_part_nested_by_its_convex_hull_is_reported() {
         report["parts"][0]["nested_as_convex_hull"], true,
         "{report}"
     );
+
+    // Once per nest, also when the engine converts sub-problems again: with a
+    // part with holes (part-in-part) and two sheet sizes (the last sheet is
+    // compacted on its own).
+    let panel = workspace_root().join("assets/samples/panel.dxf");
+    let o = nestwork(&[
+        "nest",
+        file.to_str().unwrap(),
+        panel.to_str().unwrap(),
+        "--qty",
+        "3",
+        "--sheet",
+        "200000x200000",
+        "--sheet",
+        "300000x300000",
+        "--time",
+        "2",
+        "--out",
+        out.path().join("twice").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        stderr.matches("outline rejected").count(),
+        1,
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]

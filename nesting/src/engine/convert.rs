@@ -264,6 +264,20 @@ fn check_contour(c: &Contour) -> Result<(), String> {
     Ok(())
 }
 
+/// Logs each part nested by its convex hull, once, with the engine's reason.
+/// By name: a sub-problem (part-in-part, a last-sheet compaction) numbers
+/// its parts differently from the job.
+pub(crate) fn warn_hull_parts(problem: &NestProblem, parts: &[PartShapes]) {
+    for ps in parts {
+        if let Some(why) = ps.orientations.iter().find_map(|o| o.hull.as_ref()) {
+            tracing::warn!(
+                "part `{}`: outline rejected by the collision engine ({why}); nesting its convex hull",
+                problem.parts[ps.part].part.name
+            );
+        }
+    }
+}
+
 /// Imports every part with quantity > 0 in all its distinct orientations
 /// (free rotation every `free_step_deg` degrees). Item indices are dense
 /// over all orientations of all parts. The imports (surrogate generation is
@@ -340,19 +354,6 @@ pub fn convert_parts(
         .collect::<Result<_, _>>()?;
     let mut out: Vec<PartShapes> = Vec::new();
     for ((pi, ..), o) in jobs.iter().zip(imported) {
-        // Once per part, not per orientation.
-        if let Some(why) = &o.hull
-            && !out
-                .last()
-                .is_some_and(|ps| ps.part == *pi && ps.nested_as_hull())
-        {
-            // By name: a sub-problem (part-in-part, a last-sheet compaction)
-            // numbers its parts differently from the job.
-            tracing::warn!(
-                "part `{}`: outline rejected by the collision engine ({why}); nesting its convex hull",
-                problem.parts[*pi].part.name
-            );
-        }
         if let Some(last) = out.last_mut().filter(|ps| ps.part == *pi) {
             last.orientations.push(o);
             continue;

@@ -3,7 +3,8 @@
 //! by the overlap-minimisation search of [`super::strip`]. A shorter last
 //! sheet leaves a longer reusable remnant.
 
-use super::strip::nest_strip;
+use super::Hulls;
+use super::strip::strip_with;
 use super::{NestOptions, Progress};
 use crate::problem::{Layout, NestProblem, PartDemand, SheetSpec};
 use crate::validate::validate_layout;
@@ -119,7 +120,7 @@ pub fn compact_last_sheet(
         time_limit_s: time_s,
         ..options.clone()
     };
-    let Ok(out) = nest_strip(&sub, &opts, cancel, &forward) else {
+    let Ok(out) = strip_with(&sub, &opts, cancel, &forward, Hulls::Quiet) else {
         return (layout.clone(), 0);
     };
     let complete = out.layout.unplaced.is_empty() && out.layout.sheets.len() == 1;

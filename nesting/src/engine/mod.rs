@@ -326,6 +326,25 @@ pub fn nest_with_fixed(
     cancel: &AtomicBool,
     on_progress: &(dyn Fn(&Progress) + Sync),
 ) -> Result<NestOutcome, NestError> {
+    nest_fixed(problem, fixed, options, cancel, on_progress, Hulls::Warn)
+}
+
+/// Whether converting the parts logs those nested by their convex hull:
+/// once for the job, not again for the engine's own sub-problems.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Hulls {
+    Warn,
+    Quiet,
+}
+
+fn nest_fixed(
+    problem: &NestProblem,
+    fixed: &Layout,
+    options: &NestOptions,
+    cancel: &AtomicBool,
+    on_progress: &(dyn Fn(&Progress) + Sync),
+    hulls: Hulls,
+) -> Result<NestOutcome, NestError> {
     let start = std::time::Instant::now();
     check_problem(problem, options)?;
     let fixed_counts = check_fixed(problem, fixed)?;
@@ -341,6 +360,9 @@ pub fn nest_with_fixed(
             }
             converted => converted.map_err(map_err)?,
         };
+    if hulls == Hulls::Warn {
+        convert::warn_hull_parts(problem, &parts);
+    }
     // Reported for the parts of `problem` (part-in-part's composites, with
     // their parent's outline, would report indices of its prepared problem).
     let hull_parts: Vec<usize> = parts
@@ -388,7 +410,7 @@ pub fn nest_with_fixed(
             q.total = problem.total_quantity() as usize;
             on_progress(&q);
         };
-        let out = nest_with_fixed(&prep.problem, fixed, &inner, cancel, &forward)?;
+        let out = nest_fixed(&prep.problem, fixed, &inner, cancel, &forward, Hulls::Quiet)?;
         let layout = prep.expand(&out.layout);
         if prep.check(problem, &layout) {
             return Ok(NestOutcome {
@@ -411,7 +433,7 @@ pub fn nest_with_fixed(
             q.elapsed_s += offset_s;
             on_progress(&q);
         };
-        let out = nest_with_fixed(problem, fixed, &retry, cancel, &shifted)?;
+        let out = nest_fixed(problem, fixed, &retry, cancel, &shifted, Hulls::Quiet)?;
         return Ok(NestOutcome {
             elapsed_s: start.elapsed().as_secs_f64(),
             ..out

@@ -30,10 +30,10 @@ pub mod team;
 use super::construct::{Ctx, Params, construct};
 use super::convert::{
     ConvertError, PartShapes, STRIP_FREE_ROTATION_STEP_DEG, convert_parts, convert_sheets,
-    to_transform,
+    to_transform, warn_hull_parts,
 };
 use super::{
-    NestError, NestOptions, Progress, StopReason, cancelled_outcome, check_problem,
+    Hulls, NestError, NestOptions, Progress, StopReason, cancelled_outcome, check_problem,
     map_convert_error,
 };
 use crate::problem::{Layout, NestProblem, Placement, SheetLayout, Unplaced};
@@ -129,6 +129,17 @@ pub fn nest_strip(
     cancel: &AtomicBool,
     on_progress: &(dyn Fn(&Progress) + Sync),
 ) -> Result<StripOutcome, NestError> {
+    strip_with(problem, options, cancel, on_progress, Hulls::Warn)
+}
+
+/// [`nest_strip`], logging the parts nested by their convex hull or not.
+pub(crate) fn strip_with(
+    problem: &NestProblem,
+    options: &NestOptions,
+    cancel: &AtomicBool,
+    on_progress: &(dyn Fn(&Progress) + Sync),
+    hulls: Hulls,
+) -> Result<StripOutcome, NestError> {
     let start = Instant::now();
     check_problem(problem, options)?;
     if problem.sheets[0].outline.is_some() {
@@ -153,6 +164,9 @@ pub fn nest_strip(
         }
         converted => converted.map_err(map_convert_error)?,
     };
+    if hulls == Hulls::Warn {
+        warn_hull_parts(problem, &parts);
+    }
     let sheets = convert_sheets(problem).map_err(map_convert_error)?;
     let Some(sheet) = sheets.first().and_then(Option::as_ref) else {
         return Err(NestError::InvalidSheet {
