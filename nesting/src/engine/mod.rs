@@ -337,6 +337,7 @@ pub(crate) enum Hulls {
     Quiet,
 }
 
+/// [`nest_with_fixed`], logging the parts nested by their convex hull or not.
 fn nest_fixed(
     problem: &NestProblem,
     fixed: &Layout,
