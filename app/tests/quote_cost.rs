@@ -119,11 +119,15 @@ fn fixture() -> Fixture {
     }
 }
 
-fn price(f: &Fixture, customer: &Customer) -> nestwork::quote::Quote {
-    let (problem, layout) = rectangle_job();
+/// Prices `job` in 2 mm test steel on the test laser with the fixture's settings.
+fn quote_job(
+    f: &Fixture,
+    (problem, layout): &(NestProblem, Layout),
+    customer: &Customer,
+) -> Result<nestwork::quote::Quote, nestwork::quote::QuoteError> {
     price_job(&QuoteInput {
-        problem: &problem,
-        layout: &layout,
+        problem,
+        layout,
         material: f.materials.find("test steel", 2.0).unwrap(),
         thickness_mm: 2.0,
         machine: f.machines.find("test laser").unwrap(),
@@ -131,7 +135,10 @@ fn price(f: &Fixture, customer: &Customer) -> nestwork::quote::Quote {
         options: &f.options,
         customer,
     })
-    .unwrap()
+}
+
+fn price(f: &Fixture, customer: &Customer) -> nestwork::quote::Quote {
+    quote_job(f, &rectangle_job(), customer).unwrap()
 }
 
 #[test]
@@ -219,18 +226,7 @@ fn remnant_job() -> (NestProblem, Layout) {
 }
 
 fn price_remnant(f: &Fixture) -> nestwork::quote::Quote {
-    let (problem, layout) = remnant_job();
-    price_job(&QuoteInput {
-        problem: &problem,
-        layout: &layout,
-        material: f.materials.find("test steel", 2.0).unwrap(),
-        thickness_mm: 2.0,
-        machine: f.machines.find("test laser").unwrap(),
-        settings: &f.settings,
-        options: &f.options,
-        customer: &customer("FR", "69007", None),
-    })
-    .unwrap()
+    quote_job(f, &remnant_job(), &customer("FR", "69007", None)).unwrap()
 }
 
 #[test]
@@ -302,19 +298,9 @@ fn export_customer_in_usd_converts_every_line_before_rounding() {
 #[test]
 fn unplaced_copies_are_reported_not_dropped() {
     let f = fixture();
-    let (mut problem, layout) = rectangle_job();
-    problem.parts[0].quantity = 3;
-    let q = price_job(&QuoteInput {
-        problem: &problem,
-        layout: &layout,
-        material: f.materials.find("test steel", 2.0).unwrap(),
-        thickness_mm: 2.0,
-        machine: f.machines.find("test laser").unwrap(),
-        settings: &f.settings,
-        options: &f.options,
-        customer: &customer("FR", "69007", None),
-    })
-    .unwrap();
+    let mut job = rectangle_job();
+    job.0.parts[0].quantity = 3;
+    let q = quote_job(&f, &job, &customer("FR", "69007", None)).unwrap();
     assert_eq!((q.lines[0].quantity, q.lines[0].requested), (1, 3));
     assert!(
         q.warnings[0].contains("2 of 3 pieces of `plate`"),
@@ -327,19 +313,9 @@ fn unplaced_copies_are_reported_not_dropped() {
 fn operation_on_an_unknown_part_is_an_error() {
     let mut f = fixture();
     f.options.operations[0].part = "bracket".into();
-    let (problem, layout) = rectangle_job();
-    let err = price_job(&QuoteInput {
-        problem: &problem,
-        layout: &layout,
-        material: f.materials.find("test steel", 2.0).unwrap(),
-        thickness_mm: 2.0,
-        machine: f.machines.find("test laser").unwrap(),
-        settings: &f.settings,
-        options: &f.options,
-        customer: &customer("FR", "69007", None),
-    })
-    .unwrap_err()
-    .to_string();
+    let err = quote_job(&f, &rectangle_job(), &customer("FR", "69007", None))
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("`bracket`") && err.contains("`plate`"),
         "{err}"

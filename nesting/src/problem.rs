@@ -398,8 +398,29 @@ impl Layout {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::geometry::Point;
+
+    /// An L: 100 × 100 minus the 50 × 50 upper-right square, with a 10 × 10
+    /// hole at (20, 20) and a quality-1 zone at (70, 10).
+    pub(crate) fn l_outline() -> SheetOutline {
+        SheetOutline {
+            outer: Contour::polygon([
+                Point::new(0.0, 0.0),
+                Point::new(100.0, 0.0),
+                Point::new(100.0, 50.0),
+                Point::new(50.0, 50.0),
+                Point::new(50.0, 100.0),
+                Point::new(0.0, 100.0),
+            ]),
+            holes: vec![Contour::rectangle(20.0, 20.0, 10.0, 10.0).oriented(false)],
+            zones: vec![QualityZone {
+                quality: 1,
+                contour: Contour::rectangle(70.0, 10.0, 10.0, 10.0),
+            }],
+        }
+    }
 
     #[test]
     fn rotations_parse_and_allow() {
@@ -417,20 +438,9 @@ mod tests {
 
     #[test]
     fn the_area_left_of_a_line_follows_the_outline_and_its_holes() {
-        use crate::geometry::{Point, Vertex};
-        // An L: 100 × 100 minus the upper-right 50 × 50, a 10 × 10 hole at (20, 20).
-        let outline = SheetOutline {
-            outer: Contour::polygon([
-                Point::new(0.0, 0.0),
-                Point::new(100.0, 0.0),
-                Point::new(100.0, 50.0),
-                Point::new(50.0, 50.0),
-                Point::new(50.0, 100.0),
-                Point::new(0.0, 100.0),
-            ]),
-            holes: vec![Contour::rectangle(20.0, 20.0, 10.0, 10.0).oriented(false)],
-            zones: vec![],
-        };
+        use crate::geometry::Vertex;
+        // Zones are lower-quality material, counted like the rest.
+        let outline = l_outline();
         let close = |a: f64, b: f64| (a - b).abs() < 1e-6;
         assert!(close(outline.area(), 7400.0));
         assert!(close(outline.area_left_of(0.0), 0.0));

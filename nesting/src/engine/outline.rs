@@ -133,27 +133,7 @@ pub(crate) fn outline_region(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::QualityZone;
-
-    fn l_outline() -> SheetOutline {
-        // An L: 100 × 100 minus the 50 × 50 upper-right square, with a
-        // 10 × 10 hole at (20, 20).
-        SheetOutline {
-            outer: Contour::polygon([
-                Point::new(0.0, 0.0),
-                Point::new(100.0, 0.0),
-                Point::new(100.0, 50.0),
-                Point::new(50.0, 50.0),
-                Point::new(50.0, 100.0),
-                Point::new(0.0, 100.0),
-            ]),
-            holes: vec![Contour::rectangle(20.0, 20.0, 10.0, 10.0).oriented(false)],
-            zones: vec![QualityZone {
-                quality: 1,
-                contour: Contour::rectangle(70.0, 10.0, 10.0, 10.0),
-            }],
-        }
-    }
+    use crate::problem::tests::l_outline;
 
     #[test]
     fn the_region_shrinks_by_the_inset_and_keeps_holes_and_zones() {
