@@ -14,7 +14,7 @@
 //! width_mm = 3000.0
 //! height_mm = 1500.0
 //! count = 10              # sheets in stock (omit for unlimited)
-//! cost = 240.0            # optional, per sheet
+//! cost = 240.0            # optional, EUR per sheet: picks the cheapest stock, prices quotes
 //!
 //! [[sheet]]                    # a remnant: an irregular sheet from a DXF file
 //! remnant = "stock/r17.dxf"    # its largest closed outline; holes in it are unusable

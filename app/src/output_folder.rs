@@ -227,7 +227,7 @@ pub fn load_nest_output(dir: &Path) -> Result<NestOutput> {
                 dir.display()
             );
         }
-        let (read, outline_problems) = sheet_spec(&path, sheet.width_mm, sheet.height_mm)
+        let (mut read, outline_problems) = sheet_spec(&path, sheet.width_mm, sheet.height_mm)
             .with_context(|| format!("cannot read {}", path.display()))?;
         if !outline_problems.is_empty() {
             bail!(
@@ -237,7 +237,8 @@ pub fn load_nest_output(dir: &Path) -> Result<NestOutput> {
                 dir.display()
             );
         }
-        // Rectangles of one size share a stock entry; each remnant is its own.
+        read.cost = sheet.cost;
+        // Rectangles of one size and cost share a stock entry; each remnant is its own.
         let spec = match sheets
             .iter()
             .position(|s| *s == read && read.outline.is_none())

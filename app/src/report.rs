@@ -66,6 +66,10 @@ pub struct SheetEntry {
     pub height_mm: f64,
     pub utilization: f64,
     pub used_length_mm: f64,
+    /// The stock sheet's cost from the job, if it had one (quotes price the
+    /// sheet's material at it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
     pub placements: Vec<PlacementEntry>,
 }
 
@@ -140,6 +144,7 @@ impl NestReport {
                     height_mm: spec.height_mm,
                     utilization: layout.sheet_utilization(problem, i),
                     used_length_mm: layout.used_length(problem, i),
+                    cost: spec.cost,
                     placements: s
                         .placements
                         .iter()

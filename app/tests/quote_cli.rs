@@ -167,6 +167,19 @@ fn sample_quote_pdf_json_csv_agree_and_history_works() {
         dec(&q["total_ht"]) + dec(&q["vat_amount"]),
         dec(&q["total_ttc"])
     );
+    // Each sheet's material is priced at the stock cost the job file gives
+    // it (240 or 170 EUR a sheet), read back from report.json.
+    let report = read_json(&job.out.join("report.json"));
+    let sheets = q["sheets"].as_array().unwrap();
+    assert_eq!(sheets.len(), report["sheets"].as_array().unwrap().len());
+    for (s, r) in sheets.iter().zip(report["sheets"].as_array().unwrap()) {
+        let width_mm = r["width_mm"].as_f64().unwrap();
+        let cost = if width_mm == 3000.0 { 240 } else { 170 };
+        assert_eq!(r["cost"].as_f64(), Some(f64::from(cost)), "{r}");
+        let width = rust_decimal::Decimal::try_from(width_mm).unwrap();
+        let want = rust_decimal::Decimal::from(cost) * dec(&s["charged_length_mm"]) / width;
+        assert_eq!(dec(&s["material_eur"]), want, "{s}");
+    }
 
     // The CSV holds the same totals.
     let csv = std::fs::read_to_string(pdf.with_extension("csv")).unwrap();

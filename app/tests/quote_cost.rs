@@ -229,6 +229,20 @@ fn price_remnant(f: &Fixture) -> nestwork::quote::Quote {
     quote_job(f, &remnant_job(), &customer("FR", "69007", None)).unwrap()
 }
 
+/// The fixture with a table price of 90.00 for a 3000 x 1500 x 2 sheet.
+fn fixture_with_sheet_price() -> Fixture {
+    let mut f = fixture();
+    f.materials = Materials::from_toml(
+        &format!(
+            "{MATERIALS}[[material.sheet_price]]\nwidth_mm = 3000\nheight_mm = 1500\n\
+             thickness_mm = 2\nprice = 90.00\n"
+        ),
+        "test",
+    )
+    .unwrap();
+    f
+}
+
 #[test]
 fn an_irregular_remnant_is_charged_by_the_material_it_loses() {
     let f = fixture();
@@ -244,21 +258,37 @@ fn an_irregular_remnant_is_charged_by_the_material_it_loses() {
     // A sheet price for the 3000 x 1500 size (90.00) prices the remnant by its
     // area: 90 x 3 000 000 / 4 500 000 = 60.00, then 60 x 0.5075 = 30.45 (the
     // full sheet's price per mm²).
-    let mut f = fixture();
-    f.materials = Materials::from_toml(
-        &format!(
-            "{MATERIALS}[[material.sheet_price]]\nwidth_mm = 3000\nheight_mm = 1500\n\
-             thickness_mm = 2\nprice = 90.00\n"
-        ),
-        "test",
-    )
-    .unwrap();
+    let mut f = fixture_with_sheet_price();
     let q = price_remnant(&f);
     assert_eq!(q.sheets[0].material_eur, d("30.45"));
     // Charged whole, the remnant costs its 60.00, not the full sheet's 90.00.
     f.settings.pricing.material_charge = MaterialCharge::FullSheets;
     let q = price_remnant(&f);
     assert_eq!(q.sheets[0].material_eur, d("60"));
+}
+
+#[test]
+fn the_stock_sheets_own_cost_prices_its_material() {
+    // The job says what its 3000 x 1500 sheet costs: 120.00. That beats both
+    // the mass price (72.00) and a table price for the size (90.00), and is
+    // charged by the same used-length rule: 120 x 1015 / 3000 = 40.60.
+    let mut f = fixture_with_sheet_price();
+    let (mut problem, layout) = rectangle_job();
+    problem.sheets[0].cost = Some(120.0);
+    let job = (problem, layout);
+    let q = quote_job(&f, &job, &customer("FR", "69007", None)).unwrap();
+    assert_eq!(q.sheets[0].material_eur, d("40.60"));
+    assert_eq!(q.lines[0].cost.material, d("40.60"));
+
+    // A remnant's cost is its own price, not scaled by its share of the
+    // bounding rectangle: 30.00 x 1 522 500 / 3 000 000 = 15.225.
+    let (mut problem, layout) = remnant_job();
+    problem.sheets[0].cost = Some(30.0);
+    let q = quote_job(&f, &(problem, layout), &customer("FR", "69007", None)).unwrap();
+    assert_eq!(q.sheets[0].material_eur, d("15.225"));
+    f.settings.pricing.material_charge = MaterialCharge::FullSheets;
+    let q = quote_job(&f, &job, &customer("FR", "69007", None)).unwrap();
+    assert_eq!(q.sheets[0].material_eur, d("120"));
 }
 
 #[test]

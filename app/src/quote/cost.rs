@@ -1,10 +1,11 @@
 //! The cost model: from a nested layout to priced quote lines.
 //!
 //! Per part type, with `q` the pieces placed:
-//! - **material**: each used sheet is priced (a fixed sheet price from the
-//!   table, else sheet mass × price per kg) and charged whole or up to its
-//!   used length (see [`MaterialCharge`]); a sheet's charge is shared
-//!   between the pieces on it by net area;
+//! - **material**: each used sheet is priced (the stock sheet's cost from the
+//!   job, else a fixed sheet price from the material table, else sheet mass ×
+//!   price per kg) and charged whole or up to its used length (see
+//!   [`MaterialCharge`]); a sheet's charge is shared between the pieces on it
+//!   by net area;
 //! - **machine**: the part's own cut length ÷ cutting speed + its pierces ×
 //!   pierce time + the rapid moves that lead to its contours ÷ rapid speed
 //!   (from the cutting order of `nesting::metrics`), × the hourly rate;
@@ -218,19 +219,24 @@ pub fn price_job(input: &QuoteInput) -> Result<Quote, QuoteError> {
     let mut sheets = Vec::with_capacity(layout.sheets.len());
     for (i, (sl, sm)) in layout.sheets.iter().zip(&metrics.sheets).enumerate() {
         let width = measure(sm.width_mm, 3, "a sheet width")?;
-        let outline = problem
-            .sheets
-            .get(sm.sheet_spec)
-            .and_then(|spec| spec.outline.as_ref());
+        let spec = problem.sheets.get(sm.sheet_spec);
+        let outline = spec.and_then(|spec| spec.outline.as_ref());
         let area = measure(sm.sheet_area_mm2, 2, "a sheet area")?;
-        let full_price = match material.sheet_price_for(sm.width_mm, sm.height_mm, thickness_mm) {
+        let stock_cost = match spec.and_then(|spec| spec.cost) {
+            Some(c) => Some(measure(c, 2, "a stock sheet cost")?),
+            None => None,
+        };
+        let table_price = material.sheet_price_for(sm.width_mm, sm.height_mm, thickness_mm);
+        let full_price = match (stock_cost, table_price) {
+            // The job's own price of this stock sheet (or remnant) comes first.
+            (Some(c), _) => c,
             // A remnant of a listed size costs its share of the full sheet's area.
-            Some(p) if outline.is_some() => {
+            (None, Some(p)) if outline.is_some() => {
                 let rect = measure(sm.width_mm * sm.height_mm, 2, "a sheet area")?;
                 p * area / rect
             }
-            Some(p) => p,
-            None => {
+            (None, Some(p)) => p,
+            (None, None) => {
                 let mass_kg = (area * thickness * density / billion).round_dp(3);
                 mass_kg * material.price_per_kg
             }

@@ -105,7 +105,13 @@ fn sheets_ui(ui: &mut Ui, s: &mut Settings, cmds: &mut Vec<Command>) {
                 .weak("Count")
                 .on_hover_text("Sheets in stock (0 = unlimited)")
                 .id;
-            let cost_id = ui.weak("Cost").id;
+            let cost_id = ui
+                .weak("Cost")
+                .on_hover_text(
+                    "EUR per sheet (– = none). With a cost on every size, the nest picks the \
+                     cheapest stock; quotes price the sheet's material at it",
+                )
+                .id;
             ui.label("");
             ui.end_row();
             for (i, sh) in s.sheets.iter_mut().enumerate() {
