@@ -24,7 +24,10 @@ use crate::geometry::{Contour, Point, Transform, arc_steps};
 use crate::problem::{NestProblem, Rotations};
 use jagua_rs::collision_detection::CDEConfig;
 use jagua_rs::entities::{Container, Item};
+use jagua_rs::geometry::Transformation;
 use jagua_rs::geometry::fail_fast::SPSurrogateConfig;
+use jagua_rs::geometry::geo_traits::Transformable;
+use jagua_rs::geometry::primitives::Point as JPoint;
 use jagua_rs::io::ext_repr::{
     ExtContainer, ExtItem, ExtOrientation, ExtRotation, ExtSPolygon, ExtShape,
 };
@@ -61,6 +64,24 @@ pub struct Orientation {
     /// Why the collision engine rejected the outline, when it did: `item`
     /// is then the outline's convex hull.
     pub hull: Option<String>,
+}
+
+impl Orientation {
+    /// Bounding box of the collision shape turned by `turn_rad` about the
+    /// jagua reference point: `(x_min, y_min, x_max, y_max)`.
+    pub fn turned_cd_bbox(&self, turn_rad: f32) -> [f32; 4] {
+        if turn_rad == 0.0 {
+            return self.cd_bbox;
+        }
+        let turn = Transformation::from_rotation(turn_rad);
+        self.item.shape_cd().vertices().iter().fold(
+            [f32::MAX, f32::MAX, f32::MIN, f32::MIN],
+            |b, v| {
+                let JPoint(x, y) = v.transform_clone(&turn);
+                [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)]
+            },
+        )
+    }
 }
 
 /// A part type with all its orientations.
@@ -590,6 +611,54 @@ pub fn to_transform(o: &Orientation, t: (f32, f32)) -> Transform {
     }
 }
 
+/// [`to_transform`] for the orientation's shape turned by `turn_rad` about
+/// its jagua reference point before it is moved by `t` (the strip search
+/// turns freely rotating items by any angle).
+pub fn to_turned_transform(o: &Orientation, turn_rad: f32, t: (f32, f32)) -> Transform {
+    if turn_rad == 0.0 {
+        return to_transform(o, t);
+    }
+    let turn = f64::from(turn_rad);
+    let (sin, cos) = turn.sin_cos();
+    Transform {
+        x_mm: f64::from(t.0) + o.offset.x * cos - o.offset.y * sin,
+        y_mm: f64::from(t.1) + o.offset.x * sin + o.offset.y * cos,
+        angle_deg: (o.angle_deg + turn.to_degrees()).rem_euclid(360.0),
+        mirrored: o.mirrored,
+    }
+}
+
+/// The inverse of [`to_turned_transform`]: the jagua translation of the
+/// orientation's shape, turned by `turn_rad`, for our `transform`.
+pub fn turned_translation(o: &Orientation, turn_rad: f32, transform: &Transform) -> (f32, f32) {
+    let (sin, cos) = f64::from(turn_rad).sin_cos();
+    (
+        (transform.x_mm - (o.offset.x * cos - o.offset.y * sin)) as f32,
+        (transform.y_mm - (o.offset.x * sin + o.offset.y * cos)) as f32,
+    )
+}
+
+/// The orientation of `ps` closest to `angle_deg` (same mirroring first;
+/// angles compared modulo the part's period, so a rectangle asked for 180°
+/// gets its 0° orientation) and the signed rest from it to the angle, in
+/// degrees within `(-period/2, period/2]`.
+pub fn nearest_orientation(ps: &PartShapes, angle_deg: f64, mirrored: bool) -> (usize, f64) {
+    let (os, period) = (&ps.orientations, ps.period_deg);
+    let rest = |k: usize| {
+        let d = (angle_deg - os[k].angle_deg).rem_euclid(period);
+        if d > period / 2.0 { d - period } else { d }
+    };
+    let off = |k: usize| (os[k].mirrored != mirrored, rest(k).abs());
+    let k = (0..os.len())
+        .min_by(|&a, &b| {
+            off(a)
+                .partial_cmp(&off(b))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        })
+        .unwrap_or(0);
+    (k, rest(k))
+}
+
 /// Convex hull of `points`, counter-clockwise.
 fn convex_hull(points: &[Point]) -> Vec<Point> {
     use geo::ConvexHull;
@@ -650,6 +719,82 @@ mod tests {
         let area = Contour::polygon(poly.clone()).area();
         assert!(area >= s.area() - 1e-9, "{area} < {}", s.area());
         assert!(area - s.area() < 1.0);
+    }
+
+    #[test]
+    fn a_turned_shape_holds_the_part_at_its_turned_transform() {
+        use crate::part::Part;
+        use crate::problem::{PartDemand, SheetSpec};
+        use jagua_rs::geometry::geo_traits::{CollidesWith, TransformableFrom};
+        let outline = [
+            (0., 0.),
+            (120., 0.),
+            (120., 30.),
+            (30., 30.),
+            (30., 90.),
+            (0., 90.),
+        ];
+        let ell = Part::new(
+            "ell",
+            Contour::polygon(outline.map(|(x, y)| Point::new(x, y))),
+            vec![],
+        );
+        let problem = NestProblem {
+            parts: vec![PartDemand {
+                mirror: true,
+                rotations: Rotations::Free,
+                ..PartDemand::new(Arc::new(ell.clone()), 1)
+            }],
+            sheets: vec![SheetSpec::rect(1000.0, 1000.0, None, None)],
+            spacing_mm: 0.0,
+            margin_mm: 0.0,
+        };
+        let parts = convert_parts(&problem, 5.0, &AtomicBool::new(false)).unwrap();
+        let os = &parts[0].orientations;
+        let mirrored = os
+            .iter()
+            .position(|o| o.mirrored)
+            .expect("mirrored orientations");
+        for (k, turn_deg) in [(3, 1.7f64), (40, -2.4), (mirrored + 7, 0.9), (0, 0.0)] {
+            let o = &os[k];
+            let turn = turn_deg.to_radians() as f32;
+            let t = (400.0f32, 250.0f32);
+            let reference = o.item.shape_cd();
+            let mut shape = (**reference).clone();
+            shape.transform_from(reference, &Transformation::from_rotation(turn).translate(t));
+            let transform = to_turned_transform(o, turn, t);
+            assert!(
+                (transform.angle_deg - (o.angle_deg + turn_deg).rem_euclid(360.0)).abs() < 1e-4
+            );
+            // Every corner of the exact part lies in the collision shape,
+            // which is grown by only SAFETY_MM here: within 0.05 mm of it.
+            let placed = ell.outer.transformed(&transform);
+            for v in &placed.vertices {
+                let p = JPoint(v.x as f32, v.y as f32);
+                assert!(shape.collides_with(&p), "{p:?} outside at {k}, {turn_deg}°");
+            }
+            let pb = placed.bbox();
+            let sb = shape.bbox();
+            for (a, b) in [
+                (pb.min.x, sb.x_min),
+                (pb.min.y, sb.y_min),
+                (pb.max.x, sb.x_max),
+                (pb.max.y, sb.y_max),
+            ] {
+                assert!(
+                    (a - f64::from(b)).abs() < 0.05,
+                    "{a} against {b} at {k}, {turn_deg}°"
+                );
+            }
+            // The turned box is the shape's, around the reference point.
+            let tb = o.turned_cd_bbox(turn);
+            for (a, b) in [(tb[0] + t.0, sb.x_min), (tb[3] + t.1, sb.y_max)] {
+                assert!((a - b).abs() < 1e-3, "{a} against {b}");
+            }
+            // And the translation comes back from the transform.
+            let back = turned_translation(o, turn, &transform);
+            assert!((back.0 - t.0).abs() < 1e-3 && (back.1 - t.1).abs() < 1e-3);
+        }
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub mod team;
 use super::construct::{Ctx, Params, construct};
 use super::convert::{
     ConvertError, PartShapes, STRIP_FREE_ROTATION_STEP_DEG, convert_parts, convert_sheets,
-    to_transform, warn_hull_parts,
+    to_turned_transform, warn_hull_parts,
 };
 use super::{
     Hulls, NestError, NestOptions, Progress, StopReason, cancelled_outcome, check_problem,
@@ -215,13 +215,7 @@ pub(crate) fn strip_with(
         .map(|(_, p)| p.clone())
         .unwrap_or_default();
     let kinds: Vec<usize> = placed.iter().map(|p| p.shape).collect();
-    let poses: Vec<Pose> = placed
-        .iter()
-        .map(|p| Pose {
-            orient: p.orient,
-            t: p.t,
-        })
-        .collect();
+    let poses: Vec<Pose> = placed.iter().map(|p| Pose::new(p.orient, p.t)).collect();
     let mut unplaced: Vec<Unplaced> = Vec::new();
     for (i, reason) in &first.unplaced {
         let part = parts[*i].part;
@@ -249,7 +243,7 @@ pub(crate) fn strip_with(
                 Placement {
                     part: ps.part,
                     copy: copies[ps.part],
-                    transform: to_transform(&ps.orientations[p.orient], p.t),
+                    transform: to_turned_transform(&ps.orientations[p.orient], p.turn_rad, p.t),
                 }
             })
             .collect();
@@ -518,21 +512,9 @@ fn disrupt(sep: &mut Separator, cutoff: f32, rng: &mut ChaCha8Rng) {
         k => others[rng.random_range(0..k)],
     };
     let (pa, pb) = (sep.poses()[a], sep.poses()[b]);
-    let ((ang_a, mir_a), (ang_b, mir_b)) = (sep.angle_of(a), sep.angle_of(b));
-    let new_a = sep.clamp_pose(
-        a,
-        Pose {
-            orient: sep.closest_orientation(a, ang_b, mir_b),
-            t: pb.t,
-        },
-    );
-    let new_b = sep.clamp_pose(
-        b,
-        Pose {
-            orient: sep.closest_orientation(b, ang_a, mir_a),
-            t: pa.t,
-        },
-    );
+    let ((ang_a, mir_a), (ang_b, mir_b)) = (sep.angle_at(a, pa), sep.angle_at(b, pb));
+    let new_a = sep.clamp_pose(a, sep.pose_at_angle(a, ang_b, mir_b, pb.t));
+    let new_b = sep.clamp_pose(b, sep.pose_at_angle(b, ang_a, mir_a, pa.t));
     sep.apply(a, new_a);
     sep.apply(b, new_b);
     for (moved, other, from, to) in [(a, b, pa, new_a), (b, a, pb, new_b)] {
@@ -545,8 +527,8 @@ fn disrupt(sep: &mut Separator, cutoff: f32, rng: &mut ChaCha8Rng) {
             let q = sep.clamp_pose(
                 c,
                 Pose {
-                    orient: p.orient,
                     t: (p.t.0 + shift.0, p.t.1 + shift.1),
+                    ..p
                 },
             );
             sep.apply(c, q);

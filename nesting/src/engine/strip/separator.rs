@@ -17,7 +17,7 @@ use super::overlap::{
     Ent, Hits, PoleSet, ShapeSize, SkipSelf, pair_loss, pair_loss_until, slab_loss,
 };
 use super::sample::{OrientRange, PoseEval, search_pose};
-use crate::engine::convert::{PartShapes, cde_config};
+use crate::engine::convert::{PartShapes, cde_config, nearest_orientation};
 use jagua_rs::collision_detection::CDEngine;
 use jagua_rs::collision_detection::hazards::{HazKey, Hazard};
 use jagua_rs::geometry::Transformation;
@@ -35,11 +35,35 @@ const GROW_SPAN: f32 = 0.8;
 const DECAY: f32 = 0.95;
 const MAX_WEIGHT: f32 = 1e9;
 
-/// Orientation and translation of one item (jagua frame).
+/// Orientation, turn and translation of one item (jagua frame): the
+/// orientation's shape turned by `turn_rad` about its reference point, then
+/// moved by `t`. Only a freely rotating item turns; the others keep
+/// `turn_rad` at 0.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Pose {
     pub orient: usize,
+    pub turn_rad: f32,
     pub t: (f32, f32),
+}
+
+impl Pose {
+    /// Orientation `orient`, not turned, moved by `t`.
+    pub fn new(orient: usize, t: (f32, f32)) -> Self {
+        Pose {
+            orient,
+            turn_rad: 0.0,
+            t,
+        }
+    }
+
+    /// The jagua transformation of the orientation's shape.
+    pub fn transformation(&self) -> Transformation {
+        if self.turn_rad == 0.0 {
+            Transformation::from_translation(self.t)
+        } else {
+            Transformation::from_rotation(self.turn_rad).translate(self.t)
+        }
+    }
 }
 
 /// A layout being separated: the items, their poses, a collision engine
@@ -196,13 +220,24 @@ impl<'a> Separator<'a> {
         self.parts[self.kinds[i]].orientations[orient].cd_bbox
     }
 
+    /// Bounding box of item `i`'s collision shape at pose `p` turned but
+    /// not moved (its translation range follows from it).
+    fn turned_bbox(&self, i: usize, p: Pose) -> [f32; 4] {
+        self.parts[self.kinds[i]].orientations[p.orient].turned_cd_bbox(p.turn_rad)
+    }
+
     fn size(&self, i: usize) -> ShapeSize {
         self.sizes[self.kinds[i]][self.poses[i].orient]
     }
 
     /// Allowed translations of item `i` in orientation `orient`, or `None`.
     fn range(&self, i: usize, orient: usize) -> Option<[f32; 4]> {
-        let b = self.bbox(i, orient);
+        self.range_of(self.bbox(i, orient))
+    }
+
+    /// Allowed translations of a shape with bounding box `b` (around its
+    /// reference point), or `None`.
+    fn range_of(&self, b: [f32; 4]) -> Option<[f32; 4]> {
         let r = [
             self.x0 - b[0],
             self.y0 - b[1],
@@ -217,14 +252,14 @@ impl<'a> Separator<'a> {
             .item
             .shape_cd();
         let mut s = (**shape).clone();
-        s.transform_from(shape, &Transformation::from_translation(p.t));
+        s.transform_from(shape, &p.transformation());
         Arc::new(s)
     }
 
     /// Right end of the used part of the strip.
     pub fn used_x(&self) -> f32 {
         (0..self.len())
-            .map(|i| self.poses[i].t.0 + self.bbox(i, self.poses[i].orient)[2])
+            .map(|i| self.shapes[i].bbox().x_max)
             .fold(self.x0, f32::max)
     }
 
@@ -315,7 +350,7 @@ impl<'a> Separator<'a> {
         self.evals += 1;
         let k = self.kinds[i];
         let shape = self.parts[k].orientations[p.orient].item.shape_cd();
-        self.bufs[k][p.orient].transform_from(shape, &Transformation::from_translation(p.t));
+        self.bufs[k][p.orient].transform_from(shape, &p.transformation());
         self.hits.list.clear();
         let loss = Cell::new(0.0f32);
         let (n, m) = (self.len(), self.m);
@@ -407,49 +442,45 @@ impl<'a> Separator<'a> {
         self.w.iter_mut().for_each(|w| *w = 1.0);
     }
 
-    /// Clamps item `i` into the strip (keeping its orientation if it fits).
+    /// Clamps item `i` into the strip (keeping its orientation and turn if
+    /// they fit).
     pub fn clamp_pose(&self, i: usize, p: Pose) -> Pose {
-        let valid = |o: usize| self.range(i, o).map(|r| (o, r));
-        let (orient, r) = match valid(p.orient) {
-            Some(x) => x,
-            None => {
-                let n = self.parts[self.kinds[i]].orientations.len();
-                match (0..n).find_map(valid) {
-                    Some(x) => x,
-                    None => return p,
-                }
-            }
+        let clamped = |q: Pose, r: [f32; 4]| Pose {
+            t: (q.t.0.clamp(r[0], r[2]), q.t.1.clamp(r[1], r[3])),
+            ..q
         };
-        Pose {
-            orient,
-            t: (p.t.0.clamp(r[0], r[2]), p.t.1.clamp(r[1], r[3])),
+        if let Some(r) = self.range_of(self.turned_bbox(i, p)) {
+            return clamped(p, r);
+        }
+        let n = self.parts[self.kinds[i]].orientations.len();
+        match (0..n).find_map(|o| self.range(i, o).map(|r| (o, r))) {
+            Some((o, r)) => clamped(Pose::new(o, p.t), r),
+            None => p,
         }
     }
 
-    /// The orientation of item `i` closest in angle to `angle_deg` (same
-    /// mirroring preferred), angles compared modulo the part's period: a
-    /// rectangle asked for 180° gets its 0° orientation.
-    pub fn closest_orientation(&self, i: usize, angle_deg: f64, mirrored: bool) -> usize {
+    /// Item `i` at `angle_deg` (same mirroring preferred) moved by `t`: its
+    /// orientation closest in angle, angles compared modulo the part's
+    /// period (a rectangle asked for 180° gets its 0° orientation), turned
+    /// by the rest of the angle when the part turns freely.
+    pub fn pose_at_angle(&self, i: usize, angle_deg: f64, mirrored: bool, t: (f32, f32)) -> Pose {
         let ps = &self.parts[self.kinds[i]];
-        let (os, period) = (&ps.orientations, ps.period_deg);
-        let off = |k: usize| {
-            let d = (os[k].angle_deg - angle_deg).rem_euclid(period);
-            let d = d.min(period - d);
-            (os[k].mirrored != mirrored, d)
+        let (orient, rest_deg) = nearest_orientation(ps, angle_deg, mirrored);
+        let turn_rad = match ps.free_step_deg {
+            Some(_) => rest_deg.to_radians() as f32,
+            None => 0.0,
         };
-        (0..os.len())
-            .min_by(|&a, &b| {
-                off(a)
-                    .partial_cmp(&off(b))
-                    .unwrap_or(std::cmp::Ordering::Equal)
-            })
-            .unwrap_or(0)
+        Pose {
+            orient,
+            turn_rad,
+            t,
+        }
     }
 
-    /// Angle (degrees) and mirroring of item `i`'s current orientation.
-    pub fn angle_of(&self, i: usize) -> (f64, bool) {
-        let o = &self.parts[self.kinds[i]].orientations[self.poses[i].orient];
-        (o.angle_deg, o.mirrored)
+    /// Angle (degrees) and mirroring of item `i` at pose `p`.
+    pub fn angle_at(&self, i: usize, p: Pose) -> (f64, bool) {
+        let o = &self.parts[self.kinds[i]].orientations[p.orient];
+        (o.angle_deg + f64::from(p.turn_rad).to_degrees(), o.mirrored)
     }
 
     /// Items whose pole of inaccessibility lies inside item `i`'s shape.
@@ -621,14 +652,18 @@ impl PoseEval for ItemEval<'_, '_> {
         self.sep.clamp_pose(self.i, p)
     }
     fn turn_step(&self) -> Option<f32> {
-        let step = self.sep.parts[self.sep.kinds[self.i]].free_step_deg?;
+        let ps = &self.sep.parts[self.sep.kinds[self.i]];
+        // A part with one orientation is round: turning it changes nothing.
+        let step = ps.free_step_deg.filter(|_| ps.orientations.len() > 1)?;
         Some(step as f32)
     }
     fn turn(&self, p: Pose, delta_deg: f32) -> Option<Pose> {
-        let o = &self.sep.parts[self.sep.kinds[self.i]].orientations[p.orient];
-        let turned = o.angle_deg + f64::from(delta_deg);
-        let k = self.sep.closest_orientation(self.i, turned, o.mirrored);
-        (k != p.orient).then(|| self.sep.clamp_pose(self.i, Pose { orient: k, t: p.t }))
+        let (angle, mirrored) = self.sep.angle_at(self.i, p);
+        let turned = self
+            .sep
+            .pose_at_angle(self.i, angle + f64::from(delta_deg), mirrored, p.t);
+        let q = self.sep.clamp_pose(self.i, turned);
+        (q != p).then_some(q)
     }
 }
 
@@ -676,16 +711,7 @@ mod tests {
         );
         assert_eq!(parts[0].orientations.len(), 36);
         assert_eq!(parts[1].period_deg, 360.0, "an L does not repeat");
-        let poses = vec![
-            Pose {
-                orient: 35,
-                t: (300.0, 300.0),
-            },
-            Pose {
-                orient: 71,
-                t: (700.0, 700.0),
-            },
-        ];
+        let poses = vec![Pose::new(35, (300.0, 300.0)), Pose::new(71, (700.0, 700.0))];
         let strip = [0.0, 0.0, 1000.0, 1000.0];
         let mut sep =
             Separator::new(&parts, vec![0, 1], poses.clone(), strip, vec![]).expect("a separator");
@@ -721,10 +747,7 @@ mod tests {
         // Six items piled up in a strip too small for them to come apart.
         let kinds = vec![0, 1, 0, 1, 0, 1];
         let poses: Vec<Pose> = (0..6)
-            .map(|k| Pose {
-                orient: 0,
-                t: (10.0 + 8.0 * k as f32, 10.0 + 5.0 * (k % 3) as f32),
-            })
+            .map(|k| Pose::new(0, (10.0 + 8.0 * k as f32, 10.0 + 5.0 * (k % 3) as f32)))
             .collect();
         let strip = [0.0, 0.0, 130.0, 70.0];
         let new_sep = || {

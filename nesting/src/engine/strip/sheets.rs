@@ -5,7 +5,9 @@
 
 use super::separator::Pose;
 use super::{Found, SearchRun};
-use crate::engine::convert::{PartShapes, SheetShape, to_transform};
+use crate::engine::convert::{
+    PartShapes, SheetShape, nearest_orientation, to_turned_transform, turned_translation,
+};
 use crate::engine::{NestOptions, Progress};
 use crate::problem::{Layout, NestProblem, Placement, SheetLayout};
 use crate::validate::validate_layout;
@@ -44,11 +46,25 @@ impl Chain {
     }
 }
 
-/// The orientation of part shape `ps` matching a placement's rotation.
-fn orientation_of(ps: &PartShapes, p: &Placement) -> Option<usize> {
-    ps.orientations.iter().position(|o| {
-        let d = (o.angle_deg - p.transform.angle_deg).rem_euclid(360.0);
-        o.mirrored == p.transform.mirrored && (d < 1e-6 || 360.0 - d < 1e-6)
+/// The pose of a placement of part shape `ps` in the chain's frame, on
+/// sheet `j`: its orientation, turned by the rest of its angle when the part
+/// turns freely (`None` when the placement's angle is not one of the part's).
+fn pose_of(ps: &PartShapes, p: &Placement, chain: &Chain, j: usize) -> Option<Pose> {
+    let (orient, rest_deg) = nearest_orientation(ps, p.transform.angle_deg, p.transform.mirrored);
+    let o = &ps.orientations[orient];
+    let turn_rad = match ps.free_step_deg {
+        Some(_) => rest_deg.to_radians() as f32,
+        None if rest_deg.abs() < 1e-6 => 0.0,
+        None => return None,
+    };
+    if o.mirrored != p.transform.mirrored {
+        return None;
+    }
+    let t = turned_translation(o, turn_rad, &p.transform);
+    Some(Pose {
+        orient,
+        turn_rad,
+        t: (t.0 + j as f32 * chain.period, t.1),
     })
 }
 
@@ -91,16 +107,8 @@ pub fn improve_on_sheets(
     for (j, sl) in layout.sheets.iter().enumerate() {
         for p in &sl.placements {
             let k = parts.iter().position(|ps| ps.part == p.part)?;
-            let orient = orientation_of(&parts[k], p)?;
-            let off = parts[k].orientations[orient].offset;
             kinds.push(k);
-            poses.push(Pose {
-                orient,
-                t: (
-                    (p.transform.x_mm - off.x) as f32 + j as f32 * chain.period,
-                    (p.transform.y_mm - off.y) as f32,
-                ),
-            });
+            poses.push(pose_of(&parts[k], p, &chain, j)?);
         }
     }
     if kinds.len() < 2 {
@@ -109,21 +117,23 @@ pub fn improve_on_sheets(
     let used0 = kinds
         .iter()
         .zip(&poses)
-        .map(|(&k, p)| p.t.0 + parts[k].orientations[p.orient].cd_bbox[2])
+        .map(|(&k, p)| p.t.0 + parts[k].orientations[p.orient].turned_cd_bbox(p.turn_rad)[2])
         .fold(chain.x_min, f32::max);
     let to_layout = |poses: &[Pose]| {
         let mut sheets: Vec<Vec<Placement>> = vec![Vec::new(); n_sheets];
         let mut copies = vec![0u32; problem.parts.len()];
         for (&k, p) in kinds.iter().zip(poses) {
             let o = &parts[k].orientations[p.orient];
-            let left = p.t.0 + o.cd_bbox[0] - chain.x_min;
-            let j = ((left / chain.period).floor().max(0.0) as usize).min(n_sheets - 1);
+            // The reference point lies within the item's span, and in a
+            // feasible layout that span within one sheet.
+            let j = (((p.t.0 - chain.x_min) / chain.period).floor().max(0.0) as usize)
+                .min(n_sheets - 1);
             let t = (p.t.0 - j as f32 * chain.period, p.t.1);
             copies[parts[k].part] += 1;
             sheets[j].push(Placement {
                 part: parts[k].part,
                 copy: copies[parts[k].part],
-                transform: to_transform(o, t),
+                transform: to_turned_transform(o, p.turn_rad, t),
             });
         }
         Layout {
