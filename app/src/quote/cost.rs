@@ -222,10 +222,10 @@ pub fn price_job(input: &QuoteInput) -> Result<Quote, QuoteError> {
         let spec = problem.sheets.get(sm.sheet_spec);
         let outline = spec.and_then(|spec| spec.outline.as_ref());
         let area = measure(sm.sheet_area_mm2, 2, "a sheet area")?;
-        let stock_cost = match spec.and_then(|spec| spec.cost) {
-            Some(c) => Some(measure(c, 2, "a stock sheet cost")?),
-            None => None,
-        };
+        let stock_cost = spec
+            .and_then(|spec| spec.cost)
+            .map(|c| measure(c, 2, "a stock sheet cost"))
+            .transpose()?;
         let table_price = material.sheet_price_for(sm.width_mm, sm.height_mm, thickness_mm);
         let full_price = match (stock_cost, table_price) {
             // The job's own price of this stock sheet (or remnant) comes first.

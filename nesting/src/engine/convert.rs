@@ -112,6 +112,16 @@ impl PartShapes {
     pub fn nested_as_hull(&self) -> bool {
         self.orientations.iter().any(|o| o.hull.is_some())
     }
+
+    /// The turn (radians) that takes an orientation on by `rest_deg`: any
+    /// rest for a freely rotating part; for one with listed angles only no
+    /// rest at all (`None` otherwise).
+    pub fn turn_for(&self, rest_deg: f64) -> Option<f32> {
+        match self.free_step_deg {
+            Some(_) => Some(rest_deg.to_radians() as f32),
+            None => (rest_deg.abs() < 1e-6).then_some(0.0),
+        }
+    }
 }
 
 /// A sheet type as a jagua container.
@@ -521,10 +531,7 @@ pub fn convert_fixed(
             let poly = oriented_polygon(&part.outer, p.part, angle, mirrored)?;
             let o = import_orientation(&importer, &poly, p.part, angle, mirrored, idx)?;
             idx += 1;
-            let t = (
-                (p.transform.x_mm - o.offset.x) as f32,
-                (p.transform.y_mm - o.offset.y) as f32,
-            );
+            let t = turned_translation(&o, 0.0, &p.transform);
             let b = o.cd_bbox;
             items.push(FixedItem {
                 item: o.item,
@@ -618,12 +625,11 @@ pub fn to_turned_transform(o: &Orientation, turn_rad: f32, t: (f32, f32)) -> Tra
     if turn_rad == 0.0 {
         return to_transform(o, t);
     }
-    let turn = f64::from(turn_rad);
-    let (sin, cos) = turn.sin_cos();
+    let (dx, dy) = turned_offset(o, turn_rad);
     Transform {
-        x_mm: f64::from(t.0) + o.offset.x * cos - o.offset.y * sin,
-        y_mm: f64::from(t.1) + o.offset.x * sin + o.offset.y * cos,
-        angle_deg: (o.angle_deg + turn.to_degrees()).rem_euclid(360.0),
+        x_mm: f64::from(t.0) + dx,
+        y_mm: f64::from(t.1) + dy,
+        angle_deg: (o.angle_deg + f64::from(turn_rad).to_degrees()).rem_euclid(360.0),
         mirrored: o.mirrored,
     }
 }
@@ -631,10 +637,16 @@ pub fn to_turned_transform(o: &Orientation, turn_rad: f32, t: (f32, f32)) -> Tra
 /// The inverse of [`to_turned_transform`]: the jagua translation of the
 /// orientation's shape, turned by `turn_rad`, for our `transform`.
 pub fn turned_translation(o: &Orientation, turn_rad: f32, transform: &Transform) -> (f32, f32) {
+    let (dx, dy) = turned_offset(o, turn_rad);
+    ((transform.x_mm - dx) as f32, (transform.y_mm - dy) as f32)
+}
+
+/// The orientation's offset turned by `turn_rad` about the reference point.
+fn turned_offset(o: &Orientation, turn_rad: f32) -> (f64, f64) {
     let (sin, cos) = f64::from(turn_rad).sin_cos();
     (
-        (transform.x_mm - (o.offset.x * cos - o.offset.y * sin)) as f32,
-        (transform.y_mm - (o.offset.x * sin + o.offset.y * cos)) as f32,
+        o.offset.x * cos - o.offset.y * sin,
+        o.offset.x * sin + o.offset.y * cos,
     )
 }
 

@@ -466,10 +466,8 @@ impl<'a> Separator<'a> {
     pub fn pose_at_angle(&self, i: usize, angle_deg: f64, mirrored: bool, t: (f32, f32)) -> Pose {
         let ps = &self.parts[self.kinds[i]];
         let (orient, rest_deg) = nearest_orientation(ps, angle_deg, mirrored);
-        let turn_rad = match ps.free_step_deg {
-            Some(_) => rest_deg.to_radians() as f32,
-            None => 0.0,
-        };
+        // A part with listed angles takes the closest one.
+        let turn_rad = ps.turn_for(rest_deg).unwrap_or(0.0);
         Pose {
             orient,
             turn_rad,

@@ -52,11 +52,7 @@ impl Chain {
 fn pose_of(ps: &PartShapes, p: &Placement, chain: &Chain, j: usize) -> Option<Pose> {
     let (orient, rest_deg) = nearest_orientation(ps, p.transform.angle_deg, p.transform.mirrored);
     let o = &ps.orientations[orient];
-    let turn_rad = match ps.free_step_deg {
-        Some(_) => rest_deg.to_radians() as f32,
-        None if rest_deg.abs() < 1e-6 => 0.0,
-        None => return None,
-    };
+    let turn_rad = ps.turn_for(rest_deg)?;
     if o.mirrored != p.transform.mirrored {
         return None;
     }
