@@ -4,7 +4,8 @@
 #     (`nestwork bench --sheet WxH --copies K`), sheets used against the area lower bound;
 #  2. leather hides: the bin instances with holes and quality zones;
 #  3. part-in-part: benches/jobs/part-in-part.toml nested with and without part-in-part;
-#  4. cancel: how long the engine takes to return after a cancel (`--cancel-after`).
+#  4. remnant: benches/jobs/remnant.toml, a remnant and standard sheets;
+#  5. cancel: how long the engine takes to return after a cancel (`--cancel-after`).
 #
 # Usage: benches/run-sheets.sh [SEED] [INSTANCE_DIR] [OUT_DIR]
 #   SEED          random seed (default 42)
@@ -77,6 +78,15 @@ for mode in on off; do
     "$(num '.utilization * 100' "$dir.json")" "$(num '.sheets[-1].used_length_mm' "$dir.json")" \
     "$(jq -r .validation "$dir.json")"
 done
+echo
+echo "## remnant and standard sheets: benches/jobs/remnant.toml (seed $seed, 30 s)"
+printf '%-8s %-12s %8s %12s %s\n' sheets first_sheet util_% last_len_mm validation
+dir="$out_dir/remnant"
+"$bin" nest "$root/benches/jobs/remnant.toml" --time 30 --seed "$seed" --out "$dir" --json >"$dir.json" 2>/dev/null
+printf '%-8s %-12s %8s %12s %s\n' "$(num .sheet_count "$dir.json")" \
+  "$(jq -r '.sheets[0] | "\(.width_mm)x\(.height_mm)"' "$dir.json")" \
+  "$(num '.utilization * 100' "$dir.json")" "$(num '.sheets[-1].used_length_mm' "$dir.json")" \
+  "$(jq -r .validation "$dir.json")"
 echo
 echo "## cancel latency (seed $seed)"
 printf '%-30s %9s %11s %8s\n' instance cancel_s latency_ms placed

@@ -296,3 +296,42 @@ fn leather_hides_with_holes_and_zones_nest_validly() {
         layout.sheets.len()
     );
 }
+
+/// A timed run with a remnant and standard sheets in stock: when everything
+/// fits on the remnant the restarts get the whole time (the strip phases
+/// have no standard sheet to improve); when it does not, the standard
+/// sheets follow the remnant. Both layouts are valid and complete.
+#[test]
+fn a_timed_nest_with_remnants_and_standard_sheets_uses_its_time() {
+    let timed = NestOptions {
+        time_limit_s: 1.5,
+        seed: 7,
+        max_iterations: None,
+        threads: Some(2),
+        part_in_part: true,
+    };
+    for (quantity, standard_sheets) in [(6, 0), (40, 1)] {
+        let problem = NestProblem {
+            parts: vec![demand("sq", 40.0, quantity, None)],
+            sheets: vec![SheetSpec::rect(300.0, 200.0, None, None), l_remnant()],
+            spacing_mm: 2.0,
+            margin_mm: 5.0,
+        };
+        let out = nest(&problem, &timed, &AtomicBool::new(false), &|_| {}).expect("nest");
+        let report = validate_layout(&problem, &out.layout);
+        assert!(report.is_valid(), "{report}");
+        assert_eq!(out.layout.placed_count(), quantity as usize);
+        assert_eq!(out.layout.sheets[0].sheet, 1, "the remnant comes first");
+        let standard = out.layout.sheets.iter().filter(|s| s.sheet == 0).count();
+        assert!(
+            (standard > 0) == (standard_sheets > 0),
+            "{quantity} squares: {standard} standard sheet(s)"
+        );
+        assert!(
+            out.elapsed_s >= 0.9 * timed.time_limit_s,
+            "{quantity} squares: stopped after {:.2} s of {}",
+            out.elapsed_s,
+            timed.time_limit_s
+        );
+    }
+}

@@ -6,8 +6,8 @@ use nesting::engine::last_sheet::compact_last_sheet;
 use nesting::engine::{NestOptions, StopReason, StripOutcome, nest_strip};
 use nesting::validate::validate_layout;
 use nesting::{
-    Contour, Layout, NestProblem, Part, PartDemand, Placement, Rotations, SheetLayout, SheetSpec,
-    Transform,
+    Contour, Layout, NestProblem, Part, PartDemand, Placement, Point, Rotations, SheetLayout,
+    SheetOutline, SheetSpec, Transform,
 };
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -253,8 +253,6 @@ fn strip_search_on_a_benchmark_instance_is_valid() {
 
 #[test]
 fn chained_sheets_search_removes_a_sheet() {
-    use nesting::engine::convert::{FREE_ROTATION_STEP_DEG, convert_parts, convert_sheets};
-    use nesting::engine::strip::sheets::improve_on_sheets;
     let problem = NestProblem {
         parts: vec![rect_part("sq", 45.0, 45.0, 8, Rotations::None)],
         sheets: vec![SheetSpec {
@@ -295,24 +293,102 @@ fn chained_sheets_search_removes_a_sheet() {
         ],
         unplaced: vec![],
     };
-    assert!(validate_layout(&problem, &spread).is_valid());
+    let out = chained_search(&problem, 0, &spread);
+    assert_eq!(out.placed_count(), 8);
+    assert_eq!(out.sheets.len(), 2, "{out:?}");
+}
+
+/// The chained-sheet search over the sheets of type `sheet` of `spread`
+/// (a valid layout of `problem`) for 3 s: its better layout, checked valid.
+fn chained_search(problem: &NestProblem, sheet: usize, spread: &Layout) -> Layout {
+    use nesting::engine::convert::{FREE_ROTATION_STEP_DEG, convert_parts, convert_sheets};
+    use nesting::engine::strip::sheets::improve_on_sheets;
+    let before = validate_layout(problem, spread);
+    assert!(before.is_valid(), "{before}");
     let parts =
-        convert_parts(&problem, FREE_ROTATION_STEP_DEG, &AtomicBool::new(false)).expect("parts");
-    let sheets = convert_sheets(&problem).expect("sheets");
+        convert_parts(problem, FREE_ROTATION_STEP_DEG, &AtomicBool::new(false)).expect("parts");
+    let sheets = convert_sheets(problem).expect("sheets");
     let (out, _) = improve_on_sheets(
-        &problem,
+        problem,
         &parts,
-        0,
-        sheets[0].as_ref().expect("usable sheet"),
-        &spread,
+        sheet,
+        sheets[sheet].as_ref().expect("usable sheet"),
+        spread,
         &opts(3.0, None, 2),
         3.0,
         &AtomicBool::new(false),
         &|_| {},
     )
     .expect("a better layout");
-    let report = validate_layout(&problem, &out);
+    let report = validate_layout(problem, &out);
     assert!(report.is_valid(), "{report}");
-    assert_eq!(out.placed_count(), 8);
-    assert_eq!(out.sheets.len(), 2, "{out:?}");
+    out
+}
+
+/// Remnants and standard sheets in one layout: the standard sheets are
+/// searched as one chained strip after the remnant, which stays as it was.
+#[test]
+fn standard_sheets_after_a_remnant_are_searched_as_one_strip() {
+    // An L-shaped remnant: 200 x 150 without its 100 x 75 upper-right corner.
+    let outer = Contour::polygon([
+        Point::new(0.0, 0.0),
+        Point::new(200.0, 0.0),
+        Point::new(200.0, 75.0),
+        Point::new(100.0, 75.0),
+        Point::new(100.0, 150.0),
+        Point::new(0.0, 150.0),
+    ]);
+    let (outline, _) = SheetOutline::normalized(outer, vec![], vec![]);
+    let mut remnant = SheetSpec::rect(200.0, 150.0, Some(1), None);
+    remnant.outline = Some(outline);
+    let problem = NestProblem {
+        parts: vec![rect_part("sq", 45.0, 45.0, 9, Rotations::None)],
+        sheets: vec![remnant, SheetSpec::rect(100.0, 100.0, None, None)],
+        spacing_mm: 0.0,
+        margin_mm: 0.0,
+    };
+    let at = |copy: u32, x_mm: f64, y_mm: f64| Placement {
+        part: 0,
+        copy,
+        transform: Transform {
+            x_mm,
+            y_mm,
+            ..Transform::IDENTITY
+        },
+    };
+    let sheet = |sheet, placements| SheetLayout { sheet, placements };
+    // One square on the remnant, then 4 + 2 + 2 on standard sheets: two are enough.
+    let spread = Layout {
+        sheets: vec![
+            sheet(0, vec![at(9, 10.0, 10.0)]),
+            sheet(
+                1,
+                vec![
+                    at(1, 0.0, 0.0),
+                    at(2, 50.0, 0.0),
+                    at(3, 0.0, 50.0),
+                    at(4, 50.0, 50.0),
+                ],
+            ),
+            sheet(1, vec![at(5, 0.0, 0.0), at(6, 50.0, 50.0)]),
+            sheet(1, vec![at(7, 0.0, 0.0), at(8, 0.0, 50.0)]),
+        ],
+        unplaced: vec![],
+    };
+    let out = chained_search(&problem, 1, &spread);
+    assert_eq!(
+        out.sheets.iter().map(|s| s.sheet).collect::<Vec<_>>(),
+        vec![0, 1, 1],
+        "{out:?}"
+    );
+    assert_eq!(
+        out.sheets[0], spread.sheets[0],
+        "the remnant is kept as it was"
+    );
+    let mut copies: Vec<u32> = out.sheets[1..]
+        .iter()
+        .flat_map(|s| s.placements.iter().map(|p| p.copy))
+        .collect();
+    copies.sort_unstable();
+    assert_eq!(copies, (1..=8).collect::<Vec<_>>());
 }

@@ -8,8 +8,8 @@
 //! (remnants, sheets with an outline, count as free and are opened first);
 //! then the shortest used length (max x) of the last sheet. Parts are packed
 //! towards x = 0, bottom-left first. Irregular sheets (outline, holes,
-//! quality zones) are nested by the restarts only; the strip phases need
-//! rectangular sheets.
+//! quality zones) are nested by the restarts only; the strip phases work on
+//! the rectangular sheets (after the remnants, which stay as they are).
 //!
 //! Safety: parts keep at least `spacing_mm + 0.02 mm` between each other and
 //! `margin_mm + 0.01 mm` from the sheet edges (see [`convert`]), so layouts
@@ -480,18 +480,11 @@ fn nest_fixed(
     };
     // Time-limited runs spend the last part of the budget shortening the
     // last sheet (a strip problem); iteration-limited runs stay repeatable.
-    // The strip phases need rectangular sheets.
-    let rectangular = sheets.iter().flatten().all(|s| !s.irregular);
+    // The strip phases need a rectangular sheet type in the stock.
+    let rectangular = sheets.iter().flatten().any(|s| !s.irregular);
     let compact = options.max_iterations.is_none() && options.time_limit_s >= 1.0 && rectangular;
-    let restart_options = NestOptions {
-        time_limit_s: if compact {
-            options.time_limit_s * last_sheet::RESTART_SHARE
-        } else {
-            options.time_limit_s
-        },
-        ..options.clone()
-    };
-    let result = search.run(&restart_options, &pool, cancel, on_progress, start);
+    let phase_share = compact.then_some(last_sheet::RESTART_SHARE);
+    let result = search.run(options, phase_share, &pool, cancel, on_progress, start);
     let (mut layout, iterations, stopped) = if compact && result.stopped == StopReason::TimeLimit {
         let left = options.time_limit_s - start.elapsed().as_secs_f64();
         // The phases below time and count their reports from their own start.
@@ -503,28 +496,38 @@ fn nest_fixed(
             on_progress(&q);
         };
         // One usable sheet type and nothing locked: all sheets form one
-        // strip (fewer sheets, then a shorter last sheet); otherwise only
-        // the last sheet is compacted.
+        // strip (fewer sheets, then a shorter last sheet). Remnants and one
+        // standard sheet size in the layout, nothing locked: the standard
+        // sheets form that strip, after the remnants as they are. Otherwise
+        // only the last sheet is compacted.
         let usable: Vec<usize> = (0..sheets.len()).filter(|&k| sheets[k].is_some()).collect();
-        let chained = match (fixed.sheets.is_empty(), usable.as_slice()) {
-            (true, &[k]) => sheets[k].as_ref().and_then(|shape| {
-                strip::sheets::improve_on_sheets(
-                    problem,
-                    &parts,
-                    k,
-                    shape,
-                    &result.layout,
-                    options,
-                    left,
-                    cancel,
-                    on_progress,
-                )
-            }),
+        let unlocked = fixed.sheets.is_empty();
+        let tail = if unlocked {
+            remnant_tail_type(&result.layout, &sheets)
+        } else {
+            None
+        };
+        let chained = match (unlocked, usable.as_slice(), tail) {
+            (true, &[k], _) | (true, _, Some(k)) => Some(k),
             _ => None,
         };
         let (layout, extra) = match chained {
-            Some(found) => found,
-            None if fixed.sheets.is_empty() && usable.len() == 1 => (result.layout, 0),
+            Some(k) => sheets[k]
+                .as_ref()
+                .and_then(|shape| {
+                    strip::sheets::improve_on_sheets(
+                        problem,
+                        &parts,
+                        k,
+                        shape,
+                        &result.layout,
+                        options,
+                        left,
+                        cancel,
+                        on_progress,
+                    )
+                })
+                .unwrap_or((result.layout, 0)),
             None => last_sheet::compact_last_sheet(
                 problem,
                 &result.layout,
@@ -552,4 +555,23 @@ fn nest_fixed(
         stopped,
         hull_parts,
     })
+}
+
+/// The one standard (rectangular) sheet type of a layout that also holds
+/// remnants (irregular sheets), when its other sheets all are remnants.
+fn remnant_tail_type(layout: &Layout, sheets: &[Option<convert::SheetShape>]) -> Option<usize> {
+    let irregular = |k: usize| {
+        sheets
+            .get(k)
+            .and_then(Option::as_ref)
+            .is_some_and(|s| s.irregular)
+    };
+    let mut standard = layout
+        .sheets
+        .iter()
+        .map(|s| s.sheet)
+        .filter(|&k| !irregular(k));
+    let k = standard.next()?;
+    let one_size = standard.all(|j| j == k);
+    (one_size && layout.sheets.iter().any(|s| irregular(s.sheet))).then_some(k)
 }

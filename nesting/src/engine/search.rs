@@ -164,17 +164,40 @@ impl Search<'_> {
         }
     }
 
+    /// True when a solution uses a rectangular sheet that holds no fixed
+    /// placements: one the strip phases can improve.
+    fn has_open_rectangular_sheet(&self, sol: &Solution) -> bool {
+        sol.sheets.iter().skip(self.ctx.fixed.len()).any(|(k, _)| {
+            self.ctx
+                .sheets
+                .get(*k)
+                .and_then(Option::as_ref)
+                .is_some_and(|s| !s.irregular)
+        })
+    }
+
     /// Runs restarts until a limit (counted from `start`), cancel or the
-    /// lower bound.
+    /// lower bound. With `phase_share`, the restarts end after that share
+    /// of the time limit once the best solution has a sheet the strip
+    /// phases can improve ([`Search::has_open_rectangular_sheet`]), and
+    /// use the whole time otherwise.
     pub fn run(
         &self,
         options: &NestOptions,
+        phase_share: Option<f64>,
         pool: &rayon::ThreadPool,
         cancel: &AtomicBool,
         on_progress: &(dyn Fn(&Progress) + Sync),
         start: Instant,
     ) -> SearchResult {
-        let deadline = start + Duration::from_secs_f64(options.time_limit_s.clamp(0.0, 1e7));
+        let limit = Duration::from_secs_f64(options.time_limit_s.clamp(0.0, 1e7));
+        let early = phase_share.map(|share| start + limit.mul_f64(share.clamp(0.0, 1.0)));
+        // The best solution so far leaves work for the strip phases.
+        let improvable = AtomicBool::new(false);
+        let deadline = || match early {
+            Some(t) if improvable.load(Ordering::Relaxed) => t,
+            _ => start + limit,
+        };
         let max_iter = options.max_iterations.unwrap_or(u64::MAX);
         let iterations = AtomicU64::new(0);
         let optimal = AtomicBool::new(false);
@@ -195,7 +218,7 @@ impl Search<'_> {
                     if next >= max_iter {
                         return StopReason::IterationLimit;
                     }
-                    if next > 0 && Instant::now() >= deadline {
+                    if next > 0 && Instant::now() >= deadline() {
                         return StopReason::TimeLimit;
                     }
                     let end = next.saturating_add(BATCH).min(max_iter);
@@ -205,7 +228,7 @@ impl Search<'_> {
                             // Restart 0 always completes (unless cancelled) so a layout exists.
                             let stop = || {
                                 cancel.load(Ordering::Relaxed)
-                                    || (i > 0 && Instant::now() >= deadline)
+                                    || (i > 0 && Instant::now() >= deadline())
                             };
                             let Some(sol) = self.run_restart(options.seed, i, &stop) else {
                                 return;
@@ -221,6 +244,10 @@ impl Search<'_> {
                                 sol.objective.compare(o).then(i.cmp(j)) == std::cmp::Ordering::Less
                             });
                             if better {
+                                improvable.store(
+                                    self.has_open_rectangular_sheet(&sol),
+                                    Ordering::Relaxed,
+                                );
                                 let layout = self.layout(&sol);
                                 *guard = Some((sol.objective, i, sol));
                                 drop(guard);

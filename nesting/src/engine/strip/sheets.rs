@@ -77,9 +77,10 @@ fn score(problem: &NestProblem, l: &Layout) -> (usize, f64) {
     )
 }
 
-/// Improves `layout` (every sheet of type `sheet`, nothing fixed) for up to
-/// `time_s` seconds by the strip search over the chained sheets. Returns
-/// the better layout, validated, or `None` when nothing better was found.
+/// Improves the sheets of type `sheet` in `layout` (nothing fixed) for up
+/// to `time_s` seconds by the strip search over those sheets chained. Sheets
+/// of other types (remnants) stay as they are and come first. Returns the
+/// better layout, validated, or `None` when nothing better was found.
 #[allow(clippy::too_many_arguments)]
 pub fn improve_on_sheets(
     problem: &NestProblem,
@@ -93,8 +94,13 @@ pub fn improve_on_sheets(
     on_progress: &(dyn Fn(&Progress) + Sync),
 ) -> Option<(Layout, u64)> {
     let start = Instant::now();
+    // The chained sheets and their parts as a problem of their own; the
+    // results go back into the whole layout.
+    let (whole, whole_layout) = (problem, layout);
+    let (sub, sub_layout) = tail_problem(whole, whole_layout, sheet);
+    let (problem, layout) = (&sub, &sub_layout);
     let n_sheets = layout.sheets.len();
-    if n_sheets == 0 || layout.sheets.iter().any(|s| s.sheet != sheet) || time_s <= 0.0 {
+    if n_sheets == 0 || time_s <= 0.0 {
         return None;
     }
     let chain = Chain::new(shape);
@@ -142,9 +148,11 @@ pub fn improve_on_sheets(
         }
     };
     let before = score(problem, layout);
-    let total = problem.total_quantity() as usize;
-    // Score and figures of the layout last shown to the caller.
-    let shown = Mutex::new((before, layout.utilization(problem), layout.placed_count()));
+    let total = whole.total_quantity() as usize;
+    // Score of the chained sheets last shown to the caller, and the whole
+    // layout's sheets, utilization and placed parts.
+    let figures = |l: &Layout| (l.sheets.len(), l.utilization(whole), l.placed_count());
+    let shown = Mutex::new((before, figures(whole_layout)));
     let report = |update: Option<(&[Pose], f32)>, iterations: u64| {
         let mut shown = shown.lock().unwrap_or_else(|e| e.into_inner());
         let mut best = None;
@@ -152,16 +160,18 @@ pub fn improve_on_sheets(
             let l = to_layout(p);
             let sc = score(problem, &l);
             if sc.0 < shown.0.0 || (sc.0 == shown.0.0 && sc.1 < shown.0.1 - 1e-6) {
-                *shown = (sc, l.utilization(problem), l.placed_count());
-                best = Some(l);
+                let merged = merge_tail(whole_layout, sheet, &l);
+                *shown = (sc, figures(&merged));
+                best = Some(merged);
             }
         }
+        let (sheets, utilization, placed) = shown.1;
         on_progress(&Progress {
             elapsed_s: start.elapsed().as_secs_f64(),
             iterations,
-            sheets: shown.0.0,
-            utilization: shown.1,
-            placed: shown.2,
+            sheets,
+            utilization,
+            placed,
             total,
             improved: best.is_some(),
             best,
@@ -184,12 +194,79 @@ pub fn improve_on_sheets(
     if !(after.0 < before.0 || (after.0 == before.0 && after.1 < before.1 - 1e-6)) {
         return None;
     }
-    let report = validate_layout(problem, &candidate);
+    let merged = merge_tail(whole_layout, sheet, &candidate);
+    let report = validate_layout(whole, &merged);
     if !report.is_valid() {
         tracing::warn!(
             "chained-sheet search produced an invalid layout, kept the previous one: {report}"
         );
         return None;
     }
-    Some((candidate, found.iterations))
+    Some((merged, found.iterations))
+}
+
+/// The sheets of type `sheet` in `layout` as a problem of their own: the
+/// job's parts with the counts placed on those sheets, and the layout of
+/// those sheets alone.
+fn tail_problem(problem: &NestProblem, layout: &Layout, sheet: usize) -> (NestProblem, Layout) {
+    let tail: Vec<SheetLayout> = layout
+        .sheets
+        .iter()
+        .filter(|s| s.sheet == sheet)
+        .cloned()
+        .collect();
+    let mut counts = vec![0u32; problem.parts.len()];
+    for p in tail.iter().flat_map(|s| &s.placements) {
+        counts[p.part] += 1;
+    }
+    let mut sub = problem.clone();
+    for (demand, &c) in sub.parts.iter_mut().zip(&counts) {
+        demand.quantity = c;
+    }
+    let sub_layout = Layout {
+        sheets: tail,
+        unplaced: vec![],
+    };
+    (sub, sub_layout)
+}
+
+/// `layout` with its sheets of type `sheet` replaced by `tail` (a layout
+/// of those parts, copies numbered from 1), placed after the other sheets
+/// and given back the copy numbers they had.
+fn merge_tail(layout: &Layout, sheet: usize, tail: &Layout) -> Layout {
+    let mut copies: Vec<Vec<u32>> = Vec::new();
+    for p in layout
+        .sheets
+        .iter()
+        .filter(|s| s.sheet == sheet)
+        .flat_map(|s| &s.placements)
+    {
+        if copies.len() <= p.part {
+            copies.resize(p.part + 1, Vec::new());
+        }
+        copies[p.part].push(p.copy);
+    }
+    let mut sheets: Vec<SheetLayout> = layout
+        .sheets
+        .iter()
+        .filter(|s| s.sheet != sheet)
+        .cloned()
+        .collect();
+    sheets.extend(tail.sheets.iter().map(|s| {
+        SheetLayout {
+            sheet: s.sheet,
+            placements: s
+                .placements
+                .iter()
+                .map(|p| Placement {
+                    copy: copies[p.part][p.copy as usize - 1],
+                    ..*p
+                })
+                .collect(),
+        }
+    }));
+    Layout {
+        sheets,
+        unplaced: layout.unplaced.clone(),
+    }
 }
