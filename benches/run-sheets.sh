@@ -4,7 +4,8 @@
 #     (`nestwork bench --sheet WxH --copies K`), sheets used against the area lower bound;
 #  2. leather hides: the bin instances with holes and quality zones;
 #  3. part-in-part: benches/jobs/part-in-part.toml nested with and without part-in-part;
-#  4. remnant: benches/jobs/remnant.toml, a remnant and standard sheets;
+#  4. remnant and mixed sizes: benches/jobs/remnant.toml (a remnant and standard sheets) and
+#     benches/jobs/mixed-sizes.toml (two sheet sizes);
 #  5. cancel: how long the engine takes to return after a cancel (`--cancel-after`).
 #
 # Usage: benches/run-sheets.sh [SEED] [INSTANCE_DIR] [OUT_DIR]
@@ -79,14 +80,16 @@ for mode in on off; do
     "$(jq -r .validation "$dir.json")"
 done
 echo
-echo "## remnant and standard sheets: benches/jobs/remnant.toml (seed $seed, 30 s)"
-printf '%-8s %-12s %8s %12s %s\n' sheets first_sheet util_% last_len_mm validation
-dir="$out_dir/remnant"
-"$bin" nest "$root/benches/jobs/remnant.toml" --time 30 --seed "$seed" --out "$dir" --json >"$dir.json" 2>/dev/null
-printf '%-8s %-12s %8s %12s %s\n' "$(num .sheet_count "$dir.json")" \
-  "$(jq -r '.sheets[0] | "\(.width_mm)x\(.height_mm)"' "$dir.json")" \
-  "$(num '.utilization * 100' "$dir.json")" "$(num '.sheets[-1].used_length_mm' "$dir.json")" \
-  "$(jq -r .validation "$dir.json")"
+echo "## remnant and mixed sizes: benches/jobs/{remnant,mixed-sizes}.toml (seed $seed)"
+printf '%-12s %8s %-12s %8s %12s %s\n' job sheets first_sheet util_% last_len_mm validation
+for job in remnant mixed-sizes; do
+  dir="$out_dir/$job"
+  "$bin" nest "$root/benches/jobs/$job.toml" --seed "$seed" --out "$dir" --json >"$dir.json" 2>/dev/null
+  printf '%-12s %8s %-12s %8s %12s %s\n' "$job" "$(num .sheet_count "$dir.json")" \
+    "$(jq -r '.sheets[0] | "\(.width_mm)x\(.height_mm)"' "$dir.json")" \
+    "$(num '.utilization * 100' "$dir.json")" "$(num '.sheets[-1].used_length_mm' "$dir.json")" \
+    "$(jq -r .validation "$dir.json")"
+done
 echo
 echo "## cancel latency (seed $seed)"
 printf '%-30s %9s %11s %8s\n' instance cancel_s latency_ms placed

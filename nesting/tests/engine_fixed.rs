@@ -1,11 +1,14 @@
 //! Locked parts: `nest_with_fixed` keeps fixed placements exactly where they
 //! are and nests the remaining copies around them.
 
+mod common;
+
+use common::at;
 use nesting::engine::{NestError, NestOptions, nest_with_fixed};
 use nesting::validate::validate_layout;
 use nesting::{
     Contour, Layout, NestProblem, Part, PartDemand, Placement, Point, Rotations, SheetLayout,
-    SheetSpec, Transform,
+    SheetSpec,
 };
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -49,19 +52,6 @@ fn options() -> NestOptions {
         max_iterations: Some(8),
         threads: Some(2),
         part_in_part: true,
-    }
-}
-
-fn at(copy: u32, x_mm: f64, y_mm: f64, angle_deg: f64) -> Placement {
-    Placement {
-        part: 0,
-        copy,
-        transform: Transform {
-            x_mm,
-            y_mm,
-            angle_deg,
-            mirrored: false,
-        },
     }
 }
 

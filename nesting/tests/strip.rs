@@ -1,6 +1,9 @@
 //! Strip packing (overlap minimisation), last-sheet compaction and the
 //! benchmark instance reader.
 
+mod common;
+
+use common::at;
 use nesting::bench_instance::{BenchInstance, InstanceKind};
 use nesting::engine::last_sheet::compact_last_sheet;
 use nesting::engine::{NestOptions, StopReason, StripOutcome, nest_strip};
@@ -22,6 +25,14 @@ fn rect_part(name: &str, w: f64, h: f64, quantity: u32, rotations: Rotations) ->
         min_quality: None,
         priority: nesting::DEFAULT_PRIORITY,
     }
+}
+
+/// The copy numbers on `sheets`, sorted.
+fn sorted_copies(sheets: &[SheetLayout]) -> Vec<u32> {
+    let placements = sheets.iter().flat_map(|s| &s.placements);
+    let mut copies: Vec<u32> = placements.map(|p| p.copy).collect();
+    copies.sort_unstable();
+    copies
 }
 
 fn strip(parts: Vec<PartDemand>, height: f64, max_len: f64) -> NestProblem {
@@ -265,16 +276,6 @@ fn chained_sheets_search_removes_a_sheet() {
         spacing_mm: 0.0,
         margin_mm: 0.0,
     };
-    let at = |copy: u32, x: f64, y: f64| Placement {
-        part: 0,
-        copy,
-        transform: Transform {
-            x_mm: x,
-            y_mm: y,
-            angle_deg: 0.0,
-            mirrored: false,
-        },
-    };
     // 4 + 2 + 2 squares: two sheets are enough.
     let sheet = |placements| SheetLayout {
         sheet: 0,
@@ -283,46 +284,113 @@ fn chained_sheets_search_removes_a_sheet() {
     let spread = Layout {
         sheets: vec![
             sheet(vec![
-                at(1, 0.0, 0.0),
-                at(2, 50.0, 0.0),
-                at(3, 0.0, 50.0),
-                at(4, 50.0, 50.0),
+                at(1, 0.0, 0.0, 0.0),
+                at(2, 50.0, 0.0, 0.0),
+                at(3, 0.0, 50.0, 0.0),
+                at(4, 50.0, 50.0, 0.0),
             ]),
-            sheet(vec![at(5, 0.0, 0.0), at(6, 50.0, 50.0)]),
-            sheet(vec![at(7, 0.0, 0.0), at(8, 0.0, 50.0)]),
+            sheet(vec![at(5, 0.0, 0.0, 0.0), at(6, 50.0, 50.0, 0.0)]),
+            sheet(vec![at(7, 0.0, 0.0, 0.0), at(8, 0.0, 50.0, 0.0)]),
         ],
         unplaced: vec![],
     };
-    let out = chained_search(&problem, 0, &spread);
+    let out = chained_search(&problem, 0, None, &spread).expect("a better layout");
     assert_eq!(out.placed_count(), 8);
     assert_eq!(out.sheets.len(), 2, "{out:?}");
 }
 
 /// The chained-sheet search over the sheets of type `sheet` of `spread`
-/// (a valid layout of `problem`) for 3 s: its better layout, checked valid.
-fn chained_search(problem: &NestProblem, sheet: usize, spread: &Layout) -> Layout {
+/// (a valid layout of `problem`) for 3 s, or with `absorb` over those
+/// sheets and the last one (of type `absorb`), which must go: the better
+/// layout, checked valid, if any.
+fn chained_search(
+    problem: &NestProblem,
+    sheet: usize,
+    absorb: Option<usize>,
+    spread: &Layout,
+) -> Option<Layout> {
     use nesting::engine::convert::{FREE_ROTATION_STEP_DEG, convert_parts, convert_sheets};
-    use nesting::engine::strip::sheets::improve_on_sheets;
+    use nesting::engine::strip::sheets::{improve_on_sheets, last_sheet_as};
     let before = validate_layout(problem, spread);
     assert!(before.is_valid(), "{before}");
     let parts =
         convert_parts(problem, FREE_ROTATION_STEP_DEG, &AtomicBool::new(false)).expect("parts");
     let sheets = convert_sheets(problem).expect("sheets");
+    let shape = |k: usize| sheets[k].as_ref().expect("usable sheet");
+    let (from, max) = match absorb {
+        None => (spread.clone(), None),
+        Some(j) => {
+            let (moved, n) = last_sheet_as(problem, spread, sheet, shape(sheet), shape(j))
+                .expect("the last sheet fits inside the other size");
+            (moved, Some(n))
+        }
+    };
     let (out, _) = improve_on_sheets(
         problem,
         &parts,
         sheet,
-        sheets[sheet].as_ref().expect("usable sheet"),
-        spread,
+        shape(sheet),
+        &from,
+        max,
         &opts(3.0, None, 2),
         3.0,
         &AtomicBool::new(false),
         &|_| {},
-    )
-    .expect("a better layout");
+    )?;
     let report = validate_layout(problem, &out);
     assert!(report.is_valid(), "{report}");
-    out
+    Some(out)
+}
+
+/// Two sheet sizes: the parts of a smaller last sheet join the sheets of
+/// the other size when they fit there, and the smaller sheet goes; when
+/// they do not fit, nothing changes.
+#[test]
+fn a_smaller_last_sheet_is_taken_into_the_other_sheets() {
+    let problem = |quantity| NestProblem {
+        parts: vec![rect_part("sq", 45.0, 45.0, quantity, Rotations::None)],
+        sheets: vec![
+            SheetSpec::rect(100.0, 100.0, None, None),
+            SheetSpec::rect(60.0, 60.0, None, None),
+        ],
+        spacing_mm: 0.0,
+        margin_mm: 0.0,
+    };
+    let full = |first: u32| SheetLayout {
+        sheet: 0,
+        placements: vec![
+            at(first, 0.0, 0.0, 0.0),
+            at(first + 1, 50.0, 0.0, 0.0),
+            at(first + 2, 0.0, 50.0, 0.0),
+            at(first + 3, 50.0, 50.0, 0.0),
+        ],
+    };
+    let small = |copy| SheetLayout {
+        sheet: 1,
+        placements: vec![at(copy, 0.0, 0.0, 0.0)],
+    };
+    // 4 + 2 squares on two large sheets and 1 on a small one: two large hold all 7.
+    let half = SheetLayout {
+        sheet: 0,
+        placements: vec![at(5, 0.0, 0.0, 0.0), at(6, 50.0, 50.0, 0.0)],
+    };
+    let spread = Layout {
+        sheets: vec![full(1), half, small(7)],
+        unplaced: vec![],
+    };
+    let out = chained_search(&problem(7), 0, Some(1), &spread).expect("one sheet fewer");
+    assert_eq!(
+        out.sheets.iter().map(|s| s.sheet).collect::<Vec<_>>(),
+        vec![0, 0],
+        "{out:?}"
+    );
+    assert_eq!(sorted_copies(&out.sheets), (1..=7).collect::<Vec<_>>());
+    // 4 + 4 and 1: the ninth square needs a third large sheet, so the small one stays.
+    let packed = Layout {
+        sheets: vec![full(1), full(5), small(9)],
+        unplaced: vec![],
+    };
+    assert!(chained_search(&problem(9), 0, Some(1), &packed).is_none());
 }
 
 /// Remnants and standard sheets in one layout: the standard sheets are
@@ -347,35 +415,26 @@ fn standard_sheets_after_a_remnant_are_searched_as_one_strip() {
         spacing_mm: 0.0,
         margin_mm: 0.0,
     };
-    let at = |copy: u32, x_mm: f64, y_mm: f64| Placement {
-        part: 0,
-        copy,
-        transform: Transform {
-            x_mm,
-            y_mm,
-            ..Transform::IDENTITY
-        },
-    };
     let sheet = |sheet, placements| SheetLayout { sheet, placements };
     // One square on the remnant, then 4 + 2 + 2 on standard sheets: two are enough.
     let spread = Layout {
         sheets: vec![
-            sheet(0, vec![at(9, 10.0, 10.0)]),
+            sheet(0, vec![at(9, 10.0, 10.0, 0.0)]),
             sheet(
                 1,
                 vec![
-                    at(1, 0.0, 0.0),
-                    at(2, 50.0, 0.0),
-                    at(3, 0.0, 50.0),
-                    at(4, 50.0, 50.0),
+                    at(1, 0.0, 0.0, 0.0),
+                    at(2, 50.0, 0.0, 0.0),
+                    at(3, 0.0, 50.0, 0.0),
+                    at(4, 50.0, 50.0, 0.0),
                 ],
             ),
-            sheet(1, vec![at(5, 0.0, 0.0), at(6, 50.0, 50.0)]),
-            sheet(1, vec![at(7, 0.0, 0.0), at(8, 0.0, 50.0)]),
+            sheet(1, vec![at(5, 0.0, 0.0, 0.0), at(6, 50.0, 50.0, 0.0)]),
+            sheet(1, vec![at(7, 0.0, 0.0, 0.0), at(8, 0.0, 50.0, 0.0)]),
         ],
         unplaced: vec![],
     };
-    let out = chained_search(&problem, 1, &spread);
+    let out = chained_search(&problem, 1, None, &spread).expect("a better layout");
     assert_eq!(
         out.sheets.iter().map(|s| s.sheet).collect::<Vec<_>>(),
         vec![0, 1, 1],
@@ -385,10 +444,5 @@ fn standard_sheets_after_a_remnant_are_searched_as_one_strip() {
         out.sheets[0], spread.sheets[0],
         "the remnant is kept as it was"
     );
-    let mut copies: Vec<u32> = out.sheets[1..]
-        .iter()
-        .flat_map(|s| s.placements.iter().map(|p| p.copy))
-        .collect();
-    copies.sort_unstable();
-    assert_eq!(copies, (1..=8).collect::<Vec<_>>());
+    assert_eq!(sorted_copies(&out.sheets[1..]), (1..=8).collect::<Vec<_>>());
 }

@@ -498,8 +498,8 @@ fn nest_fixed(
         // One usable sheet type and nothing locked: all sheets form one
         // strip (fewer sheets, then a shorter last sheet). Remnants and one
         // standard sheet size in the layout, nothing locked: the standard
-        // sheets form that strip, after the remnants as they are. Otherwise
-        // only the last sheet is compacted.
+        // sheets form that strip, after the remnants as they are. Mixed
+        // sizes: see below.
         let usable: Vec<usize> = (0..sheets.len()).filter(|&k| sheets[k].is_some()).collect();
         let unlocked = fixed.sheets.is_empty();
         let tail = if unlocked {
@@ -511,32 +511,55 @@ fn nest_fixed(
             (true, &[k], _) | (true, _, Some(k)) => Some(k),
             _ => None,
         };
+        // The chained search over the sheets of type `k` of `from`, for
+        // `time_s` seconds, with at most `max` of them.
+        let chain = |k: usize, from: &Layout, max: Option<usize>, time_s: f64| {
+            strip::sheets::improve_on_sheets(
+                problem,
+                &parts,
+                k,
+                sheets[k].as_ref()?,
+                from,
+                max,
+                options,
+                time_s,
+                cancel,
+                on_progress,
+            )
+        };
         let (layout, extra) = match chained {
-            Some(k) => sheets[k]
-                .as_ref()
-                .and_then(|shape| {
-                    strip::sheets::improve_on_sheets(
+            Some(k) => chain(k, &result.layout, None, left).unwrap_or((result.layout, 0)),
+            // Mixed sizes: first try to do without a smaller last sheet, its
+            // parts taken into the sheets of the most used size (half the
+            // time left, then the rest shortens the new last sheet); else
+            // compact the last sheet.
+            None => absorb_target(&result.layout, &sheets, unlocked)
+                .and_then(|(k, j)| {
+                    let (moved, before) = strip::sheets::last_sheet_as(
                         problem,
-                        &parts,
-                        k,
-                        shape,
                         &result.layout,
+                        k,
+                        sheets[k].as_ref()?,
+                        sheets[j].as_ref()?,
+                    )?;
+                    let (fewer, n) = chain(k, &moved, Some(before), left / 2.0)?;
+                    let rest = options.time_limit_s - start.elapsed().as_secs_f64();
+                    Some(match chain(k, &fewer, None, rest) {
+                        Some((shorter, m)) => (shorter, n + m),
+                        None => (fewer, n),
+                    })
+                })
+                .unwrap_or_else(|| {
+                    last_sheet::compact_last_sheet(
+                        problem,
+                        &result.layout,
+                        fixed.sheets.len(),
                         options,
-                        left,
+                        options.time_limit_s - start.elapsed().as_secs_f64(),
                         cancel,
                         on_progress,
                     )
-                })
-                .unwrap_or((result.layout, 0)),
-            None => last_sheet::compact_last_sheet(
-                problem,
-                &result.layout,
-                fixed.sheets.len(),
-                options,
-                left,
-                cancel,
-                on_progress,
-            ),
+                }),
         };
         let stopped = if cancel.load(std::sync::atomic::Ordering::Relaxed) {
             StopReason::Cancelled
@@ -574,4 +597,37 @@ fn remnant_tail_type(layout: &Layout, sheets: &[Option<convert::SheetShape>]) ->
     let k = standard.next()?;
     let one_size = standard.all(|j| j == k);
     (one_size && layout.sheets.iter().any(|s| irregular(s.sheet))).then_some(k)
+}
+
+/// For a layout of several rectangular sizes, nothing locked: the type of
+/// its last sheet and the other rectangular type with the most sheets in
+/// it, as `(most used, last)`, when the last sheet is rectangular.
+fn absorb_target(
+    layout: &Layout,
+    sheets: &[Option<convert::SheetShape>],
+    unlocked: bool,
+) -> Option<(usize, usize)> {
+    let rectangular = |k: usize| {
+        sheets
+            .get(k)
+            .and_then(Option::as_ref)
+            .is_some_and(|s| !s.irregular)
+    };
+    let last = layout.sheets.last()?.sheet;
+    if !unlocked || !rectangular(last) {
+        return None;
+    }
+    let mut counts: Vec<(usize, usize)> = Vec::new();
+    for k in layout.sheets.iter().map(|s| s.sheet) {
+        if k == last || !rectangular(k) {
+            continue;
+        }
+        match counts.iter_mut().find(|(j, _)| *j == k) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((k, 1)),
+        }
+    }
+    // The most sheets; the first seen on a tie.
+    let &(most, _) = counts.iter().rev().max_by_key(|&&(_, n)| n)?;
+    Some((most, last))
 }

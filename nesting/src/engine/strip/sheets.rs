@@ -79,8 +79,10 @@ fn score(problem: &NestProblem, l: &Layout) -> (usize, f64) {
 
 /// Improves the sheets of type `sheet` in `layout` (nothing fixed) for up
 /// to `time_s` seconds by the strip search over those sheets chained. Sheets
-/// of other types (remnants) stay as they are and come first. Returns the
-/// better layout, validated, or `None` when nothing better was found.
+/// of other types (remnants) stay as they are and come first. With
+/// `max_sheets`, only layouts with at most that many sheets of the type
+/// count as better (and are reported). Returns the better layout,
+/// validated, or `None` when nothing better was found.
 #[allow(clippy::too_many_arguments)]
 pub fn improve_on_sheets(
     problem: &NestProblem,
@@ -88,6 +90,7 @@ pub fn improve_on_sheets(
     sheet: usize,
     shape: &SheetShape,
     layout: &Layout,
+    max_sheets: Option<usize>,
     options: &NestOptions,
     time_s: f64,
     cancel: &AtomicBool,
@@ -148,6 +151,7 @@ pub fn improve_on_sheets(
         }
     };
     let before = score(problem, layout);
+    let allowed = |sc: (usize, f64)| max_sheets.is_none_or(|m| sc.0 <= m);
     let total = whole.total_quantity() as usize;
     // Score of the chained sheets last shown to the caller, and the whole
     // layout's sheets, utilization and placed parts.
@@ -159,7 +163,7 @@ pub fn improve_on_sheets(
         if let Some((p, _)) = update {
             let l = to_layout(p);
             let sc = score(problem, &l);
-            if sc.0 < shown.0.0 || (sc.0 == shown.0.0 && sc.1 < shown.0.1 - 1e-6) {
+            if allowed(sc) && (sc.0 < shown.0.0 || (sc.0 == shown.0.0 && sc.1 < shown.0.1 - 1e-6)) {
                 let merged = merge_tail(whole_layout, sheet, &l);
                 *shown = (sc, figures(&merged));
                 best = Some(merged);
@@ -191,7 +195,9 @@ pub fn improve_on_sheets(
     let found: Found = run.run(&opts, cancel, start, &report);
     let candidate = to_layout(&found.poses);
     let after = score(problem, &candidate);
-    if !(after.0 < before.0 || (after.0 == before.0 && after.1 < before.1 - 1e-6)) {
+    if !allowed(after)
+        || !(after.0 < before.0 || (after.0 == before.0 && after.1 < before.1 - 1e-6))
+    {
         return None;
     }
     let merged = merge_tail(whole_layout, sheet, &candidate);
@@ -269,4 +275,36 @@ fn merge_tail(layout: &Layout, sheet: usize, tail: &Layout) -> Layout {
         sheets,
         unplaced: layout.unplaced.clone(),
     }
+}
+
+/// `layout` with its last sheet taken as one of type `sheet`, when that
+/// sheet is a rectangular one of another type whose usable box lies inside
+/// that of a sheet of type `sheet` (so its parts stay where they are) and
+/// the stock has one more sheet of type `sheet`; with the number of sheets
+/// of type `sheet` it had.
+pub fn last_sheet_as(
+    problem: &NestProblem,
+    layout: &Layout,
+    sheet: usize,
+    shape: &SheetShape,
+    last_shape: &SheetShape,
+) -> Option<(Layout, usize)> {
+    let last = layout.sheets.last()?;
+    let before = layout.sheets.iter().filter(|s| s.sheet == sheet).count();
+    let inside = last_shape.x_min >= shape.x_min
+        && last_shape.y_min >= shape.y_min
+        && last_shape.x_max <= shape.x_max
+        && last_shape.y_max <= shape.y_max;
+    let in_stock = problem
+        .sheets
+        .get(sheet)
+        .is_some_and(|s| s.count.is_none_or(|c| c as usize > before));
+    if last.sheet == sheet || last_shape.irregular || !inside || !in_stock || before == 0 {
+        return None;
+    }
+    let mut moved = layout.clone();
+    if let Some(s) = moved.sheets.last_mut() {
+        s.sheet = sheet;
+    }
+    Some((moved, before))
 }
