@@ -2,39 +2,14 @@
 //! the outline, its holes and its quality zones, and the engine nests on
 //! them, remnants first.
 
+mod common;
+
+use common::l_remnant;
 use nesting::engine::{NestOptions, nest};
 use nesting::validate::{PlacedShape, SheetArea, Violation, validate_layout, validate_sheet};
-use nesting::{
-    Contour, Layout, NestProblem, Part, PartDemand, Point, QualityZone, SheetOutline, SheetSpec,
-};
+use nesting::{Contour, Layout, NestProblem, Part, PartDemand, SheetSpec};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-
-/// An L-shaped remnant: 400 × 300 minus the 200 × 150 upper-right corner,
-/// with a round defect of radius 20 at (100, 100) and a quality-1 zone
-/// 300..380 × 20..100.
-fn l_remnant() -> SheetSpec {
-    let outer = Contour::polygon([
-        Point::new(0.0, 0.0),
-        Point::new(400.0, 0.0),
-        Point::new(400.0, 150.0),
-        Point::new(200.0, 150.0),
-        Point::new(200.0, 300.0),
-        Point::new(0.0, 300.0),
-    ]);
-    let (outline, shift) = SheetOutline::normalized(
-        outer,
-        vec![Contour::circle(Point::new(100.0, 100.0), 20.0)],
-        vec![QualityZone {
-            quality: 1,
-            contour: Contour::rectangle(300.0, 20.0, 80.0, 80.0),
-        }],
-    );
-    assert_eq!(shift, (0.0, 0.0));
-    let mut spec = SheetSpec::rect(400.0, 300.0, Some(1), None);
-    spec.outline = Some(outline);
-    spec
-}
 
 fn square(label: &str, x: f64, y: f64, side: f64, min_quality: Option<u32>) -> PlacedShape {
     PlacedShape {

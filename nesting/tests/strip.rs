@@ -3,14 +3,14 @@
 
 mod common;
 
-use common::at;
+use common::{at, l_remnant};
 use nesting::bench_instance::{BenchInstance, InstanceKind};
 use nesting::engine::last_sheet::compact_last_sheet;
 use nesting::engine::{NestOptions, StopReason, StripOutcome, nest_strip};
 use nesting::validate::validate_layout;
 use nesting::{
-    Contour, Layout, NestProblem, Part, PartDemand, Placement, Point, Rotations, SheetLayout,
-    SheetOutline, SheetSpec, Transform,
+    Contour, Layout, NestProblem, Part, PartDemand, Placement, Rotations, SheetLayout, SheetSpec,
+    Transform,
 };
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -397,21 +397,9 @@ fn a_smaller_last_sheet_is_taken_into_the_other_sheets() {
 /// searched as one chained strip after the remnant, which stays as it was.
 #[test]
 fn standard_sheets_after_a_remnant_are_searched_as_one_strip() {
-    // An L-shaped remnant: 200 x 150 without its 100 x 75 upper-right corner.
-    let outer = Contour::polygon([
-        Point::new(0.0, 0.0),
-        Point::new(200.0, 0.0),
-        Point::new(200.0, 75.0),
-        Point::new(100.0, 75.0),
-        Point::new(100.0, 150.0),
-        Point::new(0.0, 150.0),
-    ]);
-    let (outline, _) = SheetOutline::normalized(outer, vec![], vec![]);
-    let mut remnant = SheetSpec::rect(200.0, 150.0, Some(1), None);
-    remnant.outline = Some(outline);
     let problem = NestProblem {
         parts: vec![rect_part("sq", 45.0, 45.0, 9, Rotations::None)],
-        sheets: vec![remnant, SheetSpec::rect(100.0, 100.0, None, None)],
+        sheets: vec![l_remnant(), SheetSpec::rect(100.0, 100.0, None, None)],
         spacing_mm: 0.0,
         margin_mm: 0.0,
     };

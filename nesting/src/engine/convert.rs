@@ -141,6 +141,15 @@ pub struct SheetShape {
     pub irregular: bool,
 }
 
+/// True when sheet type `k` is usable and rectangular (not a remnant or
+/// hide with an outline).
+pub fn is_rectangular(sheets: &[Option<SheetShape>], k: usize) -> bool {
+    sheets
+        .get(k)
+        .and_then(Option::as_ref)
+        .is_some_and(|s| !s.irregular)
+}
+
 /// Why a problem could not be converted.
 #[derive(Debug)]
 pub enum ConvertError {

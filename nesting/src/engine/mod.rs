@@ -481,12 +481,12 @@ fn nest_fixed(
     // Time-limited runs spend the last part of the budget shortening the
     // last sheet (a strip problem); iteration-limited runs stay repeatable.
     // The strip phases need a rectangular sheet type in the stock.
-    let rectangular = sheets.iter().flatten().any(|s| !s.irregular);
+    let rectangular = (0..sheets.len()).any(|k| convert::is_rectangular(&sheets, k));
     let compact = options.max_iterations.is_none() && options.time_limit_s >= 1.0 && rectangular;
     let phase_share = compact.then_some(last_sheet::RESTART_SHARE);
     let result = search.run(options, phase_share, &pool, cancel, on_progress, start);
     let (mut layout, iterations, stopped) = if compact && result.stopped == StopReason::TimeLimit {
-        let left = options.time_limit_s - start.elapsed().as_secs_f64();
+        let time_left = || options.time_limit_s - start.elapsed().as_secs_f64();
         // The phases below time and count their reports from their own start.
         let base_iterations = result.iterations;
         let on_progress = &|p: &Progress| {
@@ -502,14 +502,10 @@ fn nest_fixed(
         // sizes: see below.
         let usable: Vec<usize> = (0..sheets.len()).filter(|&k| sheets[k].is_some()).collect();
         let unlocked = fixed.sheets.is_empty();
-        let tail = if unlocked {
-            remnant_tail_type(&result.layout, &sheets)
-        } else {
-            None
-        };
-        let chained = match (unlocked, usable.as_slice(), tail) {
-            (true, &[k], _) | (true, _, Some(k)) => Some(k),
-            _ => None,
+        let chained = match usable.as_slice() {
+            _ if !unlocked => None,
+            &[k] => Some(k),
+            _ => remnant_tail_type(&result.layout, &sheets),
         };
         // The chained search over the sheets of type `k` of `from`, for
         // `time_s` seconds, with at most `max` of them.
@@ -528,12 +524,14 @@ fn nest_fixed(
             )
         };
         let (layout, extra) = match chained {
-            Some(k) => chain(k, &result.layout, None, left).unwrap_or((result.layout, 0)),
+            Some(k) => chain(k, &result.layout, None, time_left()).unwrap_or((result.layout, 0)),
             // Mixed sizes: first try to do without a smaller last sheet, its
             // parts taken into the sheets of the most used size (half the
             // time left, then the rest shortens the new last sheet); else
             // compact the last sheet.
-            None => absorb_target(&result.layout, &sheets, unlocked)
+            None => unlocked
+                .then(|| absorb_target(&result.layout, &sheets))
+                .flatten()
                 .and_then(|(k, j)| {
                     let (moved, before) = strip::sheets::last_sheet_as(
                         problem,
@@ -542,9 +540,8 @@ fn nest_fixed(
                         sheets[k].as_ref()?,
                         sheets[j].as_ref()?,
                     )?;
-                    let (fewer, n) = chain(k, &moved, Some(before), left / 2.0)?;
-                    let rest = options.time_limit_s - start.elapsed().as_secs_f64();
-                    Some(match chain(k, &fewer, None, rest) {
+                    let (fewer, n) = chain(k, &moved, Some(before), time_left() / 2.0)?;
+                    Some(match chain(k, &fewer, None, time_left()) {
                         Some((shorter, m)) => (shorter, n + m),
                         None => (fewer, n),
                     })
@@ -555,7 +552,7 @@ fn nest_fixed(
                         &result.layout,
                         fixed.sheets.len(),
                         options,
-                        options.time_limit_s - start.elapsed().as_secs_f64(),
+                        time_left(),
                         cancel,
                         on_progress,
                     )
@@ -583,38 +580,23 @@ fn nest_fixed(
 /// The one standard (rectangular) sheet type of a layout that also holds
 /// remnants (irregular sheets), when its other sheets all are remnants.
 fn remnant_tail_type(layout: &Layout, sheets: &[Option<convert::SheetShape>]) -> Option<usize> {
-    let irregular = |k: usize| {
-        sheets
-            .get(k)
-            .and_then(Option::as_ref)
-            .is_some_and(|s| s.irregular)
-    };
-    let mut standard = layout
-        .sheets
-        .iter()
-        .map(|s| s.sheet)
-        .filter(|&k| !irregular(k));
+    let kinds = || layout.sheets.iter().map(|s| s.sheet);
+    let mut standard = kinds().filter(|&k| convert::is_rectangular(sheets, k));
     let k = standard.next()?;
     let one_size = standard.all(|j| j == k);
-    (one_size && layout.sheets.iter().any(|s| irregular(s.sheet))).then_some(k)
+    (one_size && kinds().any(|j| !convert::is_rectangular(sheets, j))).then_some(k)
 }
 
-/// For a layout of several rectangular sizes, nothing locked: the type of
-/// its last sheet and the other rectangular type with the most sheets in
-/// it, as `(most used, last)`, when the last sheet is rectangular.
+/// For a layout of several rectangular sizes: the type of its last sheet
+/// and the other rectangular type with the most sheets in it, as
+/// `(most used, last)`, when the last sheet is rectangular.
 fn absorb_target(
     layout: &Layout,
     sheets: &[Option<convert::SheetShape>],
-    unlocked: bool,
 ) -> Option<(usize, usize)> {
-    let rectangular = |k: usize| {
-        sheets
-            .get(k)
-            .and_then(Option::as_ref)
-            .is_some_and(|s| !s.irregular)
-    };
+    let rectangular = |k: usize| convert::is_rectangular(sheets, k);
     let last = layout.sheets.last()?.sheet;
-    if !unlocked || !rectangular(last) {
+    if !rectangular(last) {
         return None;
     }
     let mut counts: Vec<(usize, usize)> = Vec::new();

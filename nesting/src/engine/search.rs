@@ -167,13 +167,10 @@ impl Search<'_> {
     /// True when a solution uses a rectangular sheet that holds no fixed
     /// placements: one the strip phases can improve.
     fn has_open_rectangular_sheet(&self, sol: &Solution) -> bool {
-        sol.sheets.iter().skip(self.ctx.fixed.len()).any(|(k, _)| {
-            self.ctx
-                .sheets
-                .get(*k)
-                .and_then(Option::as_ref)
-                .is_some_and(|s| !s.irregular)
-        })
+        sol.sheets
+            .iter()
+            .skip(self.ctx.fixed.len())
+            .any(|(k, _)| super::convert::is_rectangular(self.ctx.sheets, *k))
     }
 
     /// Runs restarts until a limit (counted from `start`), cancel or the

@@ -151,7 +151,11 @@ pub fn improve_on_sheets(
         }
     };
     let before = score(problem, layout);
-    let allowed = |sc: (usize, f64)| max_sheets.is_none_or(|m| sc.0 <= m);
+    // Fewer sheets, or as many with a shorter last one, within `max_sheets`.
+    let better = |sc: (usize, f64), than: (usize, f64)| {
+        max_sheets.is_none_or(|m| sc.0 <= m)
+            && (sc.0 < than.0 || (sc.0 == than.0 && sc.1 < than.1 - 1e-6))
+    };
     let total = whole.total_quantity() as usize;
     // Score of the chained sheets last shown to the caller, and the whole
     // layout's sheets, utilization and placed parts.
@@ -163,7 +167,7 @@ pub fn improve_on_sheets(
         if let Some((p, _)) = update {
             let l = to_layout(p);
             let sc = score(problem, &l);
-            if allowed(sc) && (sc.0 < shown.0.0 || (sc.0 == shown.0.0 && sc.1 < shown.0.1 - 1e-6)) {
+            if better(sc, shown.0) {
                 let merged = merge_tail(whole_layout, sheet, &l);
                 *shown = (sc, figures(&merged));
                 best = Some(merged);
@@ -195,9 +199,7 @@ pub fn improve_on_sheets(
     let found: Found = run.run(&opts, cancel, start, &report);
     let candidate = to_layout(&found.poses);
     let after = score(problem, &candidate);
-    if !allowed(after)
-        || !(after.0 < before.0 || (after.0 == before.0 && after.1 < before.1 - 1e-6))
-    {
+    if !better(after, before) {
         return None;
     }
     let merged = merge_tail(whole_layout, sheet, &candidate);
