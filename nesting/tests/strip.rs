@@ -6,6 +6,7 @@ mod common;
 use common::{at, l_remnant};
 use nesting::bench_instance::{BenchInstance, InstanceKind};
 use nesting::engine::last_sheet::compact_last_sheet;
+use nesting::engine::strip::sheets::Chained;
 use nesting::engine::{NestOptions, StopReason, StripOutcome, nest_strip};
 use nesting::validate::validate_layout;
 use nesting::{
@@ -294,18 +295,18 @@ fn chained_sheets_search_removes_a_sheet() {
         ],
         unplaced: vec![],
     };
-    let out = chained_search(&problem, 0, None, &spread).expect("a better layout");
+    let out = chained_search(&problem, Chained::Type(0), None, &spread).expect("a better layout");
     assert_eq!(out.placed_count(), 8);
     assert_eq!(out.sheets.len(), 2, "{out:?}");
 }
 
-/// The chained-sheet search over the sheets of type `sheet` of `spread`
-/// (a valid layout of `problem`) for 3 s, or with `absorb` over those
-/// sheets and the last one (of type `absorb`), which must go: the better
+/// The chained-sheet search over the `chained` sheets of `spread` (a valid
+/// layout of `problem`) for 3 s, or with `absorb` over those sheets (of one
+/// type) and the last one (of type `absorb`), which must go: the better
 /// layout, checked valid, if any.
 fn chained_search(
     problem: &NestProblem,
-    sheet: usize,
+    chained: Chained,
     absorb: Option<usize>,
     spread: &Layout,
 ) -> Option<Layout> {
@@ -320,6 +321,9 @@ fn chained_search(
     let (from, max) = match absorb {
         None => (spread.clone(), None),
         Some(j) => {
+            let Chained::Type(sheet) = chained else {
+                panic!("only sheets of one type take in a last sheet");
+            };
             let (moved, n) = last_sheet_as(problem, spread, sheet, shape(sheet), shape(j))
                 .expect("the last sheet fits inside the other size");
             (moved, Some(n))
@@ -328,8 +332,8 @@ fn chained_search(
     let (out, _) = improve_on_sheets(
         problem,
         &parts,
-        sheet,
-        shape(sheet),
+        &sheets,
+        chained,
         &from,
         max,
         &opts(3.0, None, 2),
@@ -378,7 +382,8 @@ fn a_smaller_last_sheet_is_taken_into_the_other_sheets() {
         sheets: vec![full(1), half, small(7)],
         unplaced: vec![],
     };
-    let out = chained_search(&problem(7), 0, Some(1), &spread).expect("one sheet fewer");
+    let out =
+        chained_search(&problem(7), Chained::Type(0), Some(1), &spread).expect("one sheet fewer");
     assert_eq!(
         out.sheets.iter().map(|s| s.sheet).collect::<Vec<_>>(),
         vec![0, 0],
@@ -390,7 +395,7 @@ fn a_smaller_last_sheet_is_taken_into_the_other_sheets() {
         sheets: vec![full(1), full(5), small(9)],
         unplaced: vec![],
     };
-    assert!(chained_search(&problem(9), 0, Some(1), &packed).is_none());
+    assert!(chained_search(&problem(9), Chained::Type(0), Some(1), &packed).is_none());
 }
 
 /// Remnants and standard sheets in one layout: the standard sheets are
@@ -422,7 +427,7 @@ fn standard_sheets_after_a_remnant_are_searched_as_one_strip() {
         ],
         unplaced: vec![],
     };
-    let out = chained_search(&problem, 1, None, &spread).expect("a better layout");
+    let out = chained_search(&problem, Chained::Type(1), None, &spread).expect("a better layout");
     assert_eq!(
         out.sheets.iter().map(|s| s.sheet).collect::<Vec<_>>(),
         vec![0, 1, 1],
@@ -433,4 +438,35 @@ fn standard_sheets_after_a_remnant_are_searched_as_one_strip() {
         "the remnant is kept as it was"
     );
     assert_eq!(sorted_copies(&out.sheets[1..]), (1..=8).collect::<Vec<_>>());
+}
+
+/// Irregular sheets (remnants with a hole and a zone) are chained with their
+/// outlines, holes and zones as obstacles: 4 + 4 squares on two remnants go
+/// onto one, around its hole and off its zone.
+#[test]
+fn irregular_sheets_are_searched_as_one_strip_with_their_obstacles() {
+    let mut remnants = l_remnant();
+    remnants.count = Some(2);
+    let problem = NestProblem {
+        parts: vec![rect_part("sq", 45.0, 45.0, 8, Rotations::None)],
+        sheets: vec![remnants],
+        spacing_mm: 0.0,
+        margin_mm: 0.0,
+    };
+    let row = |first: u32| SheetLayout {
+        sheet: 0,
+        placements: vec![
+            at(first, 0.0, 0.0, 0.0),
+            at(first + 1, 50.0, 0.0, 0.0),
+            at(first + 2, 0.0, 200.0, 0.0),
+            at(first + 3, 100.0, 200.0, 0.0),
+        ],
+    };
+    let spread = Layout {
+        sheets: vec![row(1), row(5)],
+        unplaced: vec![],
+    };
+    let out = chained_search(&problem, Chained::Irregular, None, &spread).expect("one remnant");
+    assert_eq!(out.sheets.len(), 1, "{out:?}");
+    assert_eq!(sorted_copies(&out.sheets), (1..=8).collect::<Vec<_>>());
 }

@@ -32,6 +32,7 @@ use convert::{ConvertError, convert_fixed, convert_parts, convert_sheets};
 use search::Search;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use strip::sheets::Chained;
 pub use strip::{StripOutcome, nest_strip};
 
 /// Most of a timed run's budget that filling holes with parts may take
@@ -480,9 +481,7 @@ fn nest_fixed(
     };
     // Time-limited runs spend the last part of the budget shortening the
     // last sheet (a strip problem); iteration-limited runs stay repeatable.
-    // The strip phases need a rectangular sheet type in the stock.
-    let rectangular = (0..sheets.len()).any(|k| convert::is_rectangular(&sheets, k));
-    let compact = options.max_iterations.is_none() && options.time_limit_s >= 1.0 && rectangular;
+    let compact = options.max_iterations.is_none() && options.time_limit_s >= 1.0;
     let phase_share = compact.then_some(last_sheet::RESTART_SHARE);
     let result = search.run(options, phase_share, &pool, cancel, on_progress, start);
     let (mut layout, iterations, stopped) = if compact && result.stopped == StopReason::TimeLimit {
@@ -496,7 +495,9 @@ fn nest_fixed(
             on_progress(&q);
         };
         // One usable sheet type and nothing locked: all sheets form one
-        // strip (fewer sheets, then a shorter last sheet). Remnants and one
+        // strip (fewer sheets, then a shorter last sheet). Only irregular
+        // sheets (remnants, hides) in the layout: they form that strip with
+        // their outlines, holes and zones as obstacles. Remnants and one
         // standard sheet size in the layout, nothing locked: the standard
         // sheets form that strip, after the remnants as they are. Mixed
         // sizes: see below.
@@ -504,17 +505,18 @@ fn nest_fixed(
         let unlocked = fixed.sheets.is_empty();
         let chained = match usable.as_slice() {
             _ if !unlocked => None,
-            &[k] => Some(k),
-            _ => remnant_tail_type(&result.layout, &sheets),
+            _ if all_irregular(&result.layout, &sheets) => Some(Chained::Irregular),
+            &[k] => Some(Chained::Type(k)),
+            _ => remnant_tail_type(&result.layout, &sheets).map(Chained::Type),
         };
-        // The chained search over the sheets of type `k` of `from`, for
+        // The chained search over the `chained` sheets of `from`, for
         // `time_s` seconds, with at most `max` of them.
-        let chain = |k: usize, from: &Layout, max: Option<usize>, time_s: f64| {
+        let chain = |chained: Chained, from: &Layout, max: Option<usize>, time_s: f64| {
             strip::sheets::improve_on_sheets(
                 problem,
                 &parts,
-                k,
-                sheets[k].as_ref()?,
+                &sheets,
+                chained,
                 from,
                 max,
                 options,
@@ -524,7 +526,7 @@ fn nest_fixed(
             )
         };
         let (layout, extra) = match chained {
-            Some(k) => chain(k, &result.layout, None, time_left()).unwrap_or((result.layout, 0)),
+            Some(c) => chain(c, &result.layout, None, time_left()).unwrap_or((result.layout, 0)),
             // Mixed sizes: first try to do without a smaller last sheet, its
             // parts taken into the sheets of the most used size (half the
             // time left, then the rest shortens the new last sheet); else
@@ -540,8 +542,9 @@ fn nest_fixed(
                         sheets[k].as_ref()?,
                         sheets[j].as_ref()?,
                     )?;
-                    let (fewer, n) = chain(k, &moved, Some(before), time_left() / 2.0)?;
-                    Some(match chain(k, &fewer, None, time_left()) {
+                    let (fewer, n) =
+                        chain(Chained::Type(k), &moved, Some(before), time_left() / 2.0)?;
+                    Some(match chain(Chained::Type(k), &fewer, None, time_left()) {
                         Some((shorter, m)) => (shorter, n + m),
                         None => (fewer, n),
                     })
@@ -575,6 +578,16 @@ fn nest_fixed(
         stopped,
         hull_parts,
     })
+}
+
+/// True when every sheet of a non-empty layout is irregular (remnants,
+/// hides): they are chained together.
+fn all_irregular(layout: &Layout, sheets: &[Option<convert::SheetShape>]) -> bool {
+    !layout.sheets.is_empty()
+        && layout
+            .sheets
+            .iter()
+            .all(|s| sheets[s.sheet].as_ref().is_some_and(|sh| sh.irregular))
 }
 
 /// The one standard (rectangular) sheet type of a layout that also holds

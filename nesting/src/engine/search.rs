@@ -164,19 +164,19 @@ impl Search<'_> {
         }
     }
 
-    /// True when a solution uses a rectangular sheet that holds no fixed
-    /// placements: one the strip phases can improve.
-    fn has_open_rectangular_sheet(&self, sol: &Solution) -> bool {
-        sol.sheets
-            .iter()
-            .skip(self.ctx.fixed.len())
-            .any(|(k, _)| super::convert::is_rectangular(self.ctx.sheets, *k))
+    /// True when the strip phases can improve a solution: it uses a
+    /// rectangular sheet that holds no fixed placements, or, with nothing
+    /// fixed, irregular sheets only (chained with their outlines).
+    fn leaves_work_for_phases(&self, sol: &Solution) -> bool {
+        let rectangular = |k: usize| super::convert::is_rectangular(self.ctx.sheets, k);
+        let open = &sol.sheets[self.ctx.fixed.len().min(sol.sheets.len())..];
+        open.iter().any(|(k, _)| rectangular(*k)) || (self.ctx.fixed.is_empty() && !open.is_empty())
     }
 
     /// Runs restarts until a limit (counted from `start`), cancel or the
     /// lower bound. With `phase_share`, the restarts end after that share
     /// of the time limit once the best solution has a sheet the strip
-    /// phases can improve ([`Search::has_open_rectangular_sheet`]), and
+    /// phases can improve ([`Search::leaves_work_for_phases`]), and
     /// use the whole time otherwise.
     pub fn run(
         &self,
@@ -241,10 +241,8 @@ impl Search<'_> {
                                 sol.objective.compare(o).then(i.cmp(j)) == std::cmp::Ordering::Less
                             });
                             if better {
-                                improvable.store(
-                                    self.has_open_rectangular_sheet(&sol),
-                                    Ordering::Relaxed,
-                                );
+                                improvable
+                                    .store(self.leaves_work_for_phases(&sol), Ordering::Relaxed);
                                 let layout = self.layout(&sol);
                                 *guard = Some((sol.objective, i, sol));
                                 drop(guard);

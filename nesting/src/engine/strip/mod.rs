@@ -21,6 +21,7 @@
 //! repeatable. The scheme is the one of sparrow
 //! (arXiv 2509.13329); the code is ours.
 
+pub mod obstacle;
 pub mod overlap;
 pub mod sample;
 pub mod separator;
@@ -37,6 +38,7 @@ use super::{
     map_convert_error,
 };
 use crate::problem::{Layout, NestProblem, Placement, SheetLayout, Unplaced};
+use obstacle::Barriers;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use separator::{Pose, Separator};
@@ -102,7 +104,7 @@ struct Best {
 struct Shared<'a> {
     parts: &'a [PartShapes],
     strip: [f32; 4],
-    slabs: Vec<[f32; 2]>,
+    barriers: Barriers,
     kinds: Vec<usize>,
     start_poses: Vec<Pose>,
     /// Start of the run (for the log).
@@ -281,7 +283,7 @@ pub(crate) fn strip_with(
         kinds: kinds.clone(),
         poses,
         strip: [sheet.x_min, sheet.y_min, used0, sheet.y_max],
-        slabs: vec![],
+        barriers: Barriers::default(),
     };
     let found = run.run(options, cancel, start, &report);
     let layout = to_layout(&kinds, &found.poses);
@@ -306,13 +308,13 @@ pub(crate) fn strip_with(
 pub(crate) type ReportFn<'r> = dyn Fn(Option<(&[Pose], f32)>, u64) + 'r;
 
 /// A strip search ready to run: items, their feasible starting poses, the
-/// strip `[x0, y0, x1, y1]` and slabs no item may overlap.
+/// strip `[x0, y0, x1, y1]` and the barriers no item may overlap.
 pub(crate) struct SearchRun<'a> {
     pub parts: &'a [PartShapes],
     pub kinds: Vec<usize>,
     pub poses: Vec<Pose>,
     pub strip: [f32; 4],
-    pub slabs: Vec<[f32; 2]>,
+    pub barriers: Barriers,
 }
 
 /// What a strip search found.
@@ -345,7 +347,7 @@ impl SearchRun<'_> {
         let shared = Shared {
             parts: self.parts,
             strip: self.strip,
-            slabs: self.slabs,
+            barriers: self.barriers,
             kinds: self.kinds.clone(),
             start_poses: self.poses.clone(),
             start,
@@ -642,7 +644,7 @@ fn worker(
             sh.kinds.clone(),
             sh.start_poses.clone(),
             sh.strip,
-            sh.slabs.clone(),
+            &sh.barriers,
         )
     };
     let Ok(members) = gens

@@ -9,6 +9,7 @@
 //! method is the one of sparrow (arXiv 2509.13329, section on overlap
 //! proxies); the code is ours.
 
+use super::obstacle::Obstacle;
 use jagua_rs::collision_detection::hazards::collector::HazardCollector;
 use jagua_rs::collision_detection::hazards::filter::HazardFilter;
 use jagua_rs::collision_detection::hazards::{HazKey, HazardEntity};
@@ -30,12 +31,14 @@ pub enum Ent {
     Exterior,
     /// The gap between two sheets laid end to end (a vertical slab), by index.
     Barrier(usize),
+    /// A fixed obstacle of an irregular sheet, by index.
+    Obstacle(usize),
 }
 
 impl HazardEntity for Ent {
     fn scope(&self) -> GeoPosition {
         match self {
-            Ent::Item(_) | Ent::Barrier(_) => GeoPosition::Interior,
+            Ent::Item(_) | Ent::Barrier(_) | Ent::Obstacle(_) => GeoPosition::Interior,
             Ent::Exterior => GeoPosition::Exterior,
         }
     }
@@ -44,14 +47,24 @@ impl HazardEntity for Ent {
     }
 }
 
-/// Ignores one hazard (the moving item itself) and the exterior: the
-/// separator keeps every item's bounding box inside the strip itself.
+/// Ignores one hazard (the moving item itself), the exterior (the
+/// separator keeps every item's bounding box inside the strip itself) and
+/// the obstacles the item may lie on (zones of a quality it accepts).
 #[derive(Debug)]
-pub struct SkipSelf(pub Option<HazKey>);
+pub struct ItemFilter<'o> {
+    pub skip: Option<HazKey>,
+    /// The item's lowest allowed zone quality (`None`: full quality).
+    pub min_quality: Option<usize>,
+    pub obstacles: &'o [Obstacle],
+}
 
-impl HazardFilter<Ent> for SkipSelf {
+impl HazardFilter<Ent> for ItemFilter<'_> {
     fn is_irrelevant(&self, key: HazKey, entity: &Ent) -> bool {
-        matches!(entity, Ent::Exterior) || self.0 == Some(key)
+        match entity {
+            Ent::Exterior => true,
+            Ent::Obstacle(k) => !self.obstacles[*k].blocks(self.min_quality),
+            _ => self.skip == Some(key),
+        }
     }
 }
 
@@ -132,9 +145,20 @@ impl PoleSet {
         set
     }
 
+    /// Every pole of `s`, not only the largest [`PROXY_POLES`] (for fixed
+    /// obstacles, whose poles are made once).
+    pub fn all(s: &SPolygon) -> Self {
+        let mut set = PoleSet::default();
+        set.fill(&s.surrogate().poles);
+        set
+    }
+
     /// Replaces the poles by those of `s` (reusing the arrays).
     pub fn load(&mut self, s: &SPolygon) {
-        let poles = poles(s);
+        self.fill(poles(s));
+    }
+
+    fn fill(&mut self, poles: &[Circle]) {
         let n = poles.len().div_ceil(LANES) * LANES;
         self.x.clear();
         self.y.clear();
@@ -233,6 +257,17 @@ fn pole_sum(a: &SPolygon, sa: ShapeSize, b: &PoleSet, sb: ShapeSize, limit: f32)
     }
     let total: f32 = acc.iter().sum();
     Some((total * std::f32::consts::PI + eps * eps).sqrt() * scale)
+}
+
+/// Loss of a placed shape reaching into a fixed obstacle: the pair loss
+/// with the obstacle's poles, its smoothing and scale those of the shape
+/// alone (an obstacle can be much larger than any item).
+pub fn obstacle_loss_until(a: &SPolygon, sa: ShapeSize, ob: &PoleSet, limit: f32) -> Option<f32> {
+    let own = ShapeSize {
+        diameter: 0.0,
+        root_hull: sa.root_hull,
+    };
+    pair_loss_until(a, sa, ob, own, limit)
 }
 
 /// Loss of a placed shape reaching into a full-height vertical slab

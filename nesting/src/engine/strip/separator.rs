@@ -2,8 +2,8 @@
 //! layout at a fixed strip length.
 //!
 //! Every item keeps a pose (orientation, translation) whose collision
-//! bounding box lies inside the strip, so only item-item (and item-slab)
-//! overlaps remain. Each overlapping pair has a loss ([`pair_loss`]) and a
+//! bounding box lies inside the strip, so only item-item (and item-slab or
+//! item-obstacle) overlaps remain. Each overlapping pair has a loss ([`pair_loss`]) and a
 //! weight; an item's weighted loss is the sum over the pairs it is in. A
 //! sweep moves every colliding item, in random order, to the best pose the
 //! [`sample`](super::sample) search finds for its weighted loss; after each
@@ -13,8 +13,10 @@
 //! total loss. The scheme follows sparrow (arXiv 2509.13329); the code is
 //! ours.
 
+use super::obstacle::Barriers;
 use super::overlap::{
-    Ent, Hits, PoleSet, ShapeSize, SkipSelf, pair_loss, pair_loss_until, slab_loss,
+    Ent, Hits, ItemFilter, PoleSet, ShapeSize, obstacle_loss_until, pair_loss, pair_loss_until,
+    slab_loss,
 };
 use super::sample::{OrientRange, PoseEval, search_pose};
 use crate::engine::convert::{PartShapes, cde_config, nearest_orientation};
@@ -86,9 +88,10 @@ pub struct Separator<'a> {
     poles: Vec<PoleSet>,
     /// Size constants per part shape and orientation.
     sizes: Vec<Vec<ShapeSize>>,
-    /// Vertical slabs no item may overlap (gaps between sheets): `[x_lo, x_hi]`.
-    slabs: Vec<[f32; 2]>,
-    /// Side of the pair matrices: items, then slabs.
+    /// Slabs (gaps between sheets) and obstacles (outside and holes of
+    /// irregular sheets) no item may overlap.
+    barriers: &'a Barriers,
+    /// Side of the pair matrices: items, then slabs, then obstacles.
     m: usize,
     /// Pairwise losses, `m × m`, symmetric, 0 when apart.
     loss: Vec<f32>,
@@ -96,7 +99,7 @@ pub struct Separator<'a> {
     w: Vec<f32>,
     /// Sum of the pair losses of each item.
     item_loss: Vec<f32>,
-    /// Number of items (and slabs) each item overlaps.
+    /// Number of items (and barriers) each item overlaps.
     item_cnt: Vec<u32>,
     /// Number of overlapping pairs.
     pair_cnt: usize,
@@ -109,17 +112,24 @@ pub struct Separator<'a> {
 
 impl<'a> Separator<'a> {
     /// A separator over the strip `[x0, x1_max] × [y0, y1]` with the items
-    /// at `poses` (which must lie inside it) and the slabs `[x_lo, x_hi]`
-    /// that no item may overlap.
+    /// at `poses` (which must lie inside it) and the barriers (slabs,
+    /// obstacles) that no item may overlap.
     pub fn new(
         parts: &'a [PartShapes],
         kinds: Vec<usize>,
         poses: Vec<Pose>,
         strip: [f32; 4],
-        slabs: Vec<[f32; 2]>,
+        barriers: &'a Barriers,
     ) -> Result<Self, String> {
         let [x0, y0, x1, y1] = strip;
-        let rect = Rect::try_new(x0, y0, x1, y1).map_err(|e| e.to_string())?;
+        // The collision engine covers the strip and every obstacle (those of
+        // the last sheet reach beyond the strip's first right end).
+        let x_max = barriers
+            .obstacles
+            .iter()
+            .map(|ob| ob.shape.bbox().x_max)
+            .fold(x1, f32::max);
+        let rect = Rect::try_new(x0, y0, x_max, y1).map_err(|e| e.to_string())?;
         let outer = SPolygon::new(vec![
             JPoint(x0, y0),
             JPoint(x1, y0),
@@ -128,7 +138,7 @@ impl<'a> Separator<'a> {
         ])
         .map_err(|e| e.to_string())?;
         let mut hazards = vec![Hazard::new(Ent::Exterior, Arc::new(outer))];
-        for (k, &[lo, hi]) in slabs.iter().enumerate() {
+        for (k, &[lo, hi]) in barriers.slabs.iter().enumerate() {
             let slab = SPolygon::new(vec![
                 JPoint(lo, y0 - 1.0),
                 JPoint(hi, y0 - 1.0),
@@ -138,9 +148,12 @@ impl<'a> Separator<'a> {
             .map_err(|e| e.to_string())?;
             hazards.push(Hazard::new(Ent::Barrier(k), Arc::new(slab)));
         }
+        for (k, ob) in barriers.obstacles.iter().enumerate() {
+            hazards.push(Hazard::new(Ent::Obstacle(k), ob.shape.clone()));
+        }
         let cde = CDEngine::new(rect.inflate_to_square(), hazards, cde_config());
         let n = kinds.len();
-        let m = n + slabs.len();
+        let m = n + barriers.slabs.len() + barriers.obstacles.len();
         let bufs: Vec<Vec<SPolygon>> = parts
             .iter()
             .map(|ps| {
@@ -167,7 +180,7 @@ impl<'a> Separator<'a> {
             shapes: Vec::with_capacity(n),
             poles: Vec::with_capacity(n),
             sizes,
-            slabs,
+            barriers,
             m,
             loss: vec![0.0; m * m],
             w: vec![1.0; m * m],
@@ -300,20 +313,30 @@ impl<'a> Separator<'a> {
         }
     }
 
-    /// Items (and slabs, as `len() + k`) hit by item `i` at its current pose.
+    /// The collision filter of item `i`: itself, and the zones it may lie on.
+    fn filter(&self, i: usize) -> ItemFilter<'a> {
+        ItemFilter {
+            skip: Some(self.hkeys[i]),
+            min_quality: self.parts[self.kinds[i]].min_quality,
+            obstacles: &self.barriers.obstacles,
+        }
+    }
+
+    /// Items, slabs (as `len() + k`) and obstacles (after the slabs) hit by
+    /// item `i` at its current pose.
     fn collect_hits(&mut self, i: usize) -> Vec<usize> {
         self.hits.list.clear();
-        self.cde.collect_poly_collisions(
-            &self.shapes[i],
-            &SkipSelf(Some(self.hkeys[i])),
-            &mut self.hits,
-        );
+        let filter = self.filter(i);
+        self.cde
+            .collect_poly_collisions(&self.shapes[i], &filter, &mut self.hits);
+        let (n, n_slabs) = (self.kinds.len(), self.barriers.slabs.len());
         self.hits
             .list
             .iter()
             .filter_map(|(_, e)| match e {
                 Ent::Item(j) => Some(*j),
-                Ent::Barrier(k) => Some(self.kinds.len() + k),
+                Ent::Barrier(k) => Some(n + k),
+                Ent::Obstacle(k) => Some(n + n_slabs + k),
                 Ent::Exterior => None,
             })
             .collect()
@@ -335,13 +358,17 @@ impl<'a> Separator<'a> {
         }
     }
 
-    /// Loss of a placed shape with item or slab `j`.
+    /// Loss of a placed shape with item, slab or obstacle `j`.
     fn pair_loss_with(&self, shape: &SPolygon, size: ShapeSize, j: usize) -> f32 {
         let n = self.kinds.len();
+        let slabs = &self.barriers.slabs;
         if j < n {
             pair_loss(shape, size, &self.poles[j], self.size(j))
+        } else if j < n + slabs.len() {
+            slab_loss(shape, size, slabs[j - n])
         } else {
-            slab_loss(shape, size, self.slabs[j - n])
+            let ob = &self.barriers.obstacles[j - n - slabs.len()];
+            obstacle_loss_until(shape, size, &ob.poles, f32::INFINITY).unwrap_or(f32::INFINITY)
         }
     }
 
@@ -355,9 +382,10 @@ impl<'a> Separator<'a> {
         let loss = Cell::new(0.0f32);
         let (n, m) = (self.len(), self.m);
         let size = self.sizes[k][p.orient];
-        let (buf, w, poles, slabs) = (&self.bufs[k][p.orient], &self.w, &self.poles, &self.slabs);
+        let (buf, w, poles) = (&self.bufs[k][p.orient], &self.w, &self.poles);
+        let (slabs, obstacles) = (&self.barriers.slabs, &self.barriers.obstacles);
         let (kinds, sizes, poses) = (&self.kinds, &self.sizes, &self.poses);
-        let filter = SkipSelf(Some(self.hkeys[i]));
+        let filter = self.filter(i);
         let mut add = |e: Ent| {
             match e {
                 Ent::Item(j) => {
@@ -371,6 +399,14 @@ impl<'a> Separator<'a> {
                 Ent::Barrier(b) => {
                     let v = slab_loss(buf, size, slabs[b]);
                     loss.set(loss.get() + w[i * m + n + b] * v);
+                }
+                Ent::Obstacle(b) => {
+                    let wib = w[i * m + n + slabs.len() + b];
+                    let limit = (bound - loss.get()) / wib;
+                    match obstacle_loss_until(buf, size, &obstacles[b].poles, limit) {
+                        Some(v) => loss.set(loss.get() + wib * v),
+                        None => loss.set(f32::INFINITY),
+                    }
                 }
                 Ent::Exterior => {}
             }
@@ -676,6 +712,11 @@ mod tests {
     use rand::SeedableRng;
     use std::sync::atomic::AtomicBool;
 
+    static NO_BARRIERS: Barriers = Barriers {
+        slabs: Vec::new(),
+        obstacles: Vec::new(),
+    };
+
     fn free_part(name: &str, outline: &[(f32, f32)]) -> PartDemand {
         let ring: Vec<Point> = outline
             .iter()
@@ -711,8 +752,8 @@ mod tests {
         assert_eq!(parts[1].period_deg, 360.0, "an L does not repeat");
         let poses = vec![Pose::new(35, (300.0, 300.0)), Pose::new(71, (700.0, 700.0))];
         let strip = [0.0, 0.0, 1000.0, 1000.0];
-        let mut sep =
-            Separator::new(&parts, vec![0, 1], poses.clone(), strip, vec![]).expect("a separator");
+        let mut sep = Separator::new(&parts, vec![0, 1], poses.clone(), strip, &NO_BARRIERS)
+            .expect("a separator");
         let angle = |ev: &ItemEval, p: Option<Pose>| {
             let p = p.expect("a turn");
             ev.sep.parts[ev.sep.kinds[ev.i]].orientations[p.orient].angle_deg
@@ -749,7 +790,7 @@ mod tests {
             .collect();
         let strip = [0.0, 0.0, 130.0, 70.0];
         let new_sep = || {
-            Separator::new(&parts, kinds.clone(), poses.clone(), strip, vec![])
+            Separator::new(&parts, kinds.clone(), poses.clone(), strip, &NO_BARRIERS)
                 .expect("a separator")
         };
         let (mut a, mut b) = (new_sep(), new_sep());
@@ -768,8 +809,14 @@ mod tests {
         // The losses loaded are those of the layout: a separator built at
         // those poses computes the same (up to rounding: it measures each
         // pair from the other side).
-        let fresh = Separator::new(&parts, kinds.clone(), a.poses().to_vec(), strip, vec![])
-            .expect("a separator");
+        let fresh = Separator::new(
+            &parts,
+            kinds.clone(),
+            a.poses().to_vec(),
+            strip,
+            &NO_BARRIERS,
+        )
+        .expect("a separator");
         for (l, f) in b.loss.iter().zip(&fresh.loss) {
             assert!((l - f).abs() <= 1e-5 * f.max(1.0), "loss {l} against {f}");
         }

@@ -1,8 +1,11 @@
-//! Multi-sheet nesting as one strip: the sheets of a single size are laid
-//! end to end, separated by slabs no part may overlap, and the strip search
-//! minimises the used length, which is the number of sheets first and the
-//! used length of the last sheet second.
+//! Multi-sheet nesting as one strip: the sheets of a single size, or the
+//! irregular sheets (remnants, hides), are laid end to end, separated by
+//! slabs no part may overlap, and the strip search minimises the used
+//! length, which is the number of sheets first and the used length of the
+//! last sheet second. An irregular sheet's outside, holes and zones are
+//! obstacles ([`super::obstacle`]).
 
+use super::obstacle::{Barriers, sheet_obstacles};
 use super::separator::Pose;
 use super::{Found, SearchRun};
 use crate::engine::convert::{
@@ -15,41 +18,94 @@ use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-/// The sheets laid end to end: usable width, period and slabs.
+/// Which sheets of a layout are chained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Chained {
+    /// The sheets of this (rectangular) type.
+    Type(usize),
+    /// The irregular sheets (remnants, hides), each with its outline,
+    /// holes and zones as obstacles.
+    Irregular,
+}
+
+impl Chained {
+    fn holds(self, sheets: &[Option<SheetShape>], k: usize) -> bool {
+        match self {
+            Chained::Type(t) => k == t,
+            Chained::Irregular => sheets
+                .get(k)
+                .and_then(Option::as_ref)
+                .is_some_and(|s| s.irregular),
+        }
+    }
+}
+
+/// One sheet of the chain: its type and where its usable box lies.
+struct Slot {
+    sheet: usize,
+    /// Shift of the sheet's coordinates along the strip.
+    dx: f32,
+    /// Usable x range in the strip.
+    lo: f32,
+    hi: f32,
+}
+
+/// The sheets laid end to end, with gaps (slabs) between them.
 struct Chain {
-    x_min: f32,
-    x_max: f32,
-    period: f32,
+    slots: Vec<Slot>,
+    /// Rows of the strip: the lowest and highest usable y of the sheets.
+    y0: f32,
+    y1: f32,
 }
 
 impl Chain {
-    fn new(s: &SheetShape) -> Self {
-        let w = s.x_max - s.x_min;
-        let gap = (w * 0.01).max(1.0);
+    /// The sheets `shapes` laid end to end in that order from the first
+    /// sheet's own position, each followed by a gap of 1 % of its width.
+    fn new(shapes: &[&SheetShape]) -> Self {
+        let mut slots: Vec<Slot> = Vec::with_capacity(shapes.len());
+        for s in shapes {
+            let w = s.x_max - s.x_min;
+            let lo = slots
+                .last()
+                .map_or(s.x_min, |p| p.hi + ((p.hi - p.lo) * 0.01).max(1.0));
+            slots.push(Slot {
+                sheet: s.sheet,
+                dx: lo - s.x_min,
+                lo,
+                hi: lo + w,
+            });
+        }
         Chain {
-            x_min: s.x_min,
-            x_max: s.x_max,
-            period: w + gap,
+            slots,
+            y0: shapes.iter().map(|s| s.y_min).fold(f32::MAX, f32::min),
+            y1: shapes.iter().map(|s| s.y_max).fold(f32::MIN, f32::max),
         }
     }
 
-    fn slabs(&self, n: usize) -> Vec<[f32; 2]> {
-        (0..n.saturating_sub(1))
-            .map(|k| {
-                let k = k as f32;
-                [
-                    self.x_max + k * self.period,
-                    self.x_min + (k + 1.0) * self.period,
-                ]
-            })
-            .collect()
+    /// The slabs between the sheets and the obstacles of the irregular ones.
+    fn barriers(&self, shapes: &[&SheetShape]) -> Result<Barriers, String> {
+        let slabs = self.slots.windows(2).map(|w| [w[0].hi, w[1].lo]).collect();
+        let mut obstacles = Vec::new();
+        for (slot, s) in self.slots.iter().zip(shapes) {
+            let full_height = s.y_min <= self.y0 && s.y_max >= self.y1;
+            if s.irregular || !full_height {
+                obstacles.extend(sheet_obstacles(s, slot.dx, self.y0, self.y1)?);
+            }
+        }
+        Ok(Barriers { slabs, obstacles })
+    }
+
+    /// The slot whose usable range holds x (the nearest one before it).
+    fn slot_at(&self, x: f32) -> usize {
+        self.slots.iter().rposition(|s| s.lo <= x).unwrap_or(0)
     }
 }
 
 /// The pose of a placement of part shape `ps` in the chain's frame, on
-/// sheet `j`: its orientation, turned by the rest of its angle when the part
-/// turns freely (`None` when the placement's angle is not one of the part's).
-fn pose_of(ps: &PartShapes, p: &Placement, chain: &Chain, j: usize) -> Option<Pose> {
+/// the sheet shifted by `dx`: its orientation, turned by the rest of its
+/// angle when the part turns freely (`None` when the placement's angle is
+/// not one of the part's).
+fn pose_of(ps: &PartShapes, p: &Placement, dx: f32) -> Option<Pose> {
     let (orient, rest_deg) = nearest_orientation(ps, p.transform.angle_deg, p.transform.mirrored);
     let o = &ps.orientations[orient];
     let turn_rad = ps.turn_for(rest_deg)?;
@@ -60,7 +116,7 @@ fn pose_of(ps: &PartShapes, p: &Placement, chain: &Chain, j: usize) -> Option<Po
     Some(Pose {
         orient,
         turn_rad,
-        t: (t.0 + j as f32 * chain.period, t.1),
+        t: (t.0 + dx, t.1),
     })
 }
 
@@ -77,18 +133,20 @@ fn score(problem: &NestProblem, l: &Layout) -> (usize, f64) {
     )
 }
 
-/// Improves the sheets of type `sheet` in `layout` (nothing fixed) for up
-/// to `time_s` seconds by the strip search over those sheets chained. Sheets
-/// of other types (remnants) stay as they are and come first. With
-/// `max_sheets`, only layouts with at most that many sheets of the type
-/// count as better (and are reported). Returns the better layout,
-/// validated, or `None` when nothing better was found.
+/// Improves the `chained` sheets of `layout` (nothing fixed) for up to
+/// `time_s` seconds by the strip search over those sheets laid end to end.
+/// The other sheets (remnants before standard sheets) stay as they are and
+/// come first. Irregular sheets are chained in the layout's order, the
+/// least filled one last (the first to go). With `max_sheets`, only layouts
+/// with at most that many chained sheets count as better (and are
+/// reported). Returns the better layout, validated, or `None` when nothing
+/// better was found.
 #[allow(clippy::too_many_arguments)]
 pub fn improve_on_sheets(
     problem: &NestProblem,
     parts: &[PartShapes],
-    sheet: usize,
-    shape: &SheetShape,
+    sheets: &[Option<SheetShape>],
+    chained: Chained,
     layout: &Layout,
     max_sheets: Option<usize>,
     options: &NestOptions,
@@ -100,20 +158,36 @@ pub fn improve_on_sheets(
     // The chained sheets and their parts as a problem of their own; the
     // results go back into the whole layout.
     let (whole, whole_layout) = (problem, layout);
-    let (sub, sub_layout) = tail_problem(whole, whole_layout, sheet);
+    let in_chain = |k: usize| chained.holds(sheets, k);
+    let (sub, mut sub_layout) = tail_problem(whole, whole_layout, &in_chain);
+    if chained == Chained::Irregular {
+        least_filled_last(whole, &mut sub_layout);
+    }
     let (problem, layout) = (&sub, &sub_layout);
     let n_sheets = layout.sheets.len();
     if n_sheets == 0 || time_s <= 0.0 {
         return None;
     }
-    let chain = Chain::new(shape);
+    let shapes: Vec<&SheetShape> = layout
+        .sheets
+        .iter()
+        .map(|sl| sheets.get(sl.sheet).and_then(Option::as_ref))
+        .collect::<Option<_>>()?;
+    let chain = Chain::new(&shapes);
+    let barriers = match chain.barriers(&shapes) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!("the sheets could not be chained for the strip search: {e}");
+            return None;
+        }
+    };
     let mut kinds = Vec::new();
     let mut poses = Vec::new();
-    for (j, sl) in layout.sheets.iter().enumerate() {
+    for (slot, sl) in chain.slots.iter().zip(&layout.sheets) {
         for p in &sl.placements {
             let k = parts.iter().position(|ps| ps.part == p.part)?;
             kinds.push(k);
-            poses.push(pose_of(&parts[k], p, &chain, j)?);
+            poses.push(pose_of(&parts[k], p, slot.dx)?);
         }
     }
     if kinds.len() < 2 {
@@ -123,7 +197,7 @@ pub fn improve_on_sheets(
         .iter()
         .zip(&poses)
         .map(|(&k, p)| p.t.0 + parts[k].orientations[p.orient].turned_cd_bbox(p.turn_rad)[2])
-        .fold(chain.x_min, f32::max);
+        .fold(chain.slots[0].lo, f32::max);
     let to_layout = |poses: &[Pose]| {
         let mut sheets: Vec<Vec<Placement>> = vec![Vec::new(); n_sheets];
         let mut copies = vec![0u32; problem.parts.len()];
@@ -131,9 +205,8 @@ pub fn improve_on_sheets(
             let o = &parts[k].orientations[p.orient];
             // The reference point lies within the item's span, and in a
             // feasible layout that span within one sheet.
-            let j = (((p.t.0 - chain.x_min) / chain.period).floor().max(0.0) as usize)
-                .min(n_sheets - 1);
-            let t = (p.t.0 - j as f32 * chain.period, p.t.1);
+            let j = chain.slot_at(p.t.0);
+            let t = (p.t.0 - chain.slots[j].dx, p.t.1);
             copies[parts[k].part] += 1;
             sheets[j].push(Placement {
                 part: parts[k].part,
@@ -144,8 +217,12 @@ pub fn improve_on_sheets(
         Layout {
             sheets: sheets
                 .into_iter()
-                .filter(|s| !s.is_empty())
-                .map(|placements| SheetLayout { sheet, placements })
+                .zip(&chain.slots)
+                .filter(|(s, _)| !s.is_empty())
+                .map(|(placements, slot)| SheetLayout {
+                    sheet: slot.sheet,
+                    placements,
+                })
                 .collect(),
             unplaced: layout.unplaced.clone(),
         }
@@ -168,7 +245,7 @@ pub fn improve_on_sheets(
             let l = to_layout(p);
             let sc = score(problem, &l);
             if better(sc, shown.0) {
-                let merged = merge_tail(whole_layout, sheet, &l);
+                let merged = merge_tail(whole_layout, &in_chain, &l);
                 *shown = (sc, figures(&merged));
                 best = Some(merged);
             }
@@ -189,8 +266,8 @@ pub fn improve_on_sheets(
         parts,
         kinds: kinds.clone(),
         poses,
-        strip: [shape.x_min, shape.y_min, used0, shape.y_max],
-        slabs: chain.slabs(n_sheets),
+        strip: [chain.slots[0].lo, chain.y0, used0, chain.y1],
+        barriers,
     };
     let opts = NestOptions {
         time_limit_s: time_s,
@@ -202,7 +279,7 @@ pub fn improve_on_sheets(
     if !better(after, before) {
         return None;
     }
-    let merged = merge_tail(whole_layout, sheet, &candidate);
+    let merged = merge_tail(whole_layout, &in_chain, &candidate);
     let report = validate_layout(whole, &merged);
     if !report.is_valid() {
         tracing::warn!(
@@ -213,14 +290,18 @@ pub fn improve_on_sheets(
     Some((merged, found.iterations))
 }
 
-/// The sheets of type `sheet` in `layout` as a problem of their own: the
-/// job's parts with the counts placed on those sheets, and the layout of
-/// those sheets alone.
-fn tail_problem(problem: &NestProblem, layout: &Layout, sheet: usize) -> (NestProblem, Layout) {
+/// The sheets of `layout` whose types are `in_chain` as a problem of their
+/// own: the job's parts with the counts placed on those sheets, and the
+/// layout of those sheets alone.
+fn tail_problem(
+    problem: &NestProblem,
+    layout: &Layout,
+    in_chain: &dyn Fn(usize) -> bool,
+) -> (NestProblem, Layout) {
     let tail: Vec<SheetLayout> = layout
         .sheets
         .iter()
-        .filter(|s| s.sheet == sheet)
+        .filter(|s| in_chain(s.sheet))
         .cloned()
         .collect();
     let mut counts = vec![0u32; problem.parts.len()];
@@ -238,15 +319,15 @@ fn tail_problem(problem: &NestProblem, layout: &Layout, sheet: usize) -> (NestPr
     (sub, sub_layout)
 }
 
-/// `layout` with its sheets of type `sheet` replaced by `tail` (a layout
-/// of those parts, copies numbered from 1), placed after the other sheets
-/// and given back the copy numbers they had.
-fn merge_tail(layout: &Layout, sheet: usize, tail: &Layout) -> Layout {
+/// `layout` with its sheets whose types are `in_chain` replaced by `tail`
+/// (a layout of those parts, copies numbered from 1), placed after the
+/// other sheets and given back the copy numbers they had.
+fn merge_tail(layout: &Layout, in_chain: &dyn Fn(usize) -> bool, tail: &Layout) -> Layout {
     let mut copies: Vec<Vec<u32>> = Vec::new();
     for p in layout
         .sheets
         .iter()
-        .filter(|s| s.sheet == sheet)
+        .filter(|s| in_chain(s.sheet))
         .flat_map(|s| &s.placements)
     {
         if copies.len() <= p.part {
@@ -257,7 +338,7 @@ fn merge_tail(layout: &Layout, sheet: usize, tail: &Layout) -> Layout {
     let mut sheets: Vec<SheetLayout> = layout
         .sheets
         .iter()
-        .filter(|s| s.sheet != sheet)
+        .filter(|s| !in_chain(s.sheet))
         .cloned()
         .collect();
     sheets.extend(tail.sheets.iter().map(|s| {
@@ -276,6 +357,26 @@ fn merge_tail(layout: &Layout, sheet: usize, tail: &Layout) -> Layout {
     Layout {
         sheets,
         unplaced: layout.unplaced.clone(),
+    }
+}
+
+/// Moves the sheet holding the least part area to the end of `layout`
+/// (the first one the chained search can empty).
+fn least_filled_last(problem: &NestProblem, layout: &mut Layout) {
+    let filled = |s: &SheetLayout| -> f64 {
+        s.placements
+            .iter()
+            .map(|p| problem.parts[p.part].part.area())
+            .sum()
+    };
+    let least = (0..layout.sheets.len()).min_by(|&a, &b| {
+        filled(&layout.sheets[a])
+            .total_cmp(&filled(&layout.sheets[b]))
+            .then(b.cmp(&a))
+    });
+    if let Some(k) = least {
+        let s = layout.sheets.remove(k);
+        layout.sheets.push(s);
     }
 }
 
