@@ -4,7 +4,8 @@
 #     (`nestwork bench --sheet WxH --copies K`), sheets used against the area lower bound;
 #  2. leather hides: the bin instances with holes and quality zones;
 #  3. part-in-part: benches/jobs/part-in-part.toml nested with and without part-in-part;
-#  4. remnant and mixed sizes: benches/jobs/remnant.toml (a remnant and standard sheets) and
+#  4. remnants and mixed sizes: benches/jobs/remnant.toml (a remnant and standard sheets),
+#     benches/jobs/remnants-only.toml (three remnants, no standard sheet) and
 #     benches/jobs/mixed-sizes.toml (two sheet sizes);
 #  5. cancel: how long the engine takes to return after a cancel (`--cancel-after`).
 #
@@ -56,15 +57,16 @@ EOF
 
 echo
 echo "## leather hides: holes and quality zones (seed $seed, 60 s)"
-printf '%-12s %6s %6s %10s %9s %6s\n' instance parts hides lower_bd valid rss_MiB
+printf '%-12s %6s %6s %10s %8s %9s %6s\n' instance parts hides lower_bd util_% valid rss_MiB
 for name in baldacci1 baldacci6; do
   file="$inst_dir/bin/$name.json"
   [[ -f "$file" ]] || { echo "$name: missing, skipped" >&2; continue; }
   dir="$out_dir/$name"
   "$bin" bench "$file" --time 60 --seed "$seed" --out "$dir" >/dev/null || true
   r="$dir/result.json"
-  printf '%-12s %6s %6s %10s %9s %6s\n' "$name" "$(num .placed "$r")" "$(num .bins_used "$r")" \
-    "$(num .sheets_lower_bound "$r")" "$(num .valid "$r")" "$(num .peak_rss_mib "$r")"
+  printf '%-12s %6s %6s %10s %8s %9s %6s\n' "$name" "$(num .placed "$r")" "$(num .bins_used "$r")" \
+    "$(num .sheets_lower_bound "$r")" "$(num '.utilization * 100' "$r")" "$(num .valid "$r")" \
+    "$(num .peak_rss_mib "$r")"
 done
 
 echo
@@ -80,12 +82,12 @@ for mode in on off; do
     "$(jq -r .validation "$dir.json")"
 done
 echo
-echo "## remnant and mixed sizes: benches/jobs/{remnant,mixed-sizes}.toml (seed $seed)"
-printf '%-12s %8s %-12s %8s %12s %s\n' job sheets first_sheet util_% last_len_mm validation
-for job in remnant mixed-sizes; do
+echo "## remnants and mixed sizes: benches/jobs/{remnant,remnants-only,mixed-sizes}.toml (seed $seed)"
+printf '%-14s %8s %-12s %8s %12s %s\n' job sheets first_sheet util_% last_len_mm validation
+for job in remnant remnants-only mixed-sizes; do
   dir="$out_dir/$job"
   "$bin" nest "$root/benches/jobs/$job.toml" --seed "$seed" --out "$dir" --json >"$dir.json" 2>/dev/null
-  printf '%-12s %8s %-12s %8s %12s %s\n' "$job" "$(num .sheet_count "$dir.json")" \
+  printf '%-14s %8s %-12s %8s %12s %s\n' "$job" "$(num .sheet_count "$dir.json")" \
     "$(jq -r '.sheets[0] | "\(.width_mm)x\(.height_mm)"' "$dir.json")" \
     "$(num '.utilization * 100' "$dir.json")" "$(num '.sheets[-1].used_length_mm' "$dir.json")" \
     "$(jq -r .validation "$dir.json")"
