@@ -273,9 +273,9 @@ fn leather_hides_with_holes_and_zones_nest_validly() {
 }
 
 /// A timed run with a remnant and standard sheets in stock: when everything
-/// fits on the remnant the restarts get the whole time (the strip phases
-/// have no standard sheet to improve); when it does not, the standard
-/// sheets follow the remnant. Both layouts are valid and complete.
+/// fits on the remnant the run uses the whole time (the restarts, then the
+/// remnant's chained search); when it does not, the standard sheets follow
+/// the remnant. Both layouts are valid and complete.
 #[test]
 fn a_timed_nest_with_remnants_and_standard_sheets_uses_its_time() {
     let timed = NestOptions {

@@ -8,8 +8,10 @@
 //! (remnants, sheets with an outline, count as free and are opened first);
 //! then the shortest used length (max x) of the last sheet. Parts are packed
 //! towards x = 0, bottom-left first. Irregular sheets (outline, holes,
-//! quality zones) are nested by the restarts only; the strip phases work on
-//! the rectangular sheets (after the remnants, which stay as they are).
+//! quality zones) alone in a layout are chained by the strip phases with
+//! their outside, holes and zones as obstacles; next to rectangular sheets
+//! they stay as the restarts left them, and the strip phases work on the
+//! rectangular sheets after them.
 //!
 //! Safety: parts keep at least `spacing_mm + 0.02 mm` between each other and
 //! `margin_mm + 0.01 mm` from the sheet edges (see [`convert`]), so layouts
