@@ -470,3 +470,55 @@ fn irregular_sheets_are_searched_as_one_strip_with_their_obstacles() {
     assert_eq!(out.sheets.len(), 1, "{out:?}");
     assert_eq!(sorted_copies(&out.sheets), (1..=8).collect::<Vec<_>>());
 }
+
+/// Every progress tick shows the figures of the last layout reported, also
+/// while the search tries to do without a smaller last sheet (it starts from
+/// that sheet relabelled as the larger size, a layout nobody was shown).
+#[test]
+fn progress_ticks_show_the_figures_of_the_last_layout_reported() {
+    use nesting::engine::Progress;
+    use std::sync::Mutex;
+    // Four squares fill a large sheet; the fifth goes on a small one, and
+    // the search for a layout without it finds none.
+    let problem = NestProblem {
+        parts: vec![rect_part("sq", 45.0, 45.0, 5, Rotations::None)],
+        sheets: vec![
+            SheetSpec::rect(100.0, 100.0, None, None),
+            SheetSpec::rect(60.0, 60.0, None, None),
+        ],
+        spacing_mm: 0.0,
+        margin_mm: 0.0,
+    };
+    let reports: Mutex<Vec<Progress>> = Mutex::new(Vec::new());
+    let out = nesting::engine::nest(
+        &problem,
+        &opts(2.0, None, 2),
+        &AtomicBool::new(false),
+        &|p| reports.lock().unwrap().push(p.clone()),
+    )
+    .expect("nest");
+    let kinds: Vec<usize> = out.layout.sheets.iter().map(|s| s.sheet).collect();
+    assert_eq!(kinds, vec![0, 1], "a large and a small sheet");
+    let reports = reports.into_inner().unwrap();
+    let mut shown: Option<(usize, f64)> = None;
+    let mut ticks = 0;
+    for p in &reports {
+        if p.improved {
+            let best = p.best.as_ref().expect("an improvement carries its layout");
+            assert_eq!(p.sheets, best.sheets.len());
+            shown = Some((p.sheets, p.utilization));
+        } else if let Some(s) = shown {
+            assert_eq!(
+                (p.sheets, p.utilization),
+                s,
+                "a tick at {:.2} s",
+                p.elapsed_s
+            );
+            ticks += 1;
+        }
+    }
+    assert!(ticks > 0, "no ticks after the first layout");
+    let last = shown.expect("a layout was reported");
+    assert_eq!(last.0, 2);
+    assert!((last.1 - out.layout.utilization(&problem)).abs() < 1e-12);
+}

@@ -89,6 +89,18 @@ pub struct Progress {
     pub best: Option<Layout>,
 }
 
+impl Progress {
+    /// The figures a report shows for `layout`: sheets, utilization and
+    /// copies placed.
+    pub(crate) fn figures_of(problem: &NestProblem, layout: &Layout) -> (usize, f64, usize) {
+        (
+            layout.sheets.len(),
+            layout.utilization(problem),
+            layout.placed_count(),
+        )
+    }
+}
+
 /// Why the search stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StopReason {
@@ -512,23 +524,19 @@ fn nest_fixed(
             _ => remnant_tail_type(&result.layout, &sheets).map(Chained::Type),
         };
         // The chained search over the `chained` sheets of `from`, for
-        // `time_s` seconds, with at most `max` of them.
-        let chain = |chained: Chained, from: &Layout, max: Option<usize>, time_s: f64| {
+        // `time_s` seconds, with at most `max` of them, reporting to `report`.
+        let chain = |chained: Chained,
+                     from: &Layout,
+                     max: Option<usize>,
+                     time_s: f64,
+                     report: &(dyn Fn(&Progress) + Sync)| {
             strip::sheets::improve_on_sheets(
-                problem,
-                &parts,
-                &sheets,
-                chained,
-                from,
-                max,
-                options,
-                time_s,
-                cancel,
-                on_progress,
+                problem, &parts, &sheets, chained, from, max, options, time_s, cancel, report,
             )
         };
         let (layout, extra) = match chained {
-            Some(c) => chain(c, &result.layout, None, time_left()).unwrap_or((result.layout, 0)),
+            Some(c) => chain(c, &result.layout, None, time_left(), on_progress)
+                .unwrap_or((result.layout, 0)),
             // Mixed sizes: first try to do without a smaller last sheet, its
             // parts taken into the sheets of the most used size (half the
             // time left, then the rest shortens the new last sheet); else
@@ -544,12 +552,21 @@ fn nest_fixed(
                         sheets[k].as_ref()?,
                         sheets[j].as_ref()?,
                     )?;
-                    let (fewer, n) =
-                        chain(Chained::Type(k), &moved, Some(before), time_left() / 2.0)?;
-                    Some(match chain(Chained::Type(k), &fewer, None, time_left()) {
-                        Some((shorter, m)) => (shorter, n + m),
-                        None => (fewer, n),
-                    })
+                    let shown = Progress::figures_of(problem, &result.layout);
+                    let absorbing = until_improved(shown, on_progress);
+                    let (fewer, n) = chain(
+                        Chained::Type(k),
+                        &moved,
+                        Some(before),
+                        time_left() / 2.0,
+                        &absorbing,
+                    )?;
+                    Some(
+                        match chain(Chained::Type(k), &fewer, None, time_left(), on_progress) {
+                            Some((shorter, m)) => (shorter, n + m),
+                            None => (fewer, n),
+                        },
+                    )
                 })
                 .unwrap_or_else(|| {
                     last_sheet::compact_last_sheet(
@@ -580,6 +597,32 @@ fn nest_fixed(
         stopped,
         hull_parts,
     })
+}
+
+/// `on_progress` for a search that starts from a layout the user has not
+/// seen (the last sheet relabelled as a larger size): until it reports an
+/// improvement, its ticks show `shown`, the figures of the layout the user
+/// has, instead of its own.
+fn until_improved<'a>(
+    shown: (usize, f64, usize),
+    on_progress: &'a (dyn Fn(&Progress) + Sync),
+) -> impl Fn(&Progress) + Sync + 'a {
+    let improved = AtomicBool::new(false);
+    move |p: &Progress| {
+        if p.improved {
+            improved.store(true, Ordering::Relaxed);
+        }
+        if improved.load(Ordering::Relaxed) {
+            return on_progress(p);
+        }
+        let (sheets, utilization, placed) = shown;
+        on_progress(&Progress {
+            sheets,
+            utilization,
+            placed,
+            ..p.clone()
+        });
+    }
 }
 
 /// True when every sheet of a non-empty layout is irregular (remnants,

@@ -236,7 +236,7 @@ pub fn improve_on_sheets(
     let total = whole.total_quantity() as usize;
     // Score of the chained sheets last shown to the caller, and the whole
     // layout's sheets, utilization and placed parts.
-    let figures = |l: &Layout| (l.sheets.len(), l.utilization(whole), l.placed_count());
+    let figures = |l: &Layout| Progress::figures_of(whole, l);
     let shown = Mutex::new((before, figures(whole_layout)));
     let report = |update: Option<(&[Pose], f32)>, iterations: u64| {
         let mut shown = shown.lock().unwrap_or_else(|e| e.into_inner());
