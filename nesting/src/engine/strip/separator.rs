@@ -3,12 +3,12 @@
 //!
 //! Every item keeps a pose (orientation, translation) whose collision
 //! bounding box lies inside the strip, so only item-item (and item-slab or
-//! item-obstacle) overlaps remain. Each overlapping pair has a loss ([`pair_loss`]) and a
-//! weight; an item's weighted loss is the sum over the pairs it is in. A
-//! sweep moves every colliding item, in random order, to the best pose the
-//! [`sample`](super::sample) search finds for its weighted loss; after each
-//! sweep the weights of pairs that still overlap grow (more for the worse
-//! overlaps), the others decay towards 1. A separation ends when nothing
+//! item-obstacle) overlaps remain. Each overlapping pair has a loss
+//! ([`pair_loss`]) and a weight; an item's weighted loss is the sum over
+//! the pairs it is in. A sweep moves every colliding item, in random order,
+//! to the best pose the [`sample`](super::sample) search finds for its
+//! weighted loss; after each sweep the weights of pairs that still overlap
+//! grow (more for the worse overlaps), the others decay towards 1. A separation ends when nothing
 //! overlaps, or when repeated rounds of sweeps ("strikes") stop lowering the
 //! total loss. The scheme follows sparrow (arXiv 2509.13329); the code is
 //! ours.
