@@ -173,7 +173,7 @@ impl JobSheet {
 
     /// How the sheet is named in messages: its size, and the remnant file.
     pub fn describe(&self) -> String {
-        let size = format!("{} x {} mm", self.width_mm, self.height_mm);
+        let size = crate::report::sheet_size_text(self.width_mm, self.height_mm);
         match &self.remnant {
             Some(p) => format!("remnant {} ({size})", p.display()),
             None => size,

@@ -95,6 +95,13 @@ pub struct UnplacedEntry {
     pub reason: String,
 }
 
+/// A sheet size for messages, to 0.1 mm: "1000 x 500 mm", "369.2 x 402.9 mm"
+/// (a remnant's size comes from its outline and carries rounding noise).
+pub fn sheet_size_text(width_mm: f64, height_mm: f64) -> String {
+    let tenth = |v: f64| (v * 10.0).round() / 10.0;
+    format!("{} x {} mm", tenth(width_mm), tenth(height_mm))
+}
+
 /// File name of sheet `number` (1-based).
 pub fn sheet_file_name(number: usize) -> String {
     format!("sheet-{number:03}.dxf")
@@ -199,5 +206,20 @@ impl NestReport {
         })?;
         serde_json::from_str(&text)
             .with_context(|| format!("{} is not a valid Nestwork report", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sheet_size_text;
+
+    #[test]
+    fn sheet_sizes_read_to_a_tenth_of_a_millimetre() {
+        assert_eq!(sheet_size_text(1000.0, 500.0), "1000 x 500 mm");
+        assert_eq!(
+            sheet_size_text(368.99999999999204, 402.9999999105909),
+            "369 x 403 mm"
+        );
+        assert_eq!(sheet_size_text(369.19988, 1200.45), "369.2 x 1200.5 mm");
     }
 }

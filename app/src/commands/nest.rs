@@ -233,10 +233,9 @@ fn print_summary(report: &NestReport, out: &Path) {
     );
     for s in &report.sheets {
         println!(
-            "  {}  {} x {} mm  {} parts  utilization {:.1} %  used length {:.1} mm",
+            "  {}  {}  {} parts  utilization {:.1} %  used length {:.1} mm",
             s.file,
-            s.width_mm,
-            s.height_mm,
+            crate::report::sheet_size_text(s.width_mm, s.height_mm),
             s.placements.len(),
             s.utilization * 100.0,
             s.used_length_mm

@@ -412,9 +412,8 @@ pub fn send_to(doc: &mut NestDoc, id: CopyId, target: SendTarget) -> Result<(), 
             let used = doc.layout.sheets.iter().filter(|l| l.sheet == k).count();
             if spec.count.is_some_and(|c| used as u64 >= u64::from(c)) {
                 return Err(format!(
-                    "no {} x {} mm sheet left in stock (all {} used)",
-                    spec.width_mm,
-                    spec.height_mm,
+                    "no {} sheet left in stock (all {} used)",
+                    crate::report::sheet_size_text(spec.width_mm, spec.height_mm),
                     spec.count.unwrap_or(0)
                 ));
             }
