@@ -150,6 +150,15 @@ pub fn is_rectangular(sheets: &[Option<SheetShape>], k: usize) -> bool {
         .is_some_and(|s| !s.irregular)
 }
 
+/// True when sheet type `k` is usable and irregular (a remnant or hide with
+/// an outline).
+pub fn is_irregular(sheets: &[Option<SheetShape>], k: usize) -> bool {
+    sheets
+        .get(k)
+        .and_then(Option::as_ref)
+        .is_some_and(|s| s.irregular)
+}
+
 /// Why a problem could not be converted.
 #[derive(Debug)]
 pub enum ConvertError {

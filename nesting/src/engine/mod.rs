@@ -632,7 +632,7 @@ fn all_irregular(layout: &Layout, sheets: &[Option<convert::SheetShape>]) -> boo
         && layout
             .sheets
             .iter()
-            .all(|s| sheets[s.sheet].as_ref().is_some_and(|sh| sh.irregular))
+            .all(|s| convert::is_irregular(sheets, s.sheet))
 }
 
 /// The one standard (rectangular) sheet type of a layout that also holds

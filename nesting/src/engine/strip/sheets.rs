@@ -9,7 +9,8 @@ use super::obstacle::{Barriers, sheet_obstacles};
 use super::separator::Pose;
 use super::{Found, SearchRun};
 use crate::engine::convert::{
-    PartShapes, SheetShape, nearest_orientation, to_turned_transform, turned_translation,
+    PartShapes, SheetShape, is_irregular, nearest_orientation, to_turned_transform,
+    turned_translation,
 };
 use crate::engine::{NestOptions, Progress};
 use crate::problem::{Layout, NestProblem, Placement, SheetLayout};
@@ -32,10 +33,7 @@ impl Chained {
     fn holds(self, sheets: &[Option<SheetShape>], k: usize) -> bool {
         match self {
             Chained::Type(t) => k == t,
-            Chained::Irregular => sheets
-                .get(k)
-                .and_then(Option::as_ref)
-                .is_some_and(|s| s.irregular),
+            Chained::Irregular => is_irregular(sheets, k),
         }
     }
 }
