@@ -296,7 +296,16 @@ fn a_timed_nest_with_remnants_and_standard_sheets_uses_its_time() {
         let report = validate_layout(&problem, &out.layout);
         assert!(report.is_valid(), "{report}");
         assert_eq!(out.layout.placed_count(), quantity as usize);
-        assert_eq!(out.layout.sheets[0].sheet, 1, "the remnant comes first");
+        assert_eq!(
+            out.layout.sheets[0].sheet,
+            1,
+            "{quantity} squares: the remnant comes first: {:?}",
+            out.layout
+                .sheets
+                .iter()
+                .map(|s| (s.sheet, s.placements.len()))
+                .collect::<Vec<_>>()
+        );
         let standard = out.layout.sheets.iter().filter(|s| s.sheet == 0).count();
         assert!(
             (standard > 0) == (standard_sheets > 0),
@@ -308,5 +317,42 @@ fn a_timed_nest_with_remnants_and_standard_sheets_uses_its_time() {
             out.elapsed_s,
             timed.time_limit_s
         );
+    }
+}
+
+/// A restart that opens a random sheet type still opens a remnant in stock
+/// before a new standard sheet (the randomness picks among the remnants).
+#[test]
+fn randomised_restarts_open_the_remnant_before_a_new_sheet() {
+    use nesting::engine::construct::{Ctx, Params, construct};
+    use nesting::engine::convert::{FREE_ROTATION_STEP_DEG, convert_parts, convert_sheets};
+    use rand_chacha::ChaCha8Rng;
+    use rand_chacha::rand_core::SeedableRng;
+    let problem = NestProblem {
+        parts: vec![demand("sq", 40.0, 40, None)],
+        sheets: vec![SheetSpec::rect(300.0, 200.0, None, None), l_remnant()],
+        spacing_mm: 2.0,
+        margin_mm: 5.0,
+    };
+    let parts =
+        convert_parts(&problem, FREE_ROTATION_STEP_DEG, &AtomicBool::new(false)).expect("parts");
+    let sheets = convert_sheets(&problem).expect("sheets");
+    let ctx = Ctx {
+        problem: &problem,
+        parts: &parts,
+        sheets: &sheets,
+        cost_mode: false,
+        fixed: &[],
+    };
+    let params = Params {
+        sheet_randomness: 1.0,
+        ..Params::greedy()
+    };
+    for seed in 0..16 {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let sol = construct(&ctx, &[0; 40], &params, &mut rng, &|| false, false).expect("layout");
+        let kinds: Vec<usize> = sol.sheets.iter().map(|(k, _)| *k).collect();
+        assert_eq!(kinds.first(), Some(&1), "seed {seed}: sheets {kinds:?}");
+        assert!(sol.unplaced.is_empty(), "seed {seed}: {:?}", sol.unplaced);
     }
 }

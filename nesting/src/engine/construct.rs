@@ -509,7 +509,15 @@ pub fn construct(
             .filter(|&k| stock_left(ctx, &used, k))
             .collect();
         if eligible.len() > 1 && rng.random::<f64>() < params.sheet_randomness {
-            let j = rng.random_range(0..eligible.len());
+            // The random pick stays among the sheets of the preferred one's
+            // kind, so a remnant in stock is still opened before a new sheet.
+            let irregular = |k: usize| ctx.sheets[k].as_ref().is_some_and(|s| s.irregular);
+            let kind = irregular(eligible[0]);
+            let same_kind = eligible
+                .iter()
+                .take_while(|&&k| irregular(k) == kind)
+                .count();
+            let j = rng.random_range(0..same_kind);
             eligible.swap(0, j);
         }
         for &k in &eligible {
