@@ -48,7 +48,8 @@ pub struct Params {
     pub random_samples: usize,
     /// Feasible candidates refined by descent per placement.
     pub refine: usize,
-    /// Probability of opening a random eligible sheet type instead of the preferred one.
+    /// Probability of opening a random eligible sheet type instead of the
+    /// preferred one (of the same kind: remnants stay ahead of new sheets).
     pub sheet_randomness: f64,
     /// Random re-pack attempts of the last sheet.
     pub repack_attempts: usize,
