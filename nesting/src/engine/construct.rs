@@ -3,7 +3,7 @@
 //! positions refined by a bottom-left descent; a new sheet is opened when an
 //! item fits nowhere. Collision queries go to jagua-rs.
 
-use super::convert::{FixedSheet, Orientation, PartShapes, SheetShape, to_transform};
+use super::convert::{FixedSheet, Orientation, PartShapes, SheetShape, is_irregular, to_transform};
 use crate::problem::{
     Layout, NestProblem, PRIORITY_FIRST, PRIORITY_LAST, Placement, SheetLayout, Unplaced,
 };
@@ -399,7 +399,7 @@ fn sheet_preference(ctx: &Ctx) -> Vec<usize> {
             Ordering::Equal
         };
         // Remnants (irregular sheets) before new rectangular sheets.
-        let remnant = |k: usize| ctx.sheets[k].as_ref().is_some_and(|s| s.irregular);
+        let remnant = |k: usize| is_irregular(ctx.sheets, k);
         by_cost
             .then(remnant(b).cmp(&remnant(a)))
             .then(sb.area().total_cmp(&sa.area()))
@@ -512,11 +512,10 @@ pub fn construct(
         if eligible.len() > 1 && rng.random::<f64>() < params.sheet_randomness {
             // The random pick stays among the sheets of the preferred one's
             // kind, so a remnant in stock is still opened before a new sheet.
-            let irregular = |k: usize| ctx.sheets[k].as_ref().is_some_and(|s| s.irregular);
-            let kind = irregular(eligible[0]);
+            let kind = is_irregular(ctx.sheets, eligible[0]);
             let same_kind = eligible
                 .iter()
-                .take_while(|&&k| irregular(k) == kind)
+                .take_while(|&&k| is_irregular(ctx.sheets, k) == kind)
                 .count();
             let j = rng.random_range(0..same_kind);
             eligible.swap(0, j);

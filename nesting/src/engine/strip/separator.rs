@@ -8,10 +8,10 @@
 //! the pairs it is in. A sweep moves every colliding item, in random order,
 //! to the best pose the [`sample`](super::sample) search finds for its
 //! weighted loss; after each sweep the weights of pairs that still overlap
-//! grow (more for the worse overlaps), the others decay towards 1. A separation ends when nothing
-//! overlaps, or when repeated rounds of sweeps ("strikes") stop lowering the
-//! total loss. The scheme follows sparrow (arXiv 2509.13329); the code is
-//! ours.
+//! grow (more for the worse overlaps), the others decay towards 1. A
+//! separation ends when nothing overlaps, or when repeated rounds of sweeps
+//! ("strikes") stop lowering the total loss. The scheme follows sparrow
+//! (arXiv 2509.13329); the code is ours.
 
 use super::obstacle::Barriers;
 use super::overlap::{
