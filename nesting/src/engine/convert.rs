@@ -2,9 +2,12 @@
 //! containers, with conservative safety margins, and back to our transforms.
 //!
 //! Every allowed orientation (rotation, mirror) of a part becomes its own
-//! jagua item with a fixed orientation: rotations and mirrors are applied
-//! exactly in `f64` here, so jagua only ever translates shapes. A placement
-//! found at jagua translation `t` maps back to our
+//! jagua item with a fixed orientation. The first orientation of a part (and
+//! the first mirrored one) is imported from its outline, rotated and mirrored
+//! exactly in `f64`; jagua grows and simplifies it, the costly part. The other
+//! orientations are that collision shape turned by the difference of the
+//! angles (in `f32`, covered by [`F32_ERROR_RATIO`]). A placement found
+//! at jagua translation `t` maps back to our
 //! `Transform { x_mm: t.x + offset.x, y_mm: t.y + offset.y, angle_deg, mirrored }`.
 //!
 //! Safety (the layout must pass an exact validator):
@@ -40,6 +43,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub const SAFETY_MM: f64 = 0.01;
 /// Maximum distance between a true arc and its enclosing polygon (mm).
 pub const ARC_TOLERANCE_MM: f64 = 0.05;
+/// Bound of the `f32` rounding in a part's collision shape, as a share of
+/// the part's size: jagua-rs grows and simplifies outlines in `f32` (a 10 m
+/// part lost all of [`SAFETY_MM`] at its corners), and turning a shape
+/// (jagua-rs `Transformation`) rounds the angle, its sine and cosine and the
+/// products once each, up to about 7e-7 more. Every part grows by this share
+/// of its size on top of [`SAFETY_MM`].
+pub const F32_ERROR_RATIO: f64 = 1e-6;
 /// Compensates the round-join chords of jagua's polygon buffer (0.1 rad
 /// chords lose up to 0.125 % of the offset distance at convex corners).
 const JOIN_FACTOR: f64 = 1.002;
@@ -338,9 +348,12 @@ pub fn convert_parts(
     cancel: &AtomicBool,
 ) -> Result<Vec<PartShapes>, ConvertError> {
     use rayon::prelude::*;
-    let importer = part_importer(problem)?;
-    // (part, angle, mirrored, enclosing polygon), in item index order.
+    let growth_mm = item_growth_mm(problem.spacing_mm);
+    // (part, angle, mirrored, enclosing polygon), in item index order, and
+    // the job whose collision shape each one turns (itself for the first of
+    // its part and mirroring).
     let mut jobs: Vec<(usize, f64, bool, Vec<Point>)> = Vec::new();
+    let mut bases: Vec<usize> = Vec::new();
     let mut periods = vec![360.0f64; problem.parts.len()];
     for (pi, demand) in problem.parts.iter().enumerate() {
         if demand.quantity == 0 {
@@ -364,6 +377,7 @@ pub fn convert_parts(
             orientations.truncate(1);
         }
         let first_angle = orientations.first().map_or(0.0, |o| o.0);
+        let mut first_job: [Option<usize>; 2] = [None, None];
         for (angle_deg, mirrored) in orientations {
             let poly = oriented_polygon(&part.outer, pi, angle_deg, mirrored)?;
             // Normalised copy to detect symmetric duplicates.
@@ -382,6 +396,7 @@ pub fn convert_parts(
                 None => {}
             }
             rings.push(normalized);
+            bases.push(*first_job[usize::from(mirrored)].get_or_insert(jobs.len()));
             jobs.push((pi, angle_deg, mirrored, poly));
         }
         if rings.is_empty() {
@@ -391,14 +406,34 @@ pub fn convert_parts(
             });
         }
     }
-    let imported: Vec<Orientation> = jobs
+    let check_cancel = || match cancel.load(Ordering::Relaxed) {
+        true => Err(ConvertError::Cancelled),
+        false => Ok(()),
+    };
+    let first: Vec<Option<Orientation>> = jobs
         .par_iter()
         .enumerate()
         .map(|(idx, (pi, angle, mirrored, poly))| {
-            if cancel.load(Ordering::Relaxed) {
-                return Err(ConvertError::Cancelled);
+            if bases[idx] != idx {
+                return Ok(None);
             }
-            import_orientation(&importer, poly, *pi, *angle, *mirrored, idx)
+            check_cancel()?;
+            let importer = part_importer(growth_mm + f32_allowance_mm(poly, growth_mm))?;
+            import_orientation(&importer, poly, *pi, *angle, *mirrored, idx).map(Some)
+        })
+        .collect::<Result<_, _>>()?;
+    let imported: Vec<Orientation> = jobs
+        .par_iter()
+        .enumerate()
+        .map(|(idx, (_, angle, ..))| {
+            check_cancel()?;
+            let base = first[bases[idx]]
+                .as_ref()
+                .ok_or_else(|| ConvertError::Engine("an orientation lost its base".into()))?;
+            match bases[idx] == idx {
+                true => Ok(base.clone()),
+                false => turned_orientation(base, *angle, idx),
+            }
         })
         .collect::<Result<_, _>>()?;
     let mut out: Vec<PartShapes> = Vec::new();
@@ -503,9 +538,61 @@ fn import_orientation(
     })
 }
 
-fn part_importer(problem: &NestProblem) -> Result<Importer, ConvertError> {
+/// The orientation `base` turned by `angle_deg - base.angle_deg` about its
+/// jagua reference point, as jagua item `idx`: its collision shape, poles and
+/// all, is the base's turned, so nothing is grown, simplified or searched for
+/// poles again.
+fn turned_orientation(
+    base: &Orientation,
+    angle_deg: f64,
+    idx: usize,
+) -> Result<Orientation, ConvertError> {
+    use jagua_rs::geometry::shape_modification::{ShapeModifyConfig, ShapeModifyMode};
+    use jagua_rs::geometry::{DTransformation, OriginalShape};
+    let turn_rad = (angle_deg - base.angle_deg).to_radians();
+    let turn = Transformation::from_rotation(turn_rad as f32);
+    let shape = base.item.shape_cd().transform_clone(&turn);
+    let b = shape.bbox();
+    let original = OriginalShape {
+        shape,
+        pre_transform: DTransformation::new(0.0, (0.0, 0.0)),
+        modify_mode: ShapeModifyMode::Inflate,
+        modify_config: ShapeModifyConfig::default(),
+    };
+    let item = Item::new(
+        idx,
+        idx as u64,
+        original,
+        base.item.allowed_orientations().clone(),
+        None,
+        base.item.surrogate_config(),
+    )
+    .map_err(|e| ConvertError::Engine(e.to_string()))?;
+    // The exact turn, not the f32 one: the shape's error then stays within its
+    // reach from the reference point, however far the part lies from its origin.
+    let (x, y) = turned_offset(base, turn_rad);
+    Ok(Orientation {
+        angle_deg,
+        mirrored: base.mirrored,
+        item: Arc::new(item),
+        offset: Point::new(x, y),
+        cd_bbox: [b.x_min, b.y_min, b.x_max, b.y_max],
+        hull: base.hull.clone(),
+    })
+}
+
+/// Growth that covers the `f32` rounding in the collision shape of `poly`
+/// grown by `growth_mm`: [`F32_ERROR_RATIO`] of a bound of its reach from
+/// any reference point inside it, mm.
+fn f32_allowance_mm(poly: &[Point], growth_mm: f64) -> f64 {
+    let bb = crate::geometry::BBox::from_points(poly.iter().copied());
+    F32_ERROR_RATIO * (bb.width().hypot(bb.height()) + 2.0 * growth_mm)
+}
+
+/// The importer of part outlines, growing each by `growth_mm`.
+fn part_importer(growth_mm: f64) -> Result<Importer, ConvertError> {
     Importer::new(cde_config(), Some(0.001), None)
-        .with_min_item_separation((2.0 * item_growth_mm(problem.spacing_mm)) as f32)
+        .with_min_item_separation((2.0 * growth_mm) as f32)
         .map_err(|e| ConvertError::Engine(e.to_string()))
 }
 
@@ -538,7 +625,7 @@ pub fn convert_fixed(
     fixed: &crate::problem::Layout,
     first_idx: usize,
 ) -> Result<Vec<FixedSheet>, ConvertError> {
-    let importer = part_importer(problem)?;
+    let importer = part_importer(item_growth_mm(problem.spacing_mm))?;
     let mut idx = first_idx;
     let mut out = Vec::new();
     for sl in &fixed.sheets {
@@ -643,7 +730,7 @@ pub fn to_turned_transform(o: &Orientation, turn_rad: f32, t: (f32, f32)) -> Tra
     if turn_rad == 0.0 {
         return to_transform(o, t);
     }
-    let (dx, dy) = turned_offset(o, turn_rad);
+    let (dx, dy) = turned_offset(o, f64::from(turn_rad));
     Transform {
         x_mm: f64::from(t.0) + dx,
         y_mm: f64::from(t.1) + dy,
@@ -655,13 +742,13 @@ pub fn to_turned_transform(o: &Orientation, turn_rad: f32, t: (f32, f32)) -> Tra
 /// The inverse of [`to_turned_transform`]: the jagua translation of the
 /// orientation's shape, turned by `turn_rad`, for our `transform`.
 pub fn turned_translation(o: &Orientation, turn_rad: f32, transform: &Transform) -> (f32, f32) {
-    let (dx, dy) = turned_offset(o, turn_rad);
+    let (dx, dy) = turned_offset(o, f64::from(turn_rad));
     ((transform.x_mm - dx) as f32, (transform.y_mm - dy) as f32)
 }
 
 /// The orientation's offset turned by `turn_rad` about the reference point.
-fn turned_offset(o: &Orientation, turn_rad: f32) -> (f64, f64) {
-    let (sin, cos) = f64::from(turn_rad).sin_cos();
+fn turned_offset(o: &Orientation, turn_rad: f64) -> (f64, f64) {
+    let (sin, cos) = turn_rad.sin_cos();
     (
         o.offset.x * cos - o.offset.y * sin,
         o.offset.x * sin + o.offset.y * cos,
@@ -824,6 +911,76 @@ mod tests {
             // And the translation comes back from the transform.
             let back = turned_translation(o, turn, &transform);
             assert!((back.0 - t.0).abs() < 1e-3 && (back.1 - t.1).abs() < 1e-3);
+        }
+    }
+
+    #[test]
+    fn every_turned_orientation_holds_the_part_with_its_safety_gap() {
+        use crate::part::Part;
+        use crate::problem::{PartDemand, SheetSpec};
+        use jagua_rs::geometry::geo_traits::{CollidesWith, TransformableFrom};
+        // A 10 m plate with a notch: at 5 m from the reference point, the
+        // f32 rounding of the import and of the turns moves vertices by up to
+        // about 1e-6 of the size, as much as SAFETY_MM. Without the rotation
+        // allowance the corners end on the collision shape's boundary.
+        let outline = [
+            (0., 0.),
+            (10000., 0.),
+            (10000., 5000.),
+            (6000., 5000.),
+            (6000., 3000.),
+            (0., 3000.),
+        ];
+        let plate = Part::new(
+            "plate",
+            Contour::polygon(outline.map(|(x, y)| Point::new(x, y))),
+            vec![],
+        );
+        let problem = NestProblem {
+            parts: vec![PartDemand {
+                mirror: true,
+                rotations: Rotations::Free,
+                ..PartDemand::new(Arc::new(plate.clone()), 1)
+            }],
+            sheets: vec![SheetSpec::rect(15000.0, 15000.0, None, None)],
+            spacing_mm: 0.0,
+            margin_mm: 0.0,
+        };
+        let parts = convert_parts(&problem, 5.0, &AtomicBool::new(false)).unwrap();
+        let os = &parts[0].orientations;
+        assert_eq!(os.len(), 144, "72 angles, mirrored or not");
+        // Points 0.9 SAFETY_MM out from every corner of the exact part, all
+        // around it, and from the middle of every side lie in the collision
+        // shape of every orientation.
+        let d = 0.9 * SAFETY_MM;
+        let t = (7500.0f32, 7500.0f32);
+        for (k, o) in os.iter().enumerate() {
+            let reference = o.item.shape_cd();
+            let mut shape = (**reference).clone();
+            shape.transform_from(reference, &Transformation::from_translation(t));
+            let placed = plate.outer.transformed(&to_transform(o, t)).oriented(true);
+            let vs = &placed.vertices;
+            for (i, v) in vs.iter().enumerate() {
+                let w = &vs[(i + 1) % vs.len()];
+                let (a, b) = (Point::new(v.x, v.y), Point::new(w.x, w.y));
+                let len = a.dist(b);
+                // Outward normal of a counter-clockwise side.
+                let (nx, ny) = ((b.y - a.y) / len, (a.x - b.x) / len);
+                let mid = Point::new((a.x + b.x) / 2.0 + d * nx, (a.y + b.y) / 2.0 + d * ny);
+                let around = (0..16).map(|j| {
+                    let (s, c) = (f64::from(j) * std::f64::consts::PI / 8.0).sin_cos();
+                    Point::new(a.x + d * c, a.y + d * s)
+                });
+                for q in around.chain([mid]) {
+                    let p = JPoint(q.x as f32, q.y as f32);
+                    assert!(
+                        shape.collides_with(&p),
+                        "{q:?} outside the collision shape of orientation {k} ({}°, mirrored {})",
+                        o.angle_deg,
+                        o.mirrored
+                    );
+                }
+            }
         }
     }
 
