@@ -339,9 +339,10 @@ pub(crate) fn warn_hull_parts(problem: &NestProblem, parts: &[PartShapes]) {
 
 /// Imports every part with quantity > 0 in all its distinct orientations
 /// (free rotation every `free_step_deg` degrees). Item indices are dense
-/// over all orientations of all parts. The imports (surrogate generation is
-/// the costly part) run in parallel on the current rayon pool and stop
-/// early when `cancel` is set.
+/// over all orientations of all parts. Each part is imported once per
+/// mirroring (growth, simplification and poles: the costly part) and its
+/// other orientations turn that shape; both steps run in parallel on the
+/// current rayon pool and stop early when `cancel` is set.
 pub fn convert_parts(
     problem: &NestProblem,
     free_step_deg: f64,
@@ -406,9 +407,12 @@ pub fn convert_parts(
             });
         }
     }
-    let check_cancel = || match cancel.load(Ordering::Relaxed) {
-        true => Err(ConvertError::Cancelled),
-        false => Ok(()),
+    let check_cancel = || {
+        if cancel.load(Ordering::Relaxed) {
+            Err(ConvertError::Cancelled)
+        } else {
+            Ok(())
+        }
     };
     let first: Vec<Option<Orientation>> = jobs
         .par_iter()
@@ -427,12 +431,13 @@ pub fn convert_parts(
         .enumerate()
         .map(|(idx, (_, angle, ..))| {
             check_cancel()?;
-            let base = first[bases[idx]]
-                .as_ref()
-                .ok_or_else(|| ConvertError::Engine("an orientation lost its base".into()))?;
-            match bases[idx] == idx {
-                true => Ok(base.clone()),
-                false => turned_orientation(base, *angle, idx),
+            let base = first[bases[idx]].as_ref().ok_or_else(|| {
+                ConvertError::Engine(format!("internal: orientation {idx} has no imported base"))
+            })?;
+            if bases[idx] == idx {
+                Ok(base.clone())
+            } else {
+                turned_orientation(base, *angle, idx)
             }
         })
         .collect::<Result<_, _>>()?;
