@@ -2,12 +2,12 @@
 //! containers, with conservative safety margins, and back to our transforms.
 //!
 //! Every allowed orientation (rotation, mirror) of a part becomes its own
-//! jagua item with a fixed orientation. The first orientation of a part (and
-//! the first mirrored one) is imported from its outline, rotated and mirrored
-//! exactly in `f64`; jagua grows and simplifies it, the costly part. The other
-//! orientations are that collision shape turned by the difference of the
-//! angles (in `f32`, covered by [`F32_ERROR_RATIO`]). A placement found
-//! at jagua translation `t` maps back to our
+//! jagua item with a fixed orientation. The first orientation of a part is
+//! imported from its outline, rotated exactly in `f64`; jagua grows and
+//! simplifies it, the costly part. The other orientations are that collision
+//! shape turned by the difference of the angles, and mirrored ones reflected
+//! too (in `f32`, covered by [`F32_ERROR_RATIO`]). A placement found at jagua
+//! translation `t` maps back to our
 //! `Transform { x_mm: t.x + offset.x, y_mm: t.y + offset.y, angle_deg, mirrored }`.
 //!
 //! Safety (the layout must pass an exact validator):
@@ -339,9 +339,9 @@ pub(crate) fn warn_hull_parts(problem: &NestProblem, parts: &[PartShapes]) {
 
 /// Imports every part with quantity > 0 in all its distinct orientations
 /// (free rotation every `free_step_deg` degrees). Item indices are dense
-/// over all orientations of all parts. Each part is imported once per
-/// mirroring (growth, simplification and poles: the costly part) and its
-/// other orientations turn that shape; both steps run in parallel on the
+/// over all orientations of all parts. Each part is imported once (growth,
+/// simplification and poles: the costly part) and its other orientations
+/// turn and reflect that shape; both steps run in parallel on the
 /// current rayon pool and stop early when `cancel` is set.
 pub fn convert_parts(
     problem: &NestProblem,
@@ -351,8 +351,7 @@ pub fn convert_parts(
     use rayon::prelude::*;
     let growth_mm = item_growth_mm(problem.spacing_mm);
     // (part, angle, mirrored, enclosing polygon), in item index order, and
-    // the job whose collision shape each one turns (itself for the first of
-    // its part and mirroring).
+    // the job whose collision shape each one turns (the first of its part).
     let mut jobs: Vec<(usize, f64, bool, Vec<Point>)> = Vec::new();
     let mut bases: Vec<usize> = Vec::new();
     let mut periods = vec![360.0f64; problem.parts.len()];
@@ -378,7 +377,7 @@ pub fn convert_parts(
             orientations.truncate(1);
         }
         let first_angle = orientations.first().map_or(0.0, |o| o.0);
-        let mut first_job: [Option<usize>; 2] = [None, None];
+        let mut first_job: Option<usize> = None;
         for (angle_deg, mirrored) in orientations {
             let poly = oriented_polygon(&part.outer, pi, angle_deg, mirrored)?;
             // Normalised copy to detect symmetric duplicates.
@@ -397,7 +396,7 @@ pub fn convert_parts(
                 None => {}
             }
             rings.push(normalized);
-            bases.push(*first_job[usize::from(mirrored)].get_or_insert(jobs.len()));
+            bases.push(*first_job.get_or_insert(jobs.len()));
             jobs.push((pi, angle_deg, mirrored, poly));
         }
         if rings.is_empty() {
@@ -429,7 +428,7 @@ pub fn convert_parts(
     let imported: Vec<Orientation> = jobs
         .par_iter()
         .enumerate()
-        .map(|(idx, (_, angle, ..))| {
+        .map(|(idx, (_, angle, mirrored, _))| {
             check_cancel()?;
             let base = first[bases[idx]].as_ref().ok_or_else(|| {
                 ConvertError::Engine(format!("internal: orientation {idx} has no imported base"))
@@ -437,7 +436,7 @@ pub fn convert_parts(
             if bases[idx] == idx {
                 Ok(base.clone())
             } else {
-                turned_orientation(base, *angle, idx)
+                turned_orientation(base, *angle, *mirrored, idx)
             }
         })
         .collect::<Result<_, _>>()?;
@@ -543,20 +542,29 @@ fn import_orientation(
     })
 }
 
-/// The orientation `base` turned by `angle_deg - base.angle_deg` about its
-/// jagua reference point, as jagua item `idx`: its collision shape, poles and
-/// all, is the base's turned, so nothing is grown, simplified or searched for
-/// poles again.
+/// The orientation `base` turned (and reflected) about its jagua reference
+/// point into orientation `(angle_deg, mirrored)`, as jagua item `idx`: its
+/// collision shape, poles and all, is the base's mapped, so nothing is grown,
+/// simplified or searched for poles again.
 fn turned_orientation(
     base: &Orientation,
     angle_deg: f64,
+    mirrored: bool,
     idx: usize,
 ) -> Result<Orientation, ConvertError> {
     use jagua_rs::geometry::shape_modification::{ShapeModifyConfig, ShapeModifyMode};
     use jagua_rs::geometry::{DTransformation, OriginalShape};
-    let turn_rad = (angle_deg - base.angle_deg).to_radians();
-    let turn = Transformation::from_rotation(turn_rad as f32);
-    let shape = base.item.shape_cd().transform_clone(&turn);
+    // Our mirror negates x before the rotation, jagua's reflection negates y:
+    // from one mirroring to the other the map is a reflection across the x
+    // axis, then a turn by the sum of the angles plus 180°.
+    let reflected = mirrored != base.mirrored;
+    let turn_deg = match reflected {
+        false => angle_deg - base.angle_deg,
+        true => angle_deg + base.angle_deg + 180.0,
+    };
+    let turn_rad = turn_deg.rem_euclid(360.0).to_radians();
+    let map = DTransformation::new(turn_rad as f32, (0.0, 0.0)).with_reflection(reflected);
+    let shape = base.item.shape_cd().transform_clone(&map.compose());
     let b = shape.bbox();
     let original = OriginalShape {
         shape,
@@ -575,10 +583,14 @@ fn turned_orientation(
     .map_err(|e| ConvertError::Engine(e.to_string()))?;
     // The exact turn, not the f32 one: the shape's error then stays within its
     // reach from the reference point, however far the part lies from its origin.
-    let (x, y) = turned_offset(base, turn_rad);
+    let from = match reflected {
+        false => base.offset,
+        true => Point::new(base.offset.x, -base.offset.y),
+    };
+    let (x, y) = turned_point(from, turn_rad);
     Ok(Orientation {
         angle_deg,
-        mirrored: base.mirrored,
+        mirrored,
         item: Arc::new(item),
         offset: Point::new(x, y),
         cd_bbox: [b.x_min, b.y_min, b.x_max, b.y_max],
@@ -753,11 +765,13 @@ pub fn turned_translation(o: &Orientation, turn_rad: f32, transform: &Transform)
 
 /// The orientation's offset turned by `turn_rad` about the reference point.
 fn turned_offset(o: &Orientation, turn_rad: f64) -> (f64, f64) {
+    turned_point(o.offset, turn_rad)
+}
+
+/// `p` turned by `turn_rad` about the origin.
+fn turned_point(p: Point, turn_rad: f64) -> (f64, f64) {
     let (sin, cos) = turn_rad.sin_cos();
-    (
-        o.offset.x * cos - o.offset.y * sin,
-        o.offset.x * sin + o.offset.y * cos,
-    )
+    (p.x * cos - p.y * sin, p.x * sin + p.y * cos)
 }
 
 /// The orientation of `ps` closest to `angle_deg` (same mirroring first;
