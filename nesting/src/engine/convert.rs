@@ -18,6 +18,9 @@
 //!   covers the ~0.125 % that jagua's round-join buffer (0.1 rad chords) can
 //!   shave off at convex corners, [`SAFETY_MM`] covers `f32` rounding. Two
 //!   parts therefore end up at least `spacing + 2·SAFETY_MM` apart;
+//! - on top of `g`, each part grows by [`F32_ERROR_RATIO`] of its size: the
+//!   `f32` rounding of jagua's growth and simplification and of the turns
+//!   grows with the size of the part;
 //! - containers are imported without jagua's deflation: the sheet rectangle
 //!   is inset by `margin - spacing/2`, so parts keep `margin + SAFETY_MM`
 //!   from the sheet edge.
