@@ -336,7 +336,7 @@ fn randomised_restarts_open_the_remnant_before_a_new_sheet() {
     };
     let parts =
         convert_parts(&problem, FREE_ROTATION_STEP_DEG, &AtomicBool::new(false)).expect("parts");
-    let sheets = convert_sheets(&problem).expect("sheets");
+    let sheets = convert_sheets(&problem, &AtomicBool::new(false)).expect("sheets");
     let ctx = Ctx {
         problem: &problem,
         parts: &parts,

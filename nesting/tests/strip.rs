@@ -316,7 +316,7 @@ fn chained_search(
     assert!(before.is_valid(), "{before}");
     let parts =
         convert_parts(problem, FREE_ROTATION_STEP_DEG, &AtomicBool::new(false)).expect("parts");
-    let sheets = convert_sheets(problem).expect("sheets");
+    let sheets = convert_sheets(problem, &AtomicBool::new(false)).expect("sheets");
     let shape = |k: usize| sheets[k].as_ref().expect("usable sheet");
     let (from, max) = match absorb {
         None => (spread.clone(), None),

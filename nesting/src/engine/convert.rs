@@ -344,8 +344,9 @@ pub(crate) fn warn_hull_parts(problem: &NestProblem, parts: &[PartShapes]) {
 /// (free rotation every `free_step_deg` degrees). Item indices are dense
 /// over all orientations of all parts. Each part is imported once (growth,
 /// simplification and poles: the costly part) and its other orientations
-/// turn and reflect that shape; both steps run in parallel on the
-/// current rayon pool and stop early when `cancel` is set.
+/// turn and reflect that shape. Both steps run in parallel with as many
+/// threads as the current rayon pool, and a set `cancel` ends the
+/// conversion within milliseconds (see [`import_bases`]).
 pub fn convert_parts(
     problem: &NestProblem,
     free_step_deg: f64,
@@ -355,7 +356,7 @@ pub fn convert_parts(
     let growth_mm = item_growth_mm(problem.spacing_mm);
     // (part, angle, mirrored, enclosing polygon), in item index order, and
     // the job whose collision shape each one turns (the first of its part).
-    let mut jobs: Vec<(usize, f64, bool, Vec<Point>)> = Vec::new();
+    let mut jobs: Vec<Job> = Vec::new();
     let mut bases: Vec<usize> = Vec::new();
     let mut periods = vec![360.0f64; problem.parts.len()];
     for (pi, demand) in problem.parts.iter().enumerate() {
@@ -409,30 +410,16 @@ pub fn convert_parts(
             });
         }
     }
-    let check_cancel = || {
-        if cancel.load(Ordering::Relaxed) {
-            Err(ConvertError::Cancelled)
-        } else {
-            Ok(())
-        }
-    };
-    let first: Vec<Option<Orientation>> = jobs
-        .par_iter()
-        .enumerate()
-        .map(|(idx, (pi, angle, mirrored, poly))| {
-            if bases[idx] != idx {
-                return Ok(None);
-            }
-            check_cancel()?;
-            let importer = part_importer(growth_mm + f32_allowance_mm(poly, growth_mm))?;
-            import_orientation(&importer, poly, *pi, *angle, *mirrored, idx).map(Some)
-        })
-        .collect::<Result<_, _>>()?;
+    let jobs = Arc::new(jobs);
+    let bases = Arc::new(bases);
+    let first = import_bases(&jobs, &bases, growth_mm, cancel)?;
     let imported: Vec<Orientation> = jobs
         .par_iter()
         .enumerate()
         .map(|(idx, (_, angle, mirrored, _))| {
-            check_cancel()?;
+            if cancel.load(Ordering::Relaxed) {
+                return Err(ConvertError::Cancelled);
+            }
             let base = first[bases[idx]].as_ref().ok_or_else(|| {
                 ConvertError::Engine(format!("internal: orientation {idx} has no imported base"))
             })?;
@@ -463,6 +450,73 @@ pub fn convert_parts(
         });
     }
     Ok(out)
+}
+
+/// One orientation to convert: part, angle (degrees), mirrored, and the
+/// enclosing polygon of the part's outline in that orientation.
+type Job = (usize, f64, bool, Vec<Point>);
+
+/// Imports the first orientation of every part (the jobs `idx` with
+/// `bases[idx] == idx`; `None` for the others) on a thread of its own, with
+/// as many workers as the current rayon pool, and waits for it while polling
+/// `cancel`. The import of a part of a thousand vertices is one jagua-rs call
+/// of a few hundred milliseconds, which a cancel must not wait for: a
+/// cancelled conversion returns at once, and the imports under way finish in
+/// the background, their results dropped.
+fn import_bases(
+    jobs: &Arc<Vec<Job>>,
+    bases: &Arc<Vec<usize>>,
+    growth_mm: f64,
+    cancel: &AtomicBool,
+) -> Result<Vec<Option<Orientation>>, ConvertError> {
+    use rayon::prelude::*;
+    use std::sync::mpsc::{RecvTimeoutError, channel};
+    let threads = rayon::current_num_threads();
+    let abandoned = Arc::new(AtomicBool::new(false));
+    let (tx, rx) = channel();
+    let (jobs, bases, stop) = (jobs.clone(), bases.clone(), abandoned.clone());
+    let import = move || {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| ConvertError::Engine(e.to_string()))?;
+        pool.install(|| {
+            jobs.par_iter()
+                .enumerate()
+                .map(|(idx, (pi, angle, mirrored, poly))| {
+                    if bases[idx] != idx {
+                        return Ok(None);
+                    }
+                    if stop.load(Ordering::Relaxed) {
+                        return Err(ConvertError::Cancelled);
+                    }
+                    let importer = part_importer(growth_mm + f32_allowance_mm(poly, growth_mm))?;
+                    import_orientation(&importer, poly, *pi, *angle, *mirrored, idx).map(Some)
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+    };
+    std::thread::Builder::new()
+        .name("part-import".into())
+        .spawn(move || {
+            let _ = tx.send(import());
+        })
+        .map_err(|e| ConvertError::Engine(format!("cannot start the part import: {e}")))?;
+    loop {
+        match rx.recv_timeout(std::time::Duration::from_millis(5)) {
+            Ok(done) => return done,
+            Err(RecvTimeoutError::Timeout) if cancel.load(Ordering::Relaxed) => {
+                abandoned.store(true, Ordering::Relaxed);
+                return Err(ConvertError::Cancelled);
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(ConvertError::Engine(
+                    "the part import stopped without a result".into(),
+                ));
+            }
+        }
+    }
 }
 
 /// The enclosing polygon of a part's outline in one orientation (rotated and
@@ -681,11 +735,19 @@ pub fn container_inset_mm(problem: &NestProblem) -> f64 {
 
 /// Imports every sheet type whose usable area is not empty; `None` for
 /// sheets too small for the margin.
-pub fn convert_sheets(problem: &NestProblem) -> Result<Vec<Option<SheetShape>>, ConvertError> {
+pub fn convert_sheets(
+    problem: &NestProblem,
+    cancel: &AtomicBool,
+) -> Result<Vec<Option<SheetShape>>, ConvertError> {
     let importer = Importer::new(cde_config(), None, None);
     let inset = container_inset_mm(problem);
     let mut out = Vec::new();
     for (si, s) in problem.sheets.iter().enumerate() {
+        // An irregular sheet (a hide with holes and zones) takes some ten
+        // milliseconds: a cancel is answered between sheets.
+        if cancel.load(Ordering::Relaxed) {
+            return Err(ConvertError::Cancelled);
+        }
         let sheet_err = |e: String| ConvertError::Engine(format!("sheet {}: {e}", si + 1));
         let (ext, area) = match &s.outline {
             Some(outline) => match outline_region(si as u64, outline, inset).map_err(sheet_err)? {
@@ -1004,6 +1066,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_cancel_ends_the_conversion_of_parts_and_sheets() {
+        use crate::part::Part;
+        use crate::problem::{PartDemand, SheetSpec};
+        let plate = Part::new("plate", Contour::rectangle(0.0, 0.0, 80.0, 30.0), vec![]);
+        let problem = NestProblem {
+            parts: vec![PartDemand::new(Arc::new(plate), 2)],
+            sheets: vec![SheetSpec::rect(1000.0, 500.0, None, None)],
+            spacing_mm: 2.0,
+            margin_mm: 5.0,
+        };
+        let (go, stop) = (AtomicBool::new(false), AtomicBool::new(true));
+        assert!(convert_parts(&problem, 15.0, &go).is_ok());
+        assert!(convert_sheets(&problem, &go).is_ok());
+        assert!(matches!(
+            convert_parts(&problem, 15.0, &stop),
+            Err(ConvertError::Cancelled)
+        ));
+        assert!(matches!(
+            convert_sheets(&problem, &stop),
+            Err(ConvertError::Cancelled)
+        ));
     }
 
     #[test]

@@ -455,7 +455,12 @@ fn nest_fixed(
             ..out
         });
     }
-    let sheets = convert_sheets(problem).map_err(map_err)?;
+    let sheets = match convert_sheets(problem, cancel) {
+        Err(ConvertError::Cancelled) => {
+            return Ok(cancelled_outcome(problem, fixed, &fixed_counts, start));
+        }
+        converted => converted.map_err(map_err)?,
+    };
     if let Some(sl) = fixed.sheets.iter().find(|sl| sheets[sl.sheet].is_none()) {
         return Err(NestError::InvalidFixed(format!(
             "sheet type {} has no usable area inside the margin",

@@ -145,7 +145,8 @@ mod tests {
             spacing_mm: 0.0,
             margin_mm: 0.0,
         };
-        let mut sheets = convert_sheets(&problem).expect("the L sheet converts");
+        let mut sheets = convert_sheets(&problem, &std::sync::atomic::AtomicBool::new(false))
+            .expect("the L sheet converts");
         sheets.remove(0).expect("a usable sheet")
     }
 
