@@ -169,7 +169,8 @@ pub(crate) fn strip_with(
     if hulls == Hulls::Warn {
         warn_hull_parts(problem, &parts);
     }
-    let sheets = convert_sheets(problem, cancel).map_err(map_convert_error)?;
+    // One rectangle: converted at once, never cancelled.
+    let sheets = convert_sheets(problem, &AtomicBool::new(false)).map_err(map_convert_error)?;
     let Some(sheet) = sheets.first().and_then(Option::as_ref) else {
         return Err(NestError::InvalidSheet {
             sheet: 0,
