@@ -922,10 +922,36 @@ mod tests {
         assert!(area - s.area() < 1.0);
     }
 
-    #[test]
-    fn a_turned_shape_holds_the_part_at_its_turned_transform() {
+    /// A polygon part that may turn freely and be mirrored, alone on a square
+    /// sheet of `sheet_mm` with no spacing or margin, and its orientations
+    /// every 5°.
+    fn free_mirrored_part(
+        outline: &[(f64, f64)],
+        sheet_mm: f64,
+    ) -> (crate::part::Part, Vec<Orientation>) {
         use crate::part::Part;
         use crate::problem::{PartDemand, SheetSpec};
+        let part = Part::new(
+            "part",
+            Contour::polygon(outline.iter().map(|&(x, y)| Point::new(x, y))),
+            vec![],
+        );
+        let problem = NestProblem {
+            parts: vec![PartDemand {
+                mirror: true,
+                rotations: Rotations::Free,
+                ..PartDemand::new(Arc::new(part.clone()), 1)
+            }],
+            sheets: vec![SheetSpec::rect(sheet_mm, sheet_mm, None, None)],
+            spacing_mm: 0.0,
+            margin_mm: 0.0,
+        };
+        let mut parts = convert_parts(&problem, 5.0, &AtomicBool::new(false)).unwrap();
+        (part, parts.remove(0).orientations)
+    }
+
+    #[test]
+    fn a_turned_shape_holds_the_part_at_its_turned_transform() {
         use jagua_rs::geometry::geo_traits::{CollidesWith, TransformableFrom};
         let outline = [
             (0., 0.),
@@ -935,23 +961,7 @@ mod tests {
             (30., 90.),
             (0., 90.),
         ];
-        let ell = Part::new(
-            "ell",
-            Contour::polygon(outline.map(|(x, y)| Point::new(x, y))),
-            vec![],
-        );
-        let problem = NestProblem {
-            parts: vec![PartDemand {
-                mirror: true,
-                rotations: Rotations::Free,
-                ..PartDemand::new(Arc::new(ell.clone()), 1)
-            }],
-            sheets: vec![SheetSpec::rect(1000.0, 1000.0, None, None)],
-            spacing_mm: 0.0,
-            margin_mm: 0.0,
-        };
-        let parts = convert_parts(&problem, 5.0, &AtomicBool::new(false)).unwrap();
-        let os = &parts[0].orientations;
+        let (ell, os) = free_mirrored_part(&outline, 1000.0);
         let mirrored = os
             .iter()
             .position(|o| o.mirrored)
@@ -1000,13 +1010,11 @@ mod tests {
 
     #[test]
     fn every_turned_orientation_holds_the_part_with_its_safety_gap() {
-        use crate::part::Part;
-        use crate::problem::{PartDemand, SheetSpec};
         use jagua_rs::geometry::geo_traits::{CollidesWith, TransformableFrom};
         // A 10 m plate with a notch: at 5 m from the reference point, the
         // f32 rounding of the import and of the turns moves vertices by up to
-        // about 1e-6 of the size, as much as SAFETY_MM. Without the rotation
-        // allowance the corners end on the collision shape's boundary.
+        // about 1e-6 of the size, as much as SAFETY_MM. Without
+        // F32_ERROR_RATIO the corners end on the collision shape's boundary.
         let outline = [
             (0., 0.),
             (10000., 0.),
@@ -1015,23 +1023,7 @@ mod tests {
             (6000., 3000.),
             (0., 3000.),
         ];
-        let plate = Part::new(
-            "plate",
-            Contour::polygon(outline.map(|(x, y)| Point::new(x, y))),
-            vec![],
-        );
-        let problem = NestProblem {
-            parts: vec![PartDemand {
-                mirror: true,
-                rotations: Rotations::Free,
-                ..PartDemand::new(Arc::new(plate.clone()), 1)
-            }],
-            sheets: vec![SheetSpec::rect(15000.0, 15000.0, None, None)],
-            spacing_mm: 0.0,
-            margin_mm: 0.0,
-        };
-        let parts = convert_parts(&problem, 5.0, &AtomicBool::new(false)).unwrap();
-        let os = &parts[0].orientations;
+        let (plate, os) = free_mirrored_part(&outline, 15000.0);
         assert_eq!(os.len(), 144, "72 angles, mirrored or not");
         // Points 0.9 SAFETY_MM out from every corner of the exact part, all
         // around it, and from the middle of every side lie in the collision
