@@ -490,8 +490,7 @@ fn import_bases(
                     if stop.load(Ordering::Relaxed) {
                         return Err(ConvertError::Cancelled);
                     }
-                    let importer = part_importer(growth_mm + f32_allowance_mm(poly, growth_mm))?;
-                    import_orientation(&importer, poly, *pi, *angle, *mirrored, idx).map(Some)
+                    import_orientation(poly, growth_mm, *pi, *angle, *mirrored, idx).map(Some)
                 })
                 .collect::<Result<Vec<_>, _>>()
         })
@@ -544,17 +543,22 @@ fn oriented_polygon(
     Ok(poly)
 }
 
-/// Imports one orientation's enclosing polygon as jagua item `idx`.
+/// Imports one orientation's enclosing polygon as jagua item `idx`, grown by
+/// `growth_mm` and by [`F32_ERROR_RATIO`] of its size.
 fn import_orientation(
-    importer: &Importer,
     poly: &[Point],
+    growth_mm: f64,
     pi: usize,
     angle_deg: f64,
     mirrored: bool,
     idx: usize,
 ) -> Result<Orientation, ConvertError> {
+    let bb = crate::geometry::BBox::from_points(poly.iter().copied());
+    // A bound of the shape's reach from any reference point inside it.
+    let reach_mm = bb.width().hypot(bb.height()) + 2.0 * growth_mm;
+    let importer = part_importer(growth_mm + F32_ERROR_RATIO * reach_mm)?;
     // Centre at the bbox centre to keep f32 coordinates small.
-    let c = crate::geometry::BBox::from_points(poly.iter().copied()).center();
+    let c = bb.center();
     let ext_item = |ring: &[Point]| ExtItem {
         id: idx as u64,
         orientation: ExtOrientation {
@@ -655,14 +659,6 @@ fn turned_orientation(
     })
 }
 
-/// Growth that covers the `f32` rounding in the collision shape of `poly`
-/// grown by `growth_mm`: [`F32_ERROR_RATIO`] of a bound of its reach from
-/// any reference point inside it, mm.
-fn f32_allowance_mm(poly: &[Point], growth_mm: f64) -> f64 {
-    let bb = crate::geometry::BBox::from_points(poly.iter().copied());
-    F32_ERROR_RATIO * (bb.width().hypot(bb.height()) + 2.0 * growth_mm)
-}
-
 /// The importer of part outlines, growing each by `growth_mm`.
 fn part_importer(growth_mm: f64) -> Result<Importer, ConvertError> {
     Importer::new(cde_config(), Some(0.001), None)
@@ -699,7 +695,7 @@ pub fn convert_fixed(
     fixed: &crate::problem::Layout,
     first_idx: usize,
 ) -> Result<Vec<FixedSheet>, ConvertError> {
-    let importer = part_importer(item_growth_mm(problem.spacing_mm))?;
+    let growth_mm = item_growth_mm(problem.spacing_mm);
     let mut idx = first_idx;
     let mut out = Vec::new();
     for sl in &fixed.sheets {
@@ -708,7 +704,7 @@ pub fn convert_fixed(
             let part = &problem.parts[p.part].part;
             let (angle, mirrored) = (p.transform.angle_deg, p.transform.mirrored);
             let poly = oriented_polygon(&part.outer, p.part, angle, mirrored)?;
-            let o = import_orientation(&importer, &poly, p.part, angle, mirrored, idx)?;
+            let o = import_orientation(&poly, growth_mm, p.part, angle, mirrored, idx)?;
             idx += 1;
             let t = turned_translation(&o, 0.0, &p.transform);
             let b = o.cd_bbox;
@@ -1008,55 +1004,122 @@ mod tests {
         }
     }
 
+    /// The outline of a 10 m plate with a notch: at 5 m from the reference
+    /// point, the f32 rounding of the import and of the turns moves vertices
+    /// by up to about 1e-6 of the size, as much as SAFETY_MM.
+    const PLATE: [(f64, f64); 6] = [
+        (0., 0.),
+        (10000., 0.),
+        (10000., 5000.),
+        (6000., 5000.),
+        (6000., 3000.),
+        (0., 3000.),
+    ];
+
+    /// Asserts that points 0.9 SAFETY_MM out from every corner of `placed`,
+    /// all around it, and from the middle of every side lie in `shape`.
+    fn assert_holds_with_gap(
+        shape: &jagua_rs::geometry::primitives::SPolygon,
+        placed: Contour,
+        what: &str,
+    ) {
+        use jagua_rs::geometry::geo_traits::CollidesWith;
+        let d = 0.9 * SAFETY_MM;
+        let placed = placed.oriented(true);
+        let vs = &placed.vertices;
+        for (i, v) in vs.iter().enumerate() {
+            let w = &vs[(i + 1) % vs.len()];
+            let (a, b) = (Point::new(v.x, v.y), Point::new(w.x, w.y));
+            let len = a.dist(b);
+            // Outward normal of a counter-clockwise side.
+            let (nx, ny) = ((b.y - a.y) / len, (a.x - b.x) / len);
+            let mid = Point::new((a.x + b.x) / 2.0 + d * nx, (a.y + b.y) / 2.0 + d * ny);
+            let around = (0..16).map(|j| {
+                let (s, c) = (f64::from(j) * std::f64::consts::PI / 8.0).sin_cos();
+                Point::new(a.x + d * c, a.y + d * s)
+            });
+            for q in around.chain([mid]) {
+                let p = JPoint(q.x as f32, q.y as f32);
+                assert!(
+                    shape.collides_with(&p),
+                    "{q:?} outside the collision shape of {what}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn every_turned_orientation_holds_the_part_with_its_safety_gap() {
-        use jagua_rs::geometry::geo_traits::{CollidesWith, TransformableFrom};
-        // A 10 m plate with a notch: at 5 m from the reference point, the
-        // f32 rounding of the import and of the turns moves vertices by up to
-        // about 1e-6 of the size, as much as SAFETY_MM. Without
-        // F32_ERROR_RATIO the corners end on the collision shape's boundary.
-        let outline = [
-            (0., 0.),
-            (10000., 0.),
-            (10000., 5000.),
-            (6000., 5000.),
-            (6000., 3000.),
-            (0., 3000.),
-        ];
-        let (plate, os) = free_mirrored_part(&outline, 15000.0);
+        use jagua_rs::geometry::geo_traits::TransformableFrom;
+        // Without F32_ERROR_RATIO the corners end on the collision shape's
+        // boundary.
+        let (plate, os) = free_mirrored_part(&PLATE, 15000.0);
         assert_eq!(os.len(), 144, "72 angles, mirrored or not");
-        // Points 0.9 SAFETY_MM out from every corner of the exact part, all
-        // around it, and from the middle of every side lie in the collision
-        // shape of every orientation.
-        let d = 0.9 * SAFETY_MM;
         let t = (7500.0f32, 7500.0f32);
         for (k, o) in os.iter().enumerate() {
             let reference = o.item.shape_cd();
             let mut shape = (**reference).clone();
             shape.transform_from(reference, &Transformation::from_translation(t));
-            let placed = plate.outer.transformed(&to_transform(o, t)).oriented(true);
-            let vs = &placed.vertices;
-            for (i, v) in vs.iter().enumerate() {
-                let w = &vs[(i + 1) % vs.len()];
-                let (a, b) = (Point::new(v.x, v.y), Point::new(w.x, w.y));
-                let len = a.dist(b);
-                // Outward normal of a counter-clockwise side.
-                let (nx, ny) = ((b.y - a.y) / len, (a.x - b.x) / len);
-                let mid = Point::new((a.x + b.x) / 2.0 + d * nx, (a.y + b.y) / 2.0 + d * ny);
-                let around = (0..16).map(|j| {
-                    let (s, c) = (f64::from(j) * std::f64::consts::PI / 8.0).sin_cos();
-                    Point::new(a.x + d * c, a.y + d * s)
-                });
-                for q in around.chain([mid]) {
-                    let p = JPoint(q.x as f32, q.y as f32);
-                    assert!(
-                        shape.collides_with(&p),
-                        "{q:?} outside the collision shape of orientation {k} ({}°, mirrored {})",
-                        o.angle_deg,
-                        o.mirrored
-                    );
-                }
-            }
+            let placed = plate.outer.transformed(&to_transform(o, t));
+            let what = format!(
+                "orientation {k} ({}°, mirrored {})",
+                o.angle_deg, o.mirrored
+            );
+            assert_holds_with_gap(&shape, placed, &what);
+        }
+    }
+
+    #[test]
+    fn a_locked_part_holds_its_safety_gap() {
+        use crate::part::Part;
+        use crate::problem::{Layout, PartDemand, Placement, SheetLayout, SheetSpec};
+        use jagua_rs::geometry::geo_traits::TransformableFrom;
+        let plate = Part::new(
+            "plate",
+            Contour::polygon(PLATE.iter().map(|&(x, y)| Point::new(x, y))),
+            vec![],
+        );
+        let problem = NestProblem {
+            parts: vec![PartDemand::new(Arc::new(plate.clone()), 2)],
+            sheets: vec![SheetSpec::rect(25000.0, 25000.0, None, None)],
+            spacing_mm: 0.0,
+            margin_mm: 0.0,
+        };
+        let transforms = [
+            Transform {
+                x_mm: 1000.0,
+                y_mm: 1000.0,
+                angle_deg: 0.0,
+                mirrored: false,
+            },
+            Transform {
+                x_mm: 16000.0,
+                y_mm: 3000.0,
+                angle_deg: 37.0,
+                mirrored: true,
+            },
+        ];
+        let locked = Layout {
+            sheets: vec![SheetLayout {
+                sheet: 0,
+                placements: (0..2)
+                    .map(|i| Placement {
+                        part: 0,
+                        copy: i as u32 + 1,
+                        transform: transforms[i],
+                    })
+                    .collect(),
+            }],
+            unplaced: vec![],
+        };
+        let fixed = convert_fixed(&problem, &locked, 0).unwrap();
+        // Without F32_ERROR_RATIO a locked part at zero spacing loses its gap.
+        for (item, transform) in fixed[0].items.iter().zip(&transforms) {
+            let reference = item.item.shape_cd();
+            let mut shape = (**reference).clone();
+            shape.transform_from(reference, &Transformation::from_translation(item.t));
+            let placed = plate.outer.transformed(transform);
+            assert_holds_with_gap(&shape, placed, &format!("the part locked at {transform:?}"));
         }
     }
 
