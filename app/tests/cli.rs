@@ -348,6 +348,29 @@ fn import_prints_the_report() {
 }
 
 #[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    use std::process::Stdio;
+    // `nestwork import F | head -0`: the reader has gone before the report is
+    // written. The command finishes as usual instead of panicking.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nestwork"))
+        .args([
+            "import",
+            "assets/samples/bracket.dxf",
+            "assets/samples/tabs.dxf",
+        ])
+        .current_dir(workspace_root())
+        .env_remove("NESTWORK_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the nestwork binary runs");
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.stderr.is_empty(), "{}", text(&o));
+}
+
+#[test]
 fn bad_inputs_give_clear_errors() {
     let o = nestwork(&["nest", "no/such/job.toml"]);
     assert!(!o.status.success());

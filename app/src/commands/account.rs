@@ -2,7 +2,7 @@
 //! workstation. Calls block on the network (this is a command-line process; the GUI runs the
 //! same client calls on a worker thread).
 
-use super::output::print_json;
+use super::output::{outln, print_json};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use licensing::client::{AccountClient, DEFAULT_SERVER_URL, is_offline};
@@ -106,7 +106,7 @@ pub fn run(args: &AccountArgs, json: bool) -> Result<ExitCode> {
             if json {
                 print_json(&r)?;
             } else {
-                println!("{}", r.message);
+                outln!("{}", r.message)?;
             }
         }
         AccountCommand::Login { email, workstation } => {
@@ -128,15 +128,15 @@ pub fn run(args: &AccountArgs, json: bool) -> Result<ExitCode> {
             if json {
                 print_json(&sync.status)?;
             } else {
-                println!(
+                outln!(
                     "signed in as {email}; session token stored in {}",
                     match location {
                         TokenLocation::Keyring => "the OS keyring",
                         TokenLocation::File => "the data folder (mode 0600)",
                     }
-                );
-                print_status(&sync.status);
-                print_lease(&ctx);
+                )?;
+                print_status(&sync.status)?;
+                print_lease(&ctx)?;
             }
         }
         AccountCommand::Status => match ctx.signed_in()?.status() {
@@ -144,13 +144,13 @@ pub fn run(args: &AccountArgs, json: bool) -> Result<ExitCode> {
                 if json {
                     print_json(&status)?;
                 } else {
-                    print_status(&status);
-                    print_lease(&ctx);
+                    print_status(&status)?;
+                    print_lease(&ctx)?;
                 }
             }
             Err(e) if is_offline(&e) => {
                 eprintln!("offline: {e}");
-                print_lease(&ctx);
+                print_lease(&ctx)?;
             }
             Err(e) => return Err(e.into()),
         },
@@ -159,18 +159,19 @@ pub fn run(args: &AccountArgs, json: bool) -> Result<ExitCode> {
             if json {
                 print_json(&r.status)?;
             } else {
-                println!(
+                outln!(
                     "synced: {} new request(s) counted, {} already counted",
-                    r.accepted, r.duplicates
-                );
+                    r.accepted,
+                    r.duplicates
+                )?;
                 if r.uncovered > 0 {
-                    println!(
+                    outln!(
                         "warning: {} request(s) were made without credit left; buy credits or a package",
                         r.uncovered
-                    );
+                    )?;
                 }
-                print_status(&r.status);
-                print_lease(&ctx);
+                print_status(&r.status)?;
+                print_lease(&ctx)?;
             }
         }
         AccountCommand::Logout => {
@@ -184,10 +185,10 @@ pub fn run(args: &AccountArgs, json: bool) -> Result<ExitCode> {
             ctx.tokens.clear();
             ctx.state.remove_lease()?;
             if !json {
-                println!(
+                outln!(
                     "signed out; the usage journal is kept in {}",
                     ctx.state.dir().display()
-                );
+                )?;
             }
         }
     }
@@ -213,10 +214,10 @@ fn read_password(prompt: &str) -> Result<String> {
     Ok(password)
 }
 
-fn print_status(s: &AccountStatus) {
-    println!("account: {} ({})", s.email, s.company);
+fn print_status(s: &AccountStatus) -> Result<()> {
+    outln!("account: {} ({})", s.email, s.company)?;
     match &s.package {
-        Some(p) => println!(
+        Some(p) => outln!(
             "package: {} ({}), term ends {}{}",
             p.plan_name,
             p.period,
@@ -225,26 +226,29 @@ fn print_status(s: &AccountStatus) {
                 Some(end) => format!(", cancelled: ends {}", format_utc(end)),
                 None => ", renews automatically".to_owned(),
             }
-        ),
-        None => println!("package: none (pay-per-use)"),
+        )?,
+        None => outln!("package: none (pay-per-use)")?,
     }
-    println!(
+    outln!(
         "credits: {} available ({} bought, {} bonus), {} reserved for offline use",
         s.credits.paid + s.credits.bonus,
         s.credits.paid,
         s.credits.bonus,
         s.credits.reserved
-    );
-    println!(
+    )?;
+    outln!(
         "fair use {}: {} of {} requests",
-        s.fair_use.month, s.fair_use.used, s.fair_use.limit
-    );
+        s.fair_use.month,
+        s.fair_use.used,
+        s.fair_use.limit
+    )?;
     if let Some(m) = s.fair_use.message() {
-        println!("note: {m}");
+        outln!("note: {m}")?;
     }
+    Ok(())
 }
 
-fn print_lease(ctx: &Ctx) {
+fn print_lease(ctx: &Ctx) -> Result<()> {
     let pending = ctx.state.journal().map(|j| j.entries().len());
     match ctx.state.load_lease() {
         Ok(Some(Ok(l))) => {
@@ -256,13 +260,14 @@ fn print_lease(ctx: &Ctx) {
             let unsynced = pending
                 .map(|n| n.saturating_sub(l.body.last_seq_seen as usize))
                 .unwrap_or(0);
-            println!(
+            outln!(
                 "offline lease: {what}, valid until {}; {unsynced} request(s) not synced yet",
                 format_utc(l.body.expires_at_s)
-            );
+            )?;
         }
-        Ok(Some(Err(e))) => println!("offline lease: unusable ({e})"),
-        Ok(None) => println!("offline lease: none (evaluation mode until you sign in)"),
-        Err(e) => println!("offline lease: {e}"),
+        Ok(Some(Err(e))) => outln!("offline lease: unusable ({e})")?,
+        Ok(None) => outln!("offline lease: none (evaluation mode until you sign in)")?,
+        Err(e) => outln!("offline lease: {e}")?,
     }
+    Ok(())
 }

@@ -3,7 +3,7 @@
 //! seed, checks the result with the independent validator and writes
 //! `result.json` and `layout.svg`.
 
-use super::output::{print_json, write_atomically};
+use super::output::{outln, print_json, write_atomically};
 use crate::cli::BenchArgs;
 use anyhow::{Context, Result, bail};
 use nesting::bench_instance::{BenchInstance, InstanceKind};
@@ -343,7 +343,7 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
             ),
             _ => String::new(),
         };
-        println!(
+        outln!(
             "{}: {figure}, {}/{} placed, {} s, {} threads, valid: {}{}",
             result.instance,
             result.placed,
@@ -354,9 +354,9 @@ pub fn run(args: &BenchArgs, json: bool) -> Result<ExitCode> {
             result
                 .peak_rss_mib
                 .map_or(String::new(), |m| format!(", peak RSS {m:.0} MiB"))
-        );
+        )?;
         for v in &result.violations {
-            println!("  - {v}");
+            outln!("  - {v}")?;
         }
     }
     Ok(if result.valid && result.placed == total {

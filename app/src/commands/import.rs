@@ -1,6 +1,6 @@
 //! `nestwork import`: what a DXF file holds, as the nester will see it.
 
-use super::output::print_json;
+use super::output::{outln, print_json};
 use crate::cli::ImportArgs;
 use crate::inputs::collect_dxf_files;
 use anyhow::{Result, anyhow};
@@ -51,8 +51,8 @@ pub fn run(args: &ImportArgs, json: bool) -> Result<ExitCode> {
         };
         if !json {
             match (&result.report, &result.error) {
-                (Some(r), _) => println!("{r}"),
-                (_, Some(e)) => println!("{}: error: {e}\n", result.file),
+                (Some(r), _) => outln!("{r}")?,
+                (_, Some(e)) => outln!("{}: error: {e}\n", result.file)?,
                 _ => {}
             }
         }

@@ -1,6 +1,6 @@
 //! `nestwork nest`: import, nest with progress, validate, write the sheets.
 
-use super::output::{print_json, write_atomically};
+use super::output::{outln, print_json, write_atomically};
 use crate::cli::{DxfVersionArg, NestArgs};
 use crate::inputs::{LoadedJob, collect_dxf_files, load_job};
 use crate::job::{Job, JobPart, parse_remnant_arg, parse_sheet_arg};
@@ -130,7 +130,7 @@ pub fn run(args: &NestArgs, json: bool) -> Result<ExitCode> {
     if json {
         print_json(&report)?;
     } else {
-        print_summary(&report, &args.out);
+        print_summary(&report, &args.out)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -222,30 +222,31 @@ fn write_outputs(
     Ok(())
 }
 
-fn print_summary(report: &NestReport, out: &Path) {
-    println!(
+fn print_summary(report: &NestReport, out: &Path) -> Result<()> {
+    outln!(
         "{} sheet(s), utilization {:.1} %, {} iterations in {:.1} s ({})",
         report.sheet_count,
         report.utilization * 100.0,
         report.iterations,
         report.elapsed_s,
         report.stop_reason
-    );
+    )?;
     for s in &report.sheets {
-        println!(
+        outln!(
             "  {}  {}  {} parts  utilization {:.1} %  used length {:.1} mm",
             s.file,
             crate::report::sheet_size_text(s.width_mm, s.height_mm),
             s.placements.len(),
             s.utilization * 100.0,
             s.used_length_mm
-        );
+        )?;
     }
     for u in &report.unplaced {
-        println!("  unplaced: {} x {}: {}", u.count, u.part, u.reason);
+        outln!("  unplaced: {} x {}: {}", u.count, u.part, u.reason)?;
     }
     for p in report.parts.iter().filter(|p| p.nested_as_convex_hull) {
-        println!("  {}: {HULL_NOTE}", p.name);
+        outln!("  {}: {HULL_NOTE}", p.name)?;
     }
-    println!("validated; written to {}", out.display());
+    outln!("validated; written to {}", out.display())?;
+    Ok(())
 }

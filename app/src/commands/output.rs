@@ -23,6 +23,24 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Prints `value` as pretty JSON on standard output.
 pub fn print_json(value: &impl serde::Serialize) -> Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
+    write_line(format_args!("{}", serde_json::to_string_pretty(value)?))
 }
+
+/// Writes one line to standard output. Unlike `println!`, which panics, a
+/// reader that stopped early (`nestwork import F | head`) ends the output
+/// quietly and the command still finishes its work and exit code; any other
+/// failure is an error.
+pub fn write_line(line: std::fmt::Arguments) -> Result<()> {
+    match writeln!(std::io::stdout().lock(), "{line}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        written => written.context("cannot write to standard output"),
+    }
+}
+
+/// `println!` that returns the error of [`write_line`] instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::commands::output::write_line(format_args!($($arg)*))
+    };
+}
+pub(crate) use outln;

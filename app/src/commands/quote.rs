@@ -2,7 +2,7 @@
 //! the PDF, JSON and CSV quote; `quote list` and `quote accept` work on the
 //! local quote history.
 
-use super::output::{print_json, write_atomically};
+use super::output::{outln, print_json, write_atomically};
 use crate::output_folder::load_nest_output;
 use crate::quote::csv::quote_csv;
 use crate::quote::document::DATE_FORMAT;
@@ -178,48 +178,54 @@ fn make(args: &MakeQuoteArgs, json: bool) -> Result<ExitCode> {
     if json {
         print_json(&doc)?;
     } else {
-        print_made(&doc, [&args.out, &json_path, &csv_path], store.root());
+        print_made(&doc, [&args.out, &json_path, &csv_path], store.root())?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_made(doc: &QuoteDocument, files: [&Path; 3], store: &Path) {
+fn print_made(doc: &QuoteDocument, files: [&Path; 3], store: &Path) -> Result<()> {
     let q = &doc.quote;
     let c = q.currency;
-    println!(
+    outln!(
         "quote {} for {} ({} mm {}, {}), valid until {}",
-        doc.number, doc.customer.name, q.thickness_mm, q.material, q.machine, doc.valid_until
-    );
+        doc.number,
+        doc.customer.name,
+        q.thickness_mm,
+        q.material,
+        q.machine,
+        doc.valid_until
+    )?;
     for l in &q.lines {
-        println!(
+        outln!(
             "  {:<24} {:>5} x {:>12} = {:>14}",
             l.part,
             l.quantity,
             format_money(l.unit_price, c),
             format_money(l.total, c)
-        );
+        )?;
     }
     for ch in &q.charges {
-        println!("  {:<53} {:>14}", ch.label, format_money(ch.amount, c));
+        outln!("  {:<53} {:>14}", ch.label, format_money(ch.amount, c))?;
     }
-    println!("  total excl. VAT {}", format_money(q.total_ht, c));
-    println!(
+    outln!("  total excl. VAT {}", format_money(q.total_ht, c))?;
+    outln!(
         "  VAT {} % ({}) {}",
         q.vat.rate_percent.normalize(),
         q.vat.reason,
         format_money(q.vat_amount, c)
-    );
-    println!("  total incl. VAT {}", format_money(q.total_ttc, c));
+    )?;
+    outln!("  total incl. VAT {}", format_money(q.total_ttc, c))?;
     for w in &q.warnings {
         eprintln!("warning: {w}");
     }
-    println!(
+    outln!(
         "written {}, {}, {}; stored in {}",
         files[0].display(),
         files[1].display(),
         files[2].display(),
         store.display()
-    );
+    )?;
+    Ok(())
 }
 
 fn status_word(s: &QuoteSummary) -> String {
@@ -236,14 +242,18 @@ fn list(args: &StoreArgs, json: bool) -> Result<ExitCode> {
     if json {
         print_json(&quotes)?;
     } else if quotes.is_empty() {
-        println!("no quotes in {}", store.root().display());
+        outln!("no quotes in {}", store.root().display())?;
     } else {
-        println!(
+        outln!(
             "{:<10} {:<10} {:<10} {:<32} {:>16}  status",
-            "number", "date", "valid to", "customer", "total incl. VAT"
-        );
+            "number",
+            "date",
+            "valid to",
+            "customer",
+            "total incl. VAT"
+        )?;
         for s in &quotes {
-            println!(
+            outln!(
                 "{:<10} {:<10} {:<10} {:<32} {:>16}  {}",
                 s.number,
                 s.date,
@@ -251,7 +261,7 @@ fn list(args: &StoreArgs, json: bool) -> Result<ExitCode> {
                 s.customer,
                 format_money(s.total_ttc, s.currency),
                 status_word(s)
-            );
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -263,12 +273,12 @@ fn accept(number: &str, args: &StoreArgs, json: bool) -> Result<ExitCode> {
     if json {
         print_json(&s)?;
     } else {
-        println!(
+        outln!(
             "quote {} accepted: firm order from {} for {} incl. VAT",
             s.number,
             s.customer,
             format_money(s.total_ttc, s.currency)
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,7 @@
 //! `nestwork validate DIR`: re-imports the written sheet DXFs and checks them
 //! again with the independent validator, against `report.json`.
 
-use super::output::print_json;
+use super::output::{outln, print_json};
 use crate::cli::ValidateArgs;
 use crate::output_folder::{UNLABELLED, sheet_shapes, sheet_spec};
 use crate::report::{NestReport, SheetEntry};
@@ -27,18 +27,21 @@ pub fn run(args: &ValidateArgs, json: bool) -> Result<ExitCode> {
     if json {
         print_json(&outcome)?;
     } else if outcome.valid {
-        println!(
+        outln!(
             "valid: {} sheet(s), {} part(s) re-imported from the DXF files; no overlap, spacing {} mm and margin {} mm kept, quantities exact",
-            outcome.sheets_checked, outcome.parts_checked, report.spacing_mm, report.margin_mm
-        );
+            outcome.sheets_checked,
+            outcome.parts_checked,
+            report.spacing_mm,
+            report.margin_mm
+        )?;
     } else {
-        println!(
+        outln!(
             "INVALID: {} problem(s) in {}",
             outcome.problems.len(),
             args.dir.display()
-        );
+        )?;
         for p in &outcome.problems {
-            println!("  - {p}");
+            outln!("  - {p}")?;
         }
     }
     Ok(if outcome.valid {
