@@ -117,7 +117,7 @@ fn neighbours<'a>(
 
 /// Fast check of `moving` on a sheet of spec `spec` holding `others`
 /// (`skip`: index of the moving copy among them): flattened shapes, lenient
-/// by [`FAST_SLACK_MM`], against the sheet's outline when it has one. True
+/// by `FAST_SLACK_MM`, against the sheet's outline when it has one. True
 /// when it looks valid.
 pub fn fast_ok(
     doc: &NestDoc,

@@ -346,7 +346,7 @@ pub(crate) fn warn_hull_parts(problem: &NestProblem, parts: &[PartShapes]) {
 /// simplification and poles: the costly part) and its other orientations
 /// turn and reflect that shape. Both steps run in parallel with as many
 /// threads as the current rayon pool, and a set `cancel` ends the
-/// conversion within milliseconds (see [`import_bases`]).
+/// conversion within milliseconds (see `import_bases`).
 pub fn convert_parts(
     problem: &NestProblem,
     free_step_deg: f64,

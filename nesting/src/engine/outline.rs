@@ -7,7 +7,7 @@
 //! - arcs of the outer contour become inscribed chords, arcs of holes and
 //!   zones enclosing tangent chains;
 //! - a shrinking buffer rounds reflex corners with chords that cut into the
-//!   exact offset, so its distance is raised by [`JOIN_FACTOR`]; a growing
+//!   exact offset, so its distance is raised by `JOIN_FACTOR`; a growing
 //!   buffer's chords already lie inside the exact offset (for the blocked
 //!   zones it is the other way round);
 //! - a region that the inset splits into pieces keeps its largest piece.

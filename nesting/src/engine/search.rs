@@ -176,7 +176,7 @@ impl Search<'_> {
     /// Runs restarts until a limit (counted from `start`), cancel or the
     /// lower bound. With `phase_share`, the restarts end after that share
     /// of the time limit once the best solution has a sheet the strip
-    /// phases can improve ([`Search::leaves_work_for_phases`]), and
+    /// phases can improve (`Search::leaves_work_for_phases`), and
     /// use the whole time otherwise.
     pub fn run(
         &self,

@@ -1,5 +1,5 @@
 //! Overlap proxies between placed shapes and the hazard entity/collector
-//! the separator uses on a jagua-rs [`CDEngine`].
+//! the separator uses on a jagua-rs [`CDEngine`](jagua_rs::collision_detection::CDEngine).
 //!
 //! The loss of two overlapping shapes is built from their poles (inscribed
 //! circles, largest first): every pair of poles contributes its penetration
@@ -130,7 +130,7 @@ fn decayed(pd: f32, eps: f32) -> f32 {
 const LANES: usize = 8;
 
 /// The poles of a placed shape as separate coordinate arrays, padded with
-/// zero-radius poles (which contribute nothing) to a multiple of [`LANES`].
+/// zero-radius poles (which contribute nothing) to a multiple of `LANES` (8).
 #[derive(Clone, Debug, Default)]
 pub struct PoleSet {
     x: Vec<f32>,
