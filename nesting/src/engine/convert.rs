@@ -808,7 +808,7 @@ pub fn to_turned_transform(o: &Orientation, turn_rad: f32, t: (f32, f32)) -> Tra
     if turn_rad == 0.0 {
         return to_transform(o, t);
     }
-    let (dx, dy) = turned_offset(o, f64::from(turn_rad));
+    let (dx, dy) = turned_point(o.offset, f64::from(turn_rad));
     Transform {
         x_mm: f64::from(t.0) + dx,
         y_mm: f64::from(t.1) + dy,
@@ -820,13 +820,8 @@ pub fn to_turned_transform(o: &Orientation, turn_rad: f32, t: (f32, f32)) -> Tra
 /// The inverse of [`to_turned_transform`]: the jagua translation of the
 /// orientation's shape, turned by `turn_rad`, for our `transform`.
 pub fn turned_translation(o: &Orientation, turn_rad: f32, transform: &Transform) -> (f32, f32) {
-    let (dx, dy) = turned_offset(o, f64::from(turn_rad));
+    let (dx, dy) = turned_point(o.offset, f64::from(turn_rad));
     ((transform.x_mm - dx) as f32, (transform.y_mm - dy) as f32)
-}
-
-/// The orientation's offset turned by `turn_rad` about the reference point.
-fn turned_offset(o: &Orientation, turn_rad: f64) -> (f64, f64) {
-    turned_point(o.offset, turn_rad)
 }
 
 /// `p` turned by `turn_rad` about the origin.
@@ -1017,13 +1012,13 @@ mod tests {
     ];
 
     /// Asserts that points 0.9 SAFETY_MM out from every corner of `placed`,
-    /// all around it, and from the middle of every side lie in `shape`.
-    fn assert_holds_with_gap(
-        shape: &jagua_rs::geometry::primitives::SPolygon,
-        placed: Contour,
-        what: &str,
-    ) {
-        use jagua_rs::geometry::geo_traits::CollidesWith;
+    /// all around it, and from the middle of every side lie in the collision
+    /// shape of `item` at jagua translation `t`.
+    fn assert_holds_with_gap(item: &Item, t: (f32, f32), placed: Contour, what: &str) {
+        use jagua_rs::geometry::geo_traits::{CollidesWith, TransformableFrom};
+        let reference = item.shape_cd();
+        let mut shape = (**reference).clone();
+        shape.transform_from(reference, &Transformation::from_translation(t));
         let d = 0.9 * SAFETY_MM;
         let placed = placed.oriented(true);
         let vs = &placed.vertices;
@@ -1050,22 +1045,18 @@ mod tests {
 
     #[test]
     fn every_turned_orientation_holds_the_part_with_its_safety_gap() {
-        use jagua_rs::geometry::geo_traits::TransformableFrom;
         // Without F32_ERROR_RATIO the corners end on the collision shape's
         // boundary.
         let (plate, os) = free_mirrored_part(&PLATE, 15000.0);
         assert_eq!(os.len(), 144, "72 angles, mirrored or not");
         let t = (7500.0f32, 7500.0f32);
         for (k, o) in os.iter().enumerate() {
-            let reference = o.item.shape_cd();
-            let mut shape = (**reference).clone();
-            shape.transform_from(reference, &Transformation::from_translation(t));
             let placed = plate.outer.transformed(&to_transform(o, t));
             let what = format!(
                 "orientation {k} ({}°, mirrored {})",
                 o.angle_deg, o.mirrored
             );
-            assert_holds_with_gap(&shape, placed, &what);
+            assert_holds_with_gap(&o.item, t, placed, &what);
         }
     }
 
@@ -1073,7 +1064,6 @@ mod tests {
     fn a_locked_part_holds_its_safety_gap() {
         use crate::part::Part;
         use crate::problem::{Layout, PartDemand, Placement, SheetLayout, SheetSpec};
-        use jagua_rs::geometry::geo_traits::TransformableFrom;
         let plate = Part::new(
             "plate",
             Contour::polygon(PLATE.iter().map(|&(x, y)| Point::new(x, y))),
@@ -1115,11 +1105,9 @@ mod tests {
         let fixed = convert_fixed(&problem, &locked, 0).unwrap();
         // Without F32_ERROR_RATIO a locked part at zero spacing loses its gap.
         for (item, transform) in fixed[0].items.iter().zip(&transforms) {
-            let reference = item.item.shape_cd();
-            let mut shape = (**reference).clone();
-            shape.transform_from(reference, &Transformation::from_translation(item.t));
             let placed = plate.outer.transformed(transform);
-            assert_holds_with_gap(&shape, placed, &format!("the part locked at {transform:?}"));
+            let what = format!("the part locked at {transform:?}");
+            assert_holds_with_gap(&item.item, item.t, placed, &what);
         }
     }
 
