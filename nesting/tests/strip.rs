@@ -5,6 +5,7 @@ mod common;
 
 use common::{at, l_remnant};
 use nesting::bench_instance::{BenchInstance, InstanceKind};
+use nesting::engine::convert::{Converted, FREE_ROTATION_STEP_DEG, convert_parts};
 use nesting::engine::last_sheet::compact_last_sheet;
 use nesting::engine::strip::sheets::Chained;
 use nesting::engine::{NestOptions, StopReason, StripOutcome, nest_strip};
@@ -195,13 +196,19 @@ fn last_sheet_compaction_shortens_a_spread_out_sheet() {
         unplaced: vec![],
     };
     assert!(validate_layout(&problem, &spread).is_valid());
+    let cancel = AtomicBool::new(false);
+    let parts = convert_parts(&problem, FREE_ROTATION_STEP_DEG, &cancel).expect("valid parts");
+    let converted = Converted {
+        problem: &problem,
+        parts: &parts,
+    };
     let (out, _) = compact_last_sheet(
-        &problem,
+        converted,
         &spread,
         0,
         &opts(2.0, None, 2),
         2.0,
-        &AtomicBool::new(false),
+        &cancel,
         &|_| {},
     );
     let report = validate_layout(&problem, &out);

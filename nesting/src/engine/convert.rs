@@ -6,7 +6,8 @@
 //! imported from its outline, rotated exactly in `f64`; jagua grows and
 //! simplifies it, the costly part. The other orientations are that collision
 //! shape turned by the difference of the angles, and mirrored ones reflected
-//! too (in `f32`, covered by [`F32_ERROR_RATIO`]). A placement found at jagua
+//! too (in `f32`, covered by [`F32_ERROR_RATIO`]). A part whose outline is
+//! another's moved shares that part's imported shape. A placement found at jagua
 //! translation `t` maps back to our
 //! `Transform { x_mm: t.x + offset.x, y_mm: t.y + offset.y, angle_deg, mirrored }`.
 //!
@@ -344,12 +345,34 @@ pub(crate) fn warn_hull_parts(problem: &NestProblem, parts: &[PartShapes]) {
 /// (free rotation every `free_step_deg` degrees). Item indices are dense
 /// over all orientations of all parts. Each part is imported once (growth,
 /// simplification and poles: the costly part) and its other orientations
-/// turn and reflect that shape. Both steps run in parallel with as many
-/// threads as the current rayon pool, and a set `cancel` ends the
-/// conversion within milliseconds (see `import_bases`).
+/// turn and reflect that shape; a part whose outline is an earlier part's
+/// moved (the same drawing inserted twice) shares that part's shape. Both
+/// steps run in parallel with as many threads as the current rayon pool,
+/// and a set `cancel` ends the conversion within milliseconds (see
+/// `import_bases`).
 pub fn convert_parts(
     problem: &NestProblem,
     free_step_deg: f64,
+    cancel: &AtomicBool,
+) -> Result<Vec<PartShapes>, ConvertError> {
+    convert_parts_reusing(problem, free_step_deg, None, cancel)
+}
+
+/// The shapes of an earlier conversion and the problem they were converted
+/// for.
+#[derive(Clone, Copy, Debug)]
+pub struct Converted<'a> {
+    pub problem: &'a NestProblem,
+    pub parts: &'a [PartShapes],
+}
+
+/// [`convert_parts`], reusing the collision shapes of `earlier` (when it was
+/// converted at the same spacing) for parts with the same outline: a
+/// sub-problem of the parts of a layout is not imported again.
+pub fn convert_parts_reusing(
+    problem: &NestProblem,
+    free_step_deg: f64,
+    earlier: Option<Converted>,
     cancel: &AtomicBool,
 ) -> Result<Vec<PartShapes>, ConvertError> {
     use rayon::prelude::*;
@@ -358,6 +381,13 @@ pub fn convert_parts(
     // the job whose collision shape each one turns (the first of its part).
     let mut jobs: Vec<Job> = Vec::new();
     let mut bases: Vec<usize> = Vec::new();
+    // For the first job of a part whose outline has a shape already: where
+    // from, and by how much its enclosing polygon is moved from that one's.
+    let mut reuse: Vec<Option<(Source, Point)>> = Vec::new();
+    let mut library = match earlier.filter(|e| e.problem.spacing_mm == problem.spacing_mm) {
+        Some(e) => earlier_shapes(e)?,
+        None => Vec::new(),
+    };
     let mut periods = vec![360.0f64; problem.parts.len()];
     for (pi, demand) in problem.parts.iter().enumerate() {
         if demand.quantity == 0 {
@@ -385,8 +415,8 @@ pub fn convert_parts(
         for (angle_deg, mirrored) in orientations {
             let poly = oriented_polygon(&part.outer, pi, angle_deg, mirrored)?;
             // Normalised copy to detect symmetric duplicates.
-            let pbb = crate::geometry::BBox::from_points(poly.iter().copied());
-            let normalized: Vec<Point> = poly.iter().map(|p| p.sub(pbb.min)).collect();
+            let corner = crate::geometry::BBox::from_points(poly.iter().copied()).min;
+            let normalized: Vec<Point> = poly.iter().map(|p| p.sub(corner)).collect();
             match rings.iter().position(|r| same_ring(r, &normalized, 1e-6)) {
                 // The part looks the same turned by this angle: a symmetry.
                 Some(0) if !mirrored => {
@@ -399,6 +429,21 @@ pub fn convert_parts(
                 Some(_) => continue,
                 None => {}
             }
+            if first_job.is_none() {
+                let known = library
+                    .iter()
+                    .find(|k| same_ring(&k.ring, &normalized, 1e-6));
+                reuse.push(known.map(|k| (k.source.clone(), corner.sub(k.corner))));
+                if known.is_none() {
+                    library.push(KnownShape {
+                        ring: normalized.clone(),
+                        corner,
+                        source: Source::Job(jobs.len()),
+                    });
+                }
+            } else {
+                reuse.push(None);
+            }
             rings.push(normalized);
             bases.push(*first_job.get_or_insert(jobs.len()));
             jobs.push((pi, angle_deg, mirrored, poly));
@@ -410,9 +455,23 @@ pub fn convert_parts(
             });
         }
     }
+    let to_import: Vec<bool> = (0..jobs.len())
+        .map(|idx| bases[idx] == idx && reuse[idx].is_none())
+        .collect();
     let jobs = Arc::new(jobs);
-    let bases = Arc::new(bases);
-    let first = import_bases(&jobs, &bases, growth_mm, cancel)?;
+    let mut first = import_bases(&jobs, &Arc::new(to_import), growth_mm, cancel)?;
+    for (idx, r) in reuse.iter().enumerate() {
+        let Some((source, shift)) = r else { continue };
+        let from = match source {
+            Source::Earlier(o) => Some(o.clone()),
+            Source::Job(j) => first[*j].clone(),
+        };
+        let from = from.ok_or_else(|| {
+            ConvertError::Engine(format!("internal: orientation {idx} has no imported shape"))
+        })?;
+        let (_, angle_deg, mirrored, _) = jobs[idx];
+        first[idx] = Some(moved_orientation(&from, angle_deg, mirrored, *shift, idx)?);
+    }
     let imported: Vec<Orientation> = jobs
         .par_iter()
         .enumerate()
@@ -452,12 +511,66 @@ pub fn convert_parts(
     Ok(out)
 }
 
+/// Where a collision shape comes from: an earlier conversion, or the import
+/// of a job of this one.
+#[derive(Clone)]
+enum Source {
+    Earlier(Orientation),
+    Job(usize),
+}
+
+/// A collision shape by the enclosing polygon it was imported from, moved
+/// to its bbox corner, and that corner.
+struct KnownShape {
+    ring: Vec<Point>,
+    corner: Point,
+    source: Source,
+}
+
+/// The first orientation's shape of every part of an earlier conversion.
+fn earlier_shapes(earlier: Converted) -> Result<Vec<KnownShape>, ConvertError> {
+    earlier
+        .parts
+        .iter()
+        .filter_map(|ps| Some((ps.part, ps.orientations.first()?)))
+        .map(|(pi, o)| {
+            let outer = &earlier.problem.parts[pi].part.outer;
+            let poly = oriented_polygon(outer, pi, o.angle_deg, o.mirrored)?;
+            let corner = crate::geometry::BBox::from_points(poly.iter().copied()).min;
+            Ok(KnownShape {
+                ring: poly.iter().map(|p| p.sub(corner)).collect(),
+                corner,
+                source: Source::Earlier(o.clone()),
+            })
+        })
+        .collect()
+}
+
+/// `from`'s collision shape as jagua item `idx`, for a part whose enclosing
+/// polygon in orientation `(angle_deg, mirrored)` is `from`'s moved by
+/// `shift`.
+fn moved_orientation(
+    from: &Orientation,
+    angle_deg: f64,
+    mirrored: bool,
+    shift: Point,
+    idx: usize,
+) -> Result<Orientation, ConvertError> {
+    let same = turned_orientation(from, from.angle_deg, from.mirrored, idx)?;
+    Ok(Orientation {
+        angle_deg,
+        mirrored,
+        offset: same.offset.sub(shift),
+        ..same
+    })
+}
+
 /// One orientation to convert: part, angle (degrees), mirrored, and the
 /// enclosing polygon of the part's outline in that orientation.
 type Job = (usize, f64, bool, Vec<Point>);
 
-/// Imports the first orientation of every part (the jobs `idx` with
-/// `bases[idx] == idx`; `None` for the others) on a thread of its own, with
+/// Imports the jobs marked in `to_import` (the first orientation of every
+/// part without a known shape; `None` for the others) on a thread of its own, with
 /// as many workers as the current rayon pool, and waits for it while polling
 /// `cancel`. The import of a part of a thousand vertices is one jagua-rs call
 /// of a few hundred milliseconds, which a cancel must not wait for: a
@@ -465,7 +578,7 @@ type Job = (usize, f64, bool, Vec<Point>);
 /// the background, their results dropped.
 fn import_bases(
     jobs: &Arc<Vec<Job>>,
-    bases: &Arc<Vec<usize>>,
+    to_import: &Arc<Vec<bool>>,
     growth_mm: f64,
     cancel: &AtomicBool,
 ) -> Result<Vec<Option<Orientation>>, ConvertError> {
@@ -474,7 +587,7 @@ fn import_bases(
     let threads = rayon::current_num_threads();
     let abandoned = Arc::new(AtomicBool::new(false));
     let (tx, rx) = channel();
-    let (jobs, bases, stop) = (jobs.clone(), bases.clone(), abandoned.clone());
+    let (jobs, to_import, stop) = (jobs.clone(), to_import.clone(), abandoned.clone());
     let import = move || {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -484,7 +597,7 @@ fn import_bases(
             jobs.par_iter()
                 .enumerate()
                 .map(|(idx, (pi, angle, mirrored, poly))| {
-                    if bases[idx] != idx {
+                    if !to_import[idx] {
                         return Ok(None);
                     }
                     if stop.load(Ordering::Relaxed) {
@@ -1057,6 +1170,62 @@ mod tests {
                 o.angle_deg, o.mirrored
             );
             assert_holds_with_gap(&o.item, t, placed, &what);
+        }
+    }
+
+    #[test]
+    fn a_moved_copy_of_a_part_shares_its_shape_and_holds_its_own_outline() {
+        use crate::part::Part;
+        use crate::problem::{PartDemand, SheetSpec};
+        let part = |name: &str, dx: f64, dy: f64| {
+            let outline = PLATE
+                .iter()
+                .map(|&(x, y)| Point::new(x / 50.0 + dx, y / 50.0 + dy));
+            Part::new(name, Contour::polygon(outline), vec![])
+        };
+        let (plate, moved) = (part("plate", 0.0, 0.0), part("moved", 1234.5, -678.25));
+        let problem = |parts: &[(&Part, bool)]| NestProblem {
+            parts: parts
+                .iter()
+                .map(|&(p, mirror)| PartDemand {
+                    mirror,
+                    rotations: Rotations::Free,
+                    ..PartDemand::new(Arc::new(p.clone()), 1)
+                })
+                .collect(),
+            sheets: vec![SheetSpec::rect(1000.0, 1000.0, None, None)],
+            spacing_mm: 0.0,
+            margin_mm: 0.0,
+        };
+        // The copy may be mirrored, the original not: only the shape is shared.
+        let both = problem(&[(&plate, false), (&moved, true)]);
+        let parts = convert_parts(&both, 15.0, &AtomicBool::new(false)).unwrap();
+        let (a, b) = (&parts[0], &parts[1]);
+        assert_eq!((a.orientations.len(), b.orientations.len()), (24, 48));
+        let mut indices: Vec<usize> = parts
+            .iter()
+            .flat_map(|ps| ps.orientations.iter().map(|o| o.item.idx()))
+            .collect();
+        indices.sort_unstable();
+        assert_eq!(indices, (0..72).collect::<Vec<_>>());
+        // A sub-problem of the copy alone reuses the shapes converted before.
+        let alone = problem(&[(&moved, true)]);
+        let earlier = Converted {
+            problem: &both,
+            parts: &parts,
+        };
+        let reused = convert_parts_reusing(&alone, 5.0, Some(earlier), &AtomicBool::new(false));
+        let reused = reused.unwrap().remove(0);
+        assert_eq!(reused.orientations.len(), 144);
+        let t = (500.0f32, 500.0f32);
+        for o in b.orientations.iter().chain(&reused.orientations) {
+            let placed = moved.outer.transformed(&to_transform(o, t));
+            let what = format!("moved, {}°, mirrored {}", o.angle_deg, o.mirrored);
+            assert_holds_with_gap(&o.item, t, placed, &what);
+        }
+        for (oa, ob) in a.orientations.iter().zip(&b.orientations) {
+            assert_eq!((oa.angle_deg, oa.mirrored), (ob.angle_deg, ob.mirrored));
+            assert_eq!(oa.item.shape_cd().vertices(), ob.item.shape_cd().vertices());
         }
     }
 

@@ -3,7 +3,7 @@
 //! by the overlap-minimisation search of [`super::strip`]. A shorter last
 //! sheet leaves a longer reusable remnant.
 
-use super::Hulls;
+use super::convert::Converted;
 use super::strip::strip_with;
 use super::{NestOptions, Progress};
 use crate::problem::{Layout, NestProblem, PartDemand, SheetSpec};
@@ -80,9 +80,10 @@ fn merge(layout: &Layout, sub: &Layout, map: &[usize]) -> Layout {
 /// Shortens the last sheet of `layout` for up to `time_s` seconds unless it
 /// is one of the first `keep_sheets` (fixed) sheets. Returns the improved
 /// layout (or a clone) and the search iterations; improvements go to
-/// `on_progress` as complete layouts.
+/// `on_progress` as complete layouts. `earlier` holds the problem and its
+/// converted parts, whose shapes the last sheet's parts reuse.
 pub fn compact_last_sheet(
-    problem: &NestProblem,
+    earlier: Converted,
     layout: &Layout,
     keep_sheets: usize,
     options: &NestOptions,
@@ -90,6 +91,7 @@ pub fn compact_last_sheet(
     cancel: &AtomicBool,
     on_progress: &(dyn Fn(&Progress) + Sync),
 ) -> (Layout, u64) {
+    let problem = earlier.problem;
     let n = layout.sheets.len();
     if n <= keep_sheets || layout.sheets[n - 1].placements.len() < 2 || time_s <= 0.0 {
         return (layout.clone(), 0);
@@ -120,7 +122,7 @@ pub fn compact_last_sheet(
         time_limit_s: time_s,
         ..options.clone()
     };
-    let Ok(out) = strip_with(&sub, &opts, cancel, &forward, Hulls::Quiet) else {
+    let Ok(out) = strip_with(&sub, &opts, cancel, &forward, Some(earlier)) else {
         return (layout.clone(), 0);
     };
     let complete = out.layout.unplaced.is_empty() && out.layout.sheets.len() == 1;

@@ -30,7 +30,7 @@ pub mod strip;
 
 use crate::problem::{Layout, NestProblem, PRIORITY_FIRST, PRIORITY_LAST};
 use construct::{Ctx, priority_index, unplaceable_reason};
-use convert::{ConvertError, convert_fixed, convert_parts, convert_sheets};
+use convert::{ConvertError, Converted, convert_fixed, convert_parts_reusing, convert_sheets};
 use search::Search;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -341,25 +341,19 @@ pub fn nest_with_fixed(
     cancel: &AtomicBool,
     on_progress: &(dyn Fn(&Progress) + Sync),
 ) -> Result<NestOutcome, NestError> {
-    nest_fixed(problem, fixed, options, cancel, on_progress, Hulls::Warn)
+    nest_fixed(problem, fixed, options, cancel, on_progress, None)
 }
 
-/// Whether converting the parts logs those nested by their convex hull:
-/// once for the job, not again for the engine's own sub-problems.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Hulls {
-    Warn,
-    Quiet,
-}
-
-/// [`nest_with_fixed`], logging the parts nested by their convex hull or not.
+/// [`nest_with_fixed`] for the job itself (`earlier` is `None`: the parts
+/// nested by their convex hull are logged) or for one of the engine's own
+/// sub-problems, whose parts reuse the shapes of the `earlier` conversion.
 fn nest_fixed(
     problem: &NestProblem,
     fixed: &Layout,
     options: &NestOptions,
     cancel: &AtomicBool,
     on_progress: &(dyn Fn(&Progress) + Sync),
-    hulls: Hulls,
+    earlier: Option<Converted>,
 ) -> Result<NestOutcome, NestError> {
     let start = std::time::Instant::now();
     check_problem(problem, options)?;
@@ -369,14 +363,18 @@ fn nest_fixed(
         .num_threads(options.threads.unwrap_or(0))
         .build()
         .map_err(|e| NestError::Engine(format!("cannot start worker threads: {e}")))?;
-    let parts =
-        match pool.install(|| convert_parts(problem, convert::FREE_ROTATION_STEP_DEG, cancel)) {
-            Err(ConvertError::Cancelled) => {
-                return Ok(cancelled_outcome(problem, fixed, &fixed_counts, start));
-            }
-            converted => converted.map_err(map_err)?,
-        };
-    if hulls == Hulls::Warn {
+    let step_deg = convert::FREE_ROTATION_STEP_DEG;
+    let parts = match pool.install(|| convert_parts_reusing(problem, step_deg, earlier, cancel)) {
+        Err(ConvertError::Cancelled) => {
+            return Ok(cancelled_outcome(problem, fixed, &fixed_counts, start));
+        }
+        converted => converted.map_err(map_err)?,
+    };
+    let converted = Some(Converted {
+        problem,
+        parts: &parts,
+    });
+    if earlier.is_none() {
         convert::warn_hull_parts(problem, &parts);
     }
     // Reported for the parts of `problem` (part-in-part's composites, with
@@ -426,7 +424,7 @@ fn nest_fixed(
             q.total = problem.total_quantity() as usize;
             on_progress(&q);
         };
-        let out = nest_fixed(&prep.problem, fixed, &inner, cancel, &forward, Hulls::Quiet)?;
+        let out = nest_fixed(&prep.problem, fixed, &inner, cancel, &forward, converted)?;
         let layout = prep.expand(&out.layout);
         if prep.check(problem, &layout) {
             return Ok(NestOutcome {
@@ -449,7 +447,7 @@ fn nest_fixed(
             q.elapsed_s += offset_s;
             on_progress(&q);
         };
-        let out = nest_fixed(problem, fixed, &retry, cancel, &shifted, Hulls::Quiet)?;
+        let out = nest_fixed(problem, fixed, &retry, cancel, &shifted, converted)?;
         return Ok(NestOutcome {
             elapsed_s: start.elapsed().as_secs_f64(),
             ..out
@@ -575,7 +573,10 @@ fn nest_fixed(
                 })
                 .unwrap_or_else(|| {
                     last_sheet::compact_last_sheet(
-                        problem,
+                        Converted {
+                            problem,
+                            parts: &parts,
+                        },
                         &result.layout,
                         fixed.sheets.len(),
                         options,

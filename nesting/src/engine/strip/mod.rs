@@ -30,11 +30,11 @@ pub mod team;
 
 use super::construct::{Ctx, Params, construct};
 use super::convert::{
-    ConvertError, PartShapes, STRIP_FREE_ROTATION_STEP_DEG, convert_parts, convert_sheets,
-    to_turned_transform, warn_hull_parts,
+    ConvertError, Converted, PartShapes, STRIP_FREE_ROTATION_STEP_DEG, convert_parts_reusing,
+    convert_sheets, to_turned_transform, warn_hull_parts,
 };
 use super::{
-    Hulls, NestError, NestOptions, Progress, StopReason, cancelled_outcome, check_problem,
+    NestError, NestOptions, Progress, StopReason, cancelled_outcome, check_problem,
     map_convert_error,
 };
 use crate::problem::{Layout, NestProblem, Placement, SheetLayout, Unplaced};
@@ -131,16 +131,18 @@ pub fn nest_strip(
     cancel: &AtomicBool,
     on_progress: &(dyn Fn(&Progress) + Sync),
 ) -> Result<StripOutcome, NestError> {
-    strip_with(problem, options, cancel, on_progress, Hulls::Warn)
+    strip_with(problem, options, cancel, on_progress, None)
 }
 
-/// [`nest_strip`], logging the parts nested by their convex hull or not.
+/// [`nest_strip`] for the job itself (`earlier` is `None`: the parts nested
+/// by their convex hull are logged) or for a sub-problem, whose parts reuse
+/// the shapes of the `earlier` conversion.
 pub(crate) fn strip_with(
     problem: &NestProblem,
     options: &NestOptions,
     cancel: &AtomicBool,
     on_progress: &(dyn Fn(&Progress) + Sync),
-    hulls: Hulls,
+    earlier: Option<Converted>,
 ) -> Result<StripOutcome, NestError> {
     let start = Instant::now();
     check_problem(problem, options)?;
@@ -150,7 +152,8 @@ pub(crate) fn strip_with(
             reason: "strip packing needs a rectangular strip, not an irregular outline".into(),
         });
     }
-    let parts = match convert_parts(problem, STRIP_FREE_ROTATION_STEP_DEG, cancel) {
+    let step_deg = STRIP_FREE_ROTATION_STEP_DEG;
+    let parts = match convert_parts_reusing(problem, step_deg, earlier, cancel) {
         Err(ConvertError::Cancelled) => {
             let zero = vec![0; problem.parts.len()];
             let out = cancelled_outcome(problem, &Layout::default(), &zero, start);
@@ -166,7 +169,7 @@ pub(crate) fn strip_with(
         }
         converted => converted.map_err(map_convert_error)?,
     };
-    if hulls == Hulls::Warn {
+    if earlier.is_none() {
         warn_hull_parts(problem, &parts);
     }
     // One rectangle: converted at once, never cancelled.
