@@ -370,10 +370,10 @@ fn nest_fixed(
         }
         converted => converted.map_err(map_err)?,
     };
-    let converted = Some(Converted {
+    let converted = Converted {
         problem,
         parts: &parts,
-    });
+    };
     if earlier.is_none() {
         convert::warn_hull_parts(problem, &parts);
     }
@@ -424,7 +424,14 @@ fn nest_fixed(
             q.total = problem.total_quantity() as usize;
             on_progress(&q);
         };
-        let out = nest_fixed(&prep.problem, fixed, &inner, cancel, &forward, converted)?;
+        let out = nest_fixed(
+            &prep.problem,
+            fixed,
+            &inner,
+            cancel,
+            &forward,
+            Some(converted),
+        )?;
         let layout = prep.expand(&out.layout);
         if prep.check(problem, &layout) {
             return Ok(NestOutcome {
@@ -447,7 +454,7 @@ fn nest_fixed(
             q.elapsed_s += offset_s;
             on_progress(&q);
         };
-        let out = nest_fixed(problem, fixed, &retry, cancel, &shifted, converted)?;
+        let out = nest_fixed(problem, fixed, &retry, cancel, &shifted, Some(converted))?;
         return Ok(NestOutcome {
             elapsed_s: start.elapsed().as_secs_f64(),
             ..out
@@ -573,10 +580,7 @@ fn nest_fixed(
                 })
                 .unwrap_or_else(|| {
                     last_sheet::compact_last_sheet(
-                        Converted {
-                            problem,
-                            parts: &parts,
-                        },
+                        converted,
                         &result.layout,
                         fixed.sheets.len(),
                         options,
