@@ -415,8 +415,7 @@ pub fn convert_parts_reusing(
         for (angle_deg, mirrored) in orientations {
             let poly = oriented_polygon(&part.outer, pi, angle_deg, mirrored)?;
             // Normalised copy to detect symmetric duplicates.
-            let corner = crate::geometry::BBox::from_points(poly.iter().copied()).min;
-            let normalized: Vec<Point> = poly.iter().map(|p| p.sub(corner)).collect();
+            let (normalized, corner) = at_corner(&poly);
             match rings.iter().position(|r| same_ring(r, &normalized, 1e-6)) {
                 // The part looks the same turned by this angle: a symmetry.
                 Some(0) if !mirrored => {
@@ -536,14 +535,20 @@ fn earlier_shapes(earlier: Converted) -> Result<Vec<KnownShape>, ConvertError> {
         .map(|(pi, o)| {
             let outer = &earlier.problem.parts[pi].part.outer;
             let poly = oriented_polygon(outer, pi, o.angle_deg, o.mirrored)?;
-            let corner = crate::geometry::BBox::from_points(poly.iter().copied()).min;
+            let (ring, corner) = at_corner(&poly);
             Ok(KnownShape {
-                ring: poly.iter().map(|p| p.sub(corner)).collect(),
+                ring,
                 corner,
                 source: Source::Earlier(o.clone()),
             })
         })
         .collect()
+}
+
+/// `poly` moved so that its bbox corner is the origin, and that corner.
+fn at_corner(poly: &[Point]) -> (Vec<Point>, Point) {
+    let corner = crate::geometry::BBox::from_points(poly.iter().copied()).min;
+    (poly.iter().map(|p| p.sub(corner)).collect(), corner)
 }
 
 /// `from`'s collision shape as jagua item `idx`, for a part whose enclosing
