@@ -15,6 +15,6 @@ pub mod validate;
 pub use geometry::{BBox, Contour, Point, Segment, Transform, Vertex};
 pub use part::{Marking, Part};
 pub use problem::{
-    DEFAULT_PRIORITY, Layout, NestProblem, PRIORITY_FIRST, PRIORITY_LAST, PartDemand, Placement,
-    QualityZone, Rotations, SheetLayout, SheetOutline, SheetSpec, Unplaced,
+    DEFAULT_PRIORITY, Layout, LayoutMismatch, NestProblem, PRIORITY_FIRST, PRIORITY_LAST,
+    PartDemand, Placement, QualityZone, Rotations, SheetLayout, SheetOutline, SheetSpec, Unplaced,
 };

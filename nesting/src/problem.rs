@@ -307,6 +307,60 @@ impl NestProblem {
     pub fn total_quantity(&self) -> u32 {
         self.parts.iter().map(|p| p.quantity).sum()
     }
+
+    /// The stock sheet that used sheet `number` (1-based) of a layout names.
+    pub fn sheet_spec_for(
+        &self,
+        number: usize,
+        sheet_spec: usize,
+    ) -> Result<&SheetSpec, LayoutMismatch> {
+        self.sheets
+            .get(sheet_spec)
+            .ok_or(LayoutMismatch::UnknownSheetSpec {
+                number,
+                sheet_spec,
+                count: self.sheets.len(),
+            })
+    }
+
+    /// The part that a placement on used sheet `number` (1-based) of a layout names.
+    pub fn demand_for(
+        &self,
+        number: usize,
+        part_index: usize,
+    ) -> Result<&PartDemand, LayoutMismatch> {
+        self.parts
+            .get(part_index)
+            .ok_or(LayoutMismatch::UnknownPart {
+                number,
+                part_index,
+                count: self.parts.len(),
+            })
+    }
+}
+
+/// A layout that names a stock sheet or a part its problem does not have:
+/// it was made for another job.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LayoutMismatch {
+    /// A sheet of the layout names a stock sheet the problem does not have.
+    #[error(
+        "sheet {number} uses stock sheet index {sheet_spec}, but the job has only {count} sheet size(s); the layout does not belong to this job"
+    )]
+    UnknownSheetSpec {
+        number: usize,
+        sheet_spec: usize,
+        count: usize,
+    },
+    /// A placement names a part the problem does not have.
+    #[error(
+        "sheet {number} places part index {part_index}, but the job has only {count} part(s); the layout does not belong to this job"
+    )]
+    UnknownPart {
+        number: usize,
+        part_index: usize,
+        count: usize,
+    },
 }
 
 /// Where one copy of a part goes: `part` indexes `NestProblem::parts`;

@@ -8,8 +8,10 @@ use nesting::export::{
     DxfExportOptions, DxfVersion, ExportError, layout_svg, sheet_dxf, write_sheet_dxf,
 };
 use nesting::geometry::{Contour, Point, Transform, Vertex};
+use nesting::metrics::layout_metrics;
 use nesting::{
-    Layout, Marking, NestProblem, Part, PartDemand, Placement, Rotations, SheetLayout, SheetSpec,
+    Layout, LayoutMismatch, Marking, NestProblem, Part, PartDemand, Placement, Rotations,
+    SheetLayout, SheetSpec,
 };
 use std::collections::HashMap;
 use std::f64::consts::PI;
@@ -351,6 +353,39 @@ fn export_errors_say_what_and_where() {
     std::fs::write(&path, "old junk").unwrap();
     write_sheet_dxf(&path, &pb, &lay, 0, &DxfExportOptions::default()).unwrap();
     assert!(Drawing::load_file(&path).is_ok());
+}
+
+#[test]
+fn a_layout_of_another_job_is_refused_by_export_and_metrics_alike() {
+    let pb = problem();
+    let mut other_sheet = layout();
+    other_sheet.sheets[0].sheet = 2;
+    let sheet_err = LayoutMismatch::UnknownSheetSpec {
+        number: 1,
+        sheet_spec: 2,
+        count: 1,
+    };
+    let mut other_part = layout();
+    other_part.sheets[0].placements[2].part = 5;
+    let part_err = LayoutMismatch::UnknownPart {
+        number: 1,
+        part_index: 5,
+        count: 2,
+    };
+    for (lay, want) in [(other_sheet, sheet_err), (other_part, part_err)] {
+        let err = sheet_dxf(&pb, &lay, 0, &DxfExportOptions::default()).unwrap_err();
+        assert!(
+            matches!(&err, ExportError::Mismatch(e) if *e == want),
+            "{err:?}"
+        );
+        assert_eq!(err.to_string(), want.to_string());
+        assert!(
+            err.to_string()
+                .ends_with("the layout does not belong to this job"),
+            "{err}"
+        );
+        assert_eq!(layout_metrics(&pb, &lay).unwrap_err(), want);
+    }
 }
 
 /// Checks that every tag is closed in order; returns the start tags' names.

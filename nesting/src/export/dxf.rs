@@ -45,14 +45,7 @@ pub fn sheet_dxf(
         number: sheet + 1,
         count: layout.sheets.len(),
     })?;
-    let spec = problem
-        .sheets
-        .get(sl.sheet)
-        .ok_or(ExportError::UnknownSheetSpec {
-            number: sheet + 1,
-            sheet_spec: sl.sheet,
-            count: problem.sheets.len(),
-        })?;
+    let spec = problem.sheet_spec_for(sheet + 1, sl.sheet)?;
     let mut w = DxfWriter::new(options.version);
     for (name, color) in LAYERS {
         w.layer(name, color);
@@ -70,11 +63,7 @@ pub fn sheet_dxf(
         ),
     }
     for p in &sl.placements {
-        let demand = problem.parts.get(p.part).ok_or(ExportError::UnknownPart {
-            number: sheet + 1,
-            part_index: p.part,
-            count: problem.parts.len(),
-        })?;
+        let demand = problem.demand_for(sheet + 1, p.part)?;
         let part = &demand.part;
         let (outer, holes) = part.placed_contours(&p.transform);
         let outer = outer.oriented(true);

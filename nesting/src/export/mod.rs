@@ -20,6 +20,7 @@ pub use dxf::{sheet_dxf, write_sheet_dxf};
 pub use label::label_anchor;
 pub use svg::layout_svg;
 
+use crate::problem::LayoutMismatch;
 use std::path::PathBuf;
 
 /// Layer of the sheet outline.
@@ -60,24 +61,9 @@ pub enum ExportError {
     /// The sheet index is past the end of the layout.
     #[error("sheet {number} does not exist: the layout has {count} sheet(s)")]
     NoSuchSheet { number: usize, count: usize },
-    /// The layout names a stock sheet the job does not have.
-    #[error(
-        "sheet {number} uses stock sheet index {sheet_spec}, but the job has only {count} sheet size(s); the layout does not belong to this job"
-    )]
-    UnknownSheetSpec {
-        number: usize,
-        sheet_spec: usize,
-        count: usize,
-    },
-    /// A placement names a part the job does not have.
-    #[error(
-        "sheet {number} places part index {part_index}, but the job has only {count} part(s); the layout does not belong to this job"
-    )]
-    UnknownPart {
-        number: usize,
-        part_index: usize,
-        count: usize,
-    },
+    /// The layout names a stock sheet or a part the job does not have.
+    #[error(transparent)]
+    Mismatch(#[from] LayoutMismatch),
     /// Writing the file failed (disk full, no permission, missing folder...).
     #[error("cannot write `{}`: {source}", path.display())]
     Io {

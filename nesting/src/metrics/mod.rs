@@ -16,28 +16,9 @@ pub fn mass_kg(area_mm2: f64, thickness_mm: f64, density_kg_m3: f64) -> f64 {
     area_mm2 * thickness_mm * 1e-9 * density_kg_m3
 }
 
-/// Why metrics cannot be computed for a layout.
-#[derive(Debug, thiserror::Error)]
-pub enum MetricsError {
-    /// A sheet of the layout names a stock sheet the problem does not have.
-    #[error(
-        "sheet {number} uses stock sheet index {sheet_spec}, but the job has only {count} sheet size(s); the layout does not belong to this job"
-    )]
-    UnknownSheetSpec {
-        number: usize,
-        sheet_spec: usize,
-        count: usize,
-    },
-    /// A placement names a part the problem does not have.
-    #[error(
-        "sheet {number} places part index {part_index}, but the job has only {count} part(s); the layout does not belong to this job"
-    )]
-    UnknownPart {
-        number: usize,
-        part_index: usize,
-        count: usize,
-    },
-}
+/// Why metrics cannot be computed for a layout: it names a stock sheet or
+/// a part the problem does not have.
+pub use crate::problem::LayoutMismatch as MetricsError;
 
 #[cfg(test)]
 mod tests {

@@ -48,22 +48,11 @@ pub fn sheet_metrics(
     index: usize,
 ) -> Result<SheetMetrics, MetricsError> {
     let sheet = &layout.sheets[index];
-    let spec = problem
-        .sheets
-        .get(sheet.sheet)
-        .ok_or(MetricsError::UnknownSheetSpec {
-            number: index + 1,
-            sheet_spec: sheet.sheet,
-            count: problem.sheets.len(),
-        })?;
+    let spec = problem.sheet_spec_for(index + 1, sheet.sheet)?;
     let mut parts_area_mm2 = 0.0;
     let mut parts_bbox = BBox::EMPTY;
     for p in &sheet.placements {
-        let demand = problem.parts.get(p.part).ok_or(MetricsError::UnknownPart {
-            number: index + 1,
-            part_index: p.part,
-            count: problem.parts.len(),
-        })?;
+        let demand = problem.demand_for(index + 1, p.part)?;
         parts_area_mm2 += demand.part.area();
         parts_bbox = parts_bbox.union(&demand.part.outer.transformed(&p.transform).bbox());
     }
