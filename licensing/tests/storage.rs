@@ -56,6 +56,21 @@ fn account_life(db: Db) {
     .unwrap();
     env.admin(admin::grant_bonus(&env.store, email, 5, "welcome", now))
         .unwrap();
+    // A number of credits that is not positive is refused, and nothing is booked.
+    let refused = [
+        env.admin(admin::record_credit_purchase(
+            &env.store, email, 0, "0.00", "EUR", "pay-0", now,
+        ))
+        .unwrap_err(),
+        env.admin(admin::grant_bonus(&env.store, email, -5, "typo", now))
+            .unwrap_err(),
+        env.admin(admin::revoke_bonus(&env.store, email, 0, "typo", now))
+            .unwrap_err(),
+    ];
+    for err in refused {
+        assert_eq!(err.to_string(), "the number of credits must be positive");
+    }
+    assert_eq!(ledger_sums(&env, email), (10, 5));
     let lease = ws.fetch_lease();
     assert_eq!(lease.body.entitlement, Entitlement::Credits { reserved: 4 });
     let s = ws.client.status().unwrap();

@@ -4,7 +4,7 @@
 use super::error::ServiceError;
 use super::ledger::{self, LedgerLine, Origin, Pool};
 use super::packages::{self, Period};
-use super::store::{Store, normalize_email};
+use super::store::{Store, Tx, normalize_email};
 use crate::protocol::{AccountStatus, PackageStatus};
 use serde::Serialize;
 use sqlx::Row;
@@ -41,11 +41,7 @@ pub async fn record_credit_purchase(
     reference: &str,
     now_s: i64,
 ) -> Result<(), ServiceError> {
-    if credits <= 0 {
-        return Err(ServiceError::BadRequest(
-            "the number of credits must be positive".into(),
-        ));
-    }
+    require_positive(credits)?;
     let cents = packages::parse_amount_cents(amount)?;
     let account_id = store.account_id_by_email(email).await?;
     let mut tx = store.begin_locked(&account_id).await?;
@@ -59,16 +55,13 @@ pub async fn record_credit_purchase(
         .bind(now_s)
         .execute(&mut *tx)
         .await?;
-    ledger::append(
+    append_by_admin(
         &mut tx,
         &account_id,
         "purchase",
         Pool::Paid,
         credits,
-        Origin {
-            machine: None,
-            reference: Some(reference),
-        },
+        reference,
         now_s,
     )
     .await?;
@@ -97,23 +90,16 @@ pub async fn grant_bonus(
     reason: &str,
     now_s: i64,
 ) -> Result<(), ServiceError> {
-    if credits <= 0 {
-        return Err(ServiceError::BadRequest(
-            "the number of credits must be positive".into(),
-        ));
-    }
+    require_positive(credits)?;
     let account_id = store.account_id_by_email(email).await?;
     let mut tx = store.begin_locked(&account_id).await?;
-    ledger::append(
+    append_by_admin(
         &mut tx,
         &account_id,
         "bonus_grant",
         Pool::Bonus,
         credits,
-        Origin {
-            machine: None,
-            reference: Some(reason),
-        },
+        reason,
         now_s,
     )
     .await?;
@@ -130,26 +116,19 @@ pub async fn revoke_bonus(
     reason: &str,
     now_s: i64,
 ) -> Result<i64, ServiceError> {
-    if credits <= 0 {
-        return Err(ServiceError::BadRequest(
-            "the number of credits must be positive".into(),
-        ));
-    }
+    require_positive(credits)?;
     let account_id = store.account_id_by_email(email).await?;
     let mut tx = store.begin_locked(&account_id).await?;
     let available = ledger::balance(&mut tx, &account_id).await?.bonus;
     let revoked = credits.min(available);
     if revoked > 0 {
-        ledger::append(
+        append_by_admin(
             &mut tx,
             &account_id,
             "bonus_revoke",
             Pool::Bonus,
             -revoked,
-            Origin {
-                machine: None,
-                reference: Some(reason),
-            },
+            reason,
             now_s,
         )
         .await?;
@@ -234,4 +213,32 @@ pub async fn usage(store: &Store, email: &str, now_s: i64) -> Result<UsageReport
         }
     }
     Ok(UsageReport { status, months })
+}
+
+/// Refuses a number of credits that is not positive.
+fn require_positive(credits: i64) -> Result<(), ServiceError> {
+    if credits <= 0 {
+        return Err(ServiceError::BadRequest(
+            "the number of credits must be positive".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Appends a ledger entry made by the administrator (no workstation),
+/// with its payment reference or reason.
+async fn append_by_admin(
+    tx: &mut Tx,
+    account_id: &str,
+    kind: &str,
+    pool: Pool,
+    amount: i64,
+    reference: &str,
+    now_s: i64,
+) -> Result<(), ServiceError> {
+    let origin = Origin {
+        machine: None,
+        reference: Some(reference),
+    };
+    ledger::append(tx, account_id, kind, pool, amount, origin, now_s).await
 }
