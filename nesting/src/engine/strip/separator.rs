@@ -702,7 +702,7 @@ impl PoseEval for ItemEval<'_, '_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::engine::convert::convert_parts;
     use crate::engine::strip::overlap::TEST_ELL;
@@ -712,7 +712,7 @@ mod tests {
     use rand::SeedableRng;
     use std::sync::atomic::AtomicBool;
 
-    static NO_BARRIERS: Barriers = Barriers {
+    pub(in crate::engine::strip) static NO_BARRIERS: Barriers = Barriers {
         slabs: Vec::new(),
         obstacles: Vec::new(),
     };
@@ -729,7 +729,7 @@ mod tests {
     }
 
     /// A freely rotating 80 × 30 plate and L, converted every 5°.
-    fn plate_and_ell() -> Vec<PartShapes> {
+    pub(in crate::engine::strip) fn plate_and_ell() -> Vec<PartShapes> {
         let plate = free_part("plate", &[(0., 0.), (80., 0.), (80., 30.), (0., 30.)]);
         let ell = free_part("ell", &TEST_ELL);
         let problem = NestProblem {

@@ -20,6 +20,9 @@ pub struct SepBudget {
     pub strikes: usize,
     /// Sweeps without a new lowest loss (by more than 2 %) that end a round.
     pub stall_sweeps: usize,
+    /// Rounds at most, however much each lowers the loss: on many items a
+    /// slowly progressing separation can otherwise take seconds.
+    pub max_rounds: usize,
 }
 
 /// Separators over one layout, the first being the lead.
@@ -29,6 +32,8 @@ pub struct Team<'a> {
     pool: Option<rayon::ThreadPool>,
     /// The lead's state at the start of a sweep, for the others to load.
     lead_state: SepState,
+    /// Rounds of sweeps made by the last separation.
+    rounds: usize,
 }
 
 impl std::fmt::Debug for Team<'_> {
@@ -57,6 +62,7 @@ impl<'a> Team<'a> {
             rngs,
             pool,
             lead_state: SepState::default(),
+            rounds: 0,
         }
     }
 
@@ -129,13 +135,15 @@ impl<'a> Team<'a> {
     }
 
     fn separate_here(&mut self, budget: SepBudget, stop: &(dyn Fn() -> bool + Sync)) -> bool {
+        self.rounds = 0;
         if self.lead().is_feasible() {
             return true;
         }
         let mut min_loss = self.lead().total_loss();
         let mut best_poses: Vec<Pose> = self.lead().poses().to_vec();
         let mut strikes = 0;
-        while strikes < budget.strikes {
+        while strikes < budget.strikes && self.rounds < budget.max_rounds {
+            self.rounds += 1;
             let round_start = self.lead().total_loss();
             let mut stall = 0;
             while stall < budget.stall_sweeps {
@@ -166,5 +174,46 @@ impl<'a> Team<'a> {
             self.lead_mut().set_poses(&best_poses);
         }
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::strip::separator::tests::{NO_BARRIERS, plate_and_ell};
+    use rand::SeedableRng;
+
+    /// Rounds made by a team of two separating ten items piled up in a
+    /// strip too small for them, with `max_rounds`.
+    fn rounds_on_a_pile(max_rounds: usize) -> usize {
+        let parts = plate_and_ell();
+        let kinds: Vec<usize> = (0..10).map(|k| k % 2).collect();
+        let poses: Vec<Pose> = (0..10)
+            .map(|k| Pose::new(0, (5.0 + 6.0 * k as f32, 5.0 + 4.0 * (k % 3) as f32)))
+            .collect();
+        let strip = [0.0, 0.0, 110.0, 45.0];
+        let new_sep = || {
+            Separator::new(&parts, kinds.clone(), poses.clone(), strip, &NO_BARRIERS)
+                .expect("a separator")
+        };
+        let rngs = (0..2).map(ChaCha8Rng::seed_from_u64).collect();
+        let mut team = Team::new(vec![new_sep(), new_sep()], rngs);
+        let budget = SepBudget {
+            strikes: 3,
+            stall_sweeps: 5,
+            max_rounds,
+        };
+        assert!(
+            !team.separate(budget, &|| false),
+            "the items cannot come apart"
+        );
+        team.rounds
+    }
+
+    #[test]
+    fn a_separation_ends_after_its_rounds_however_it_progresses() {
+        let free = rounds_on_a_pile(usize::MAX);
+        assert!(free > 2, "without a cap the pile takes {free} rounds");
+        assert_eq!(rounds_on_a_pile(2), 2);
     }
 }
