@@ -55,8 +55,9 @@ const EXPLORE_STEP: f32 = 0.001;
 const COMPRESS_STEPS: (f32, f32) = (0.0005, 0.00001);
 /// Separation budgets while exploring and compressing. An exploring
 /// separation ends after six rounds even while it still progresses, so that
-/// a stalled exploration gets more restarts (on 161 items one separation took
-/// up to 17 s without the cap; benches/README, "gardeyn6").
+/// a stalled exploration gets more restarts (on 161 items single separations
+/// took 10–17 s without the cap; benches/README, "A cap on exploring
+/// separations").
 const EXPLORE_BUDGET: SepBudget = SepBudget {
     strikes: 3,
     stall_sweeps: 200,
