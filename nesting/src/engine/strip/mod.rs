@@ -21,6 +21,7 @@
 //! repeatable. The scheme is the one of sparrow
 //! (arXiv 2509.13329); the code is ours.
 
+pub mod boxes;
 pub mod obstacle;
 pub mod overlap;
 pub mod sample;

@@ -125,6 +125,11 @@ fn decayed(pd: f32, eps: f32) -> f32 {
     if pd >= eps { pd } else { far }
 }
 
+/// Two poles overlap for [`PoleSet::overlaps_any`] when their centres are
+/// closer than this share of the sum of their radii: poles that only touch
+/// (at the boundary two shapes share) stay apart despite `f32` rounding.
+const SURE_REACH: f32 = 0.999;
+
 /// Lanes of the pole loops: the pole arrays are padded to a multiple of this
 /// so that the loops run on independent accumulators the compiler vectorises.
 const LANES: usize = 8;
@@ -156,6 +161,22 @@ impl PoleSet {
     /// Replaces the poles by those of `s` (reusing the arrays).
     pub fn load(&mut self, s: &SPolygon) {
         self.fill(poles(s));
+    }
+
+    /// True when one of `circles` overlaps one of these poles by more than
+    /// a hair ([`SURE_REACH`]): both are inscribed in their shapes, so the
+    /// shapes overlap.
+    pub fn overlaps_any(&self, circles: &[Circle]) -> bool {
+        circles.iter().any(|c| {
+            let (cx, cy, cr) = (c.center.0, c.center.1, c.radius);
+            let mut hit = false;
+            for k in 0..self.x.len() {
+                let (dx, dy) = (cx - self.x[k], cy - self.y[k]);
+                let reach = (cr + self.r[k]) * SURE_REACH;
+                hit |= dx * dx + dy * dy < reach * reach;
+            }
+            hit
+        })
     }
 
     fn fill(&mut self, poles: &[Circle]) {

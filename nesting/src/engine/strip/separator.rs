@@ -13,6 +13,7 @@
 //! ("strikes") stop lowering the total loss. The scheme follows sparrow
 //! (arXiv 2509.13329); the code is ours.
 
+use super::boxes::Boxes;
 use super::obstacle::Barriers;
 use super::overlap::{
     Ent, Hits, ItemFilter, PoleSet, ShapeSize, obstacle_loss_until, pair_loss, pair_loss_until,
@@ -68,6 +69,12 @@ impl Pose {
     }
 }
 
+/// The bounding box of `s`: x_min, y_min, x_max, y_max.
+fn corners(s: &SPolygon) -> [f32; 4] {
+    let b = s.bbox();
+    [b.x_min, b.y_min, b.x_max, b.y_max]
+}
+
 /// A layout being separated: the items, their poses, a collision engine
 /// with every item registered, pairwise losses and weights.
 #[derive(Debug)]
@@ -84,6 +91,8 @@ pub struct Separator<'a> {
     poses: Vec<Pose>,
     hkeys: Vec<HazKey>,
     shapes: Vec<Arc<SPolygon>>,
+    /// The items' bounding boxes.
+    boxes: Boxes,
     /// Poles of each placed item, for the loss.
     poles: Vec<PoleSet>,
     /// Size constants per part shape and orientation.
@@ -178,6 +187,7 @@ impl<'a> Separator<'a> {
             poses: Vec::with_capacity(n),
             hkeys: Vec::with_capacity(n),
             shapes: Vec::with_capacity(n),
+            boxes: Boxes::default(),
             poles: Vec::with_capacity(n),
             sizes,
             barriers,
@@ -204,6 +214,8 @@ impl<'a> Separator<'a> {
             sep.poles.push(PoleSet::of(&shape));
             sep.shapes.push(shape);
         }
+        let bbs: Vec<[f32; 4]> = sep.shapes.iter().map(|s| corners(s)).collect();
+        sep.boxes = Boxes::new(&bbs);
         sep.recompute_losses();
         Ok(sep)
     }
@@ -412,14 +424,26 @@ impl<'a> Separator<'a> {
             }
             loss.get() > bound
         };
-        // The largest poles first: obvious overlaps raise the loss early,
-        // so most hopeless samples stop before their edges are tested.
-        let stopped =
-            self.cde
-                .collect_surrogate_collisions_until(buf, &filter, &mut self.hits, &mut add)
-                || self
-                    .cde
-                    .collect_poly_collisions_until(buf, &filter, &mut self.hits, &mut add);
+        // Obvious overlaps first, so that most hopeless samples stop before
+        // any edge is tested: an item whose bounding box overlaps the
+        // sample's and one of whose poles overlaps one of the sample's
+        // largest poles (those covering half its area) surely collides.
+        // Found without jagua-rs, such items are skipped by its edge query.
+        let mut stopped = false;
+        let ff = buf.surrogate().ff_poles();
+        for &j in self.boxes.overlapping(corners(buf), i) {
+            if poles[j].overlaps_any(ff) {
+                self.hits.list.push((self.hkeys[j], Ent::Item(j)));
+                if add(Ent::Item(j)) {
+                    stopped = true;
+                    break;
+                }
+            }
+        }
+        let stopped = stopped
+            || self
+                .cde
+                .collect_poly_collisions_until(buf, &filter, &mut self.hits, &mut add);
         (!stopped).then(|| loss.get())
     }
 
@@ -451,6 +475,7 @@ impl<'a> Separator<'a> {
         }
         self.poses[i] = p;
         self.poles[i].load(&shape);
+        self.boxes.update(i, corners(&shape));
         self.shapes[i] = shape;
     }
 
@@ -778,6 +803,69 @@ pub(super) mod tests {
         };
         assert_eq!(angle(&ev, ev.turn(poses[1], 5.0)), 0.0, "355° + 5° is 0°");
         assert_eq!(angle(&ev, ev.turn(poses[1], -5.0)), 350.0);
+    }
+
+    /// The weighted loss of item `i` at `p` from jagua-rs's full polygon
+    /// query alone, for comparison with `eval`.
+    fn loss_by_polygon_query(sep: &mut Separator, i: usize, p: Pose) -> f32 {
+        let shape = sep.transformed(i, p);
+        let size = sep.sizes[sep.kinds[i]][p.orient];
+        let mut hits = Hits::default();
+        sep.cde
+            .collect_poly_collisions(&shape, &sep.filter(i), &mut hits);
+        hits.list
+            .iter()
+            .map(|(_, e)| match e {
+                Ent::Item(j) => sep.w[i * sep.m + j] * sep.pair_loss_with(&shape, size, *j),
+                other => panic!("no barriers here, hit {other:?}"),
+            })
+            .sum()
+    }
+
+    #[test]
+    fn a_samples_loss_counts_exactly_the_items_it_collides_with() {
+        let parts = plate_and_ell();
+        let kinds = vec![0, 1, 0, 1, 0, 1, 0, 1];
+        let poses: Vec<Pose> = (0..8)
+            .map(|k| Pose::new(0, (10.0 + 14.0 * k as f32, 10.0 + 7.0 * (k % 3) as f32)))
+            .collect();
+        let strip = [0.0, 0.0, 260.0, 110.0];
+        let mut sep =
+            Separator::new(&parts, kinds, poses, strip, &NO_BARRIERS).expect("a separator");
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        // Weights other than 1, so that a pair counted twice or missed shows.
+        for _ in 0..2 {
+            sep.sweep(&mut rng, &|| false);
+            sep.update_weights();
+        }
+        let (mut apart, mut overlapping) = (0, 0);
+        for k in 0..400 {
+            let i = k % sep.len();
+            let n_orients = sep.parts[sep.kinds[i]].orientations.len();
+            let orient = rng.random_range(0..n_orients);
+            let Some(r) = sep.range(i, orient) else {
+                continue;
+            };
+            let t = (rng.random_range(r[0]..=r[2]), rng.random_range(r[1]..=r[3]));
+            let p = Pose::new(orient, t);
+            let want = loss_by_polygon_query(&mut sep, i, p);
+            let got = sep.eval(i, p, f32::INFINITY).expect("no bound to stop at");
+            assert!(
+                (got - want).abs() <= 1e-4 * want.max(1.0),
+                "item {i} at {p:?}: {got} against {want}"
+            );
+            if want > 0.0 {
+                overlapping += 1;
+                // And a bound below the loss stops the evaluation.
+                assert_eq!(sep.eval(i, p, want * 0.5), None);
+            } else {
+                apart += 1;
+            }
+        }
+        assert!(
+            apart >= 5 && overlapping >= 100,
+            "{apart} apart, {overlapping} overlapping"
+        );
     }
 
     #[test]
