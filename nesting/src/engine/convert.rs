@@ -34,7 +34,7 @@ use jagua_rs::entities::{Container, Item};
 use jagua_rs::geometry::Transformation;
 use jagua_rs::geometry::fail_fast::SPSurrogateConfig;
 use jagua_rs::geometry::geo_traits::Transformable;
-use jagua_rs::geometry::primitives::Point as JPoint;
+use jagua_rs::geometry::primitives::{Point as JPoint, SPolygon};
 use jagua_rs::io::ext_repr::{
     ExtContainer, ExtItem, ExtOrientation, ExtRotation, ExtSPolygon, ExtShape,
 };
@@ -710,12 +710,11 @@ fn import_orientation(
     // jagua centres the item: internal = (q - centroid) with q = p - c.
     let (px, py) = item.shape_orig().pre_transform.translation();
     let offset = Point::new(f64::from(px) - c.x, f64::from(py) - c.y);
-    let b = item.shape_cd().bbox();
     Ok(Orientation {
         angle_deg,
         mirrored,
         offset,
-        cd_bbox: [b.x_min, b.y_min, b.x_max, b.y_max],
+        cd_bbox: corners(item.shape_cd()),
         item,
         hull,
     })
@@ -744,7 +743,7 @@ fn turned_orientation(
     let turn_rad = turn_deg.rem_euclid(360.0).to_radians();
     let map = DTransformation::new(turn_rad as f32, (0.0, 0.0)).with_reflection(reflected);
     let shape = base.item.shape_cd().transform_clone(&map.compose());
-    let b = shape.bbox();
+    let cd_bbox = corners(&shape);
     let original = OriginalShape {
         shape,
         pre_transform: DTransformation::new(0.0, (0.0, 0.0)),
@@ -772,7 +771,7 @@ fn turned_orientation(
         mirrored,
         item: Arc::new(item),
         offset: Point::new(x, y),
-        cd_bbox: [b.x_min, b.y_min, b.x_max, b.y_max],
+        cd_bbox,
         hull: base.hull.clone(),
     })
 }
@@ -782,6 +781,12 @@ fn part_importer(growth_mm: f64) -> Result<Importer, ConvertError> {
     Importer::new(cde_config(), Some(0.001), None)
         .with_min_item_separation((2.0 * growth_mm) as f32)
         .map_err(|e| ConvertError::Engine(e.to_string()))
+}
+
+/// The bounding box of `s`: x_min, y_min, x_max, y_max.
+pub fn corners(s: &SPolygon) -> [f32; 4] {
+    let b = s.bbox();
+    [b.x_min, b.y_min, b.x_max, b.y_max]
 }
 
 /// A placement that stays where it is (a locked part), as a jagua item

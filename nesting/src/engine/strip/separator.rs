@@ -20,7 +20,7 @@ use super::overlap::{
     slab_loss,
 };
 use super::sample::{OrientRange, PoseEval, search_pose};
-use crate::engine::convert::{PartShapes, cde_config, nearest_orientation};
+use crate::engine::convert::{PartShapes, cde_config, corners, nearest_orientation};
 use jagua_rs::collision_detection::CDEngine;
 use jagua_rs::collision_detection::hazards::{HazKey, Hazard};
 use jagua_rs::geometry::Transformation;
@@ -67,12 +67,6 @@ impl Pose {
             Transformation::from_rotation(self.turn_rad).translate(self.t)
         }
     }
-}
-
-/// The bounding box of `s`: x_min, y_min, x_max, y_max.
-fn corners(s: &SPolygon) -> [f32; 4] {
-    let b = s.bbox();
-    [b.x_min, b.y_min, b.x_max, b.y_max]
 }
 
 /// A layout being separated: the items, their poses, a collision engine
