@@ -24,6 +24,7 @@
 pub mod boxes;
 pub mod obstacle;
 pub mod overlap;
+pub mod pairs;
 pub mod sample;
 pub mod separator;
 pub mod sheets;

@@ -19,6 +19,7 @@ use super::overlap::{
     Ent, Hits, ItemFilter, PoleSet, ShapeSize, obstacle_loss_until, pair_loss, pair_loss_until,
     slab_loss,
 };
+use super::pairs::Pairs;
 use super::sample::{OrientRange, PoseEval, search_pose};
 use crate::engine::convert::{PartShapes, cde_config, corners, nearest_orientation};
 use jagua_rs::collision_detection::CDEngine;
@@ -30,13 +31,6 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::cell::Cell;
 use std::sync::Arc;
-
-/// Weight growth on overlapping pairs: `GROW_MIN + GROW_SPAN · loss / max loss`.
-const GROW_MIN: f32 = 1.2;
-const GROW_SPAN: f32 = 0.8;
-/// Weight decay of pairs that no longer overlap.
-const DECAY: f32 = 0.95;
-const MAX_WEIGHT: f32 = 1e9;
 
 /// Orientation, turn and translation of one item (jagua frame): the
 /// orientation's shape turned by `turn_rad` about its reference point, then
@@ -94,18 +88,13 @@ pub struct Separator<'a> {
     /// Slabs (gaps between sheets) and obstacles (outside and holes of
     /// irregular sheets) no item may overlap.
     barriers: &'a Barriers,
-    /// Side of the pair matrices: items, then slabs, then obstacles.
-    m: usize,
-    /// Pairwise losses, `m × m`, symmetric, 0 when apart.
-    loss: Vec<f32>,
-    /// Pairwise weights, `m × m`, symmetric, >= 1.
-    w: Vec<f32>,
-    /// Sum of the pair losses of each item.
-    item_loss: Vec<f32>,
-    /// Number of items (and barriers) each item overlaps.
-    item_cnt: Vec<u32>,
-    /// Number of overlapping pairs.
-    pair_cnt: usize,
+    /// Losses and weights of the pairs among the items, slabs and
+    /// obstacles (in that order).
+    pairs: Pairs,
+    /// The pair weights of one item (`focus`) with every other member, 1
+    /// where the pair has none: a sample's loss looks its weights up here.
+    weight_row: Vec<f32>,
+    focus: Option<usize>,
     /// Scratch shapes per part shape and orientation (same vertex count as the original).
     bufs: Vec<Vec<SPolygon>>,
     hits: Hits,
@@ -185,12 +174,9 @@ impl<'a> Separator<'a> {
             poles: Vec::with_capacity(n),
             sizes,
             barriers,
-            m,
-            loss: vec![0.0; m * m],
-            w: vec![1.0; m * m],
-            item_loss: vec![0.0; m],
-            item_cnt: vec![0; m],
-            pair_cnt: 0,
+            pairs: Pairs::new(m),
+            weight_row: vec![1.0; m],
+            focus: None,
             bufs,
             hits: Hits::default(),
             evals: 0,
@@ -284,39 +270,12 @@ impl<'a> Separator<'a> {
 
     /// Sum of all pairwise losses.
     pub fn total_loss(&self) -> f32 {
-        self.item_loss.iter().sum::<f32>() / 2.0
+        self.pairs.total_loss()
     }
 
     /// True when no two items overlap.
     pub fn is_feasible(&self) -> bool {
-        self.pair_cnt == 0
-    }
-
-    fn set_pair(&mut self, i: usize, j: usize, v: f32) {
-        let m = self.m;
-        let old = self.loss[i * m + j];
-        self.loss[i * m + j] = v;
-        self.loss[j * m + i] = v;
-        self.item_loss[i] += v - old;
-        self.item_loss[j] += v - old;
-        match (old > 0.0, v > 0.0) {
-            (false, true) => {
-                self.item_cnt[i] += 1;
-                self.item_cnt[j] += 1;
-                self.pair_cnt += 1;
-            }
-            (true, false) => {
-                self.item_cnt[i] -= 1;
-                self.item_cnt[j] -= 1;
-                self.pair_cnt -= 1;
-            }
-            _ => {}
-        }
-        for k in [i, j] {
-            if self.item_cnt[k] == 0 {
-                self.item_loss[k] = 0.0;
-            }
-        }
+        self.pairs.overlapping_pairs() == 0
     }
 
     /// The collision filter of item `i`: itself, and the zones it may lie on.
@@ -350,15 +309,12 @@ impl<'a> Separator<'a> {
 
     /// Recomputes every pairwise loss from scratch.
     pub fn recompute_losses(&mut self) {
-        self.loss.iter_mut().for_each(|v| *v = 0.0);
-        self.item_loss.iter_mut().for_each(|v| *v = 0.0);
-        self.item_cnt.iter_mut().for_each(|v| *v = 0);
-        self.pair_cnt = 0;
+        self.pairs.clear_losses();
         for i in 0..self.len() {
             for j in self.collect_hits(i) {
                 if j > i {
                     let v = self.pair_loss_with(&self.shapes[i], self.size(i), j);
-                    self.set_pair(i, j, v);
+                    self.pairs.set_loss(i, j, v);
                 }
             }
         }
@@ -378,17 +334,39 @@ impl<'a> Separator<'a> {
         }
     }
 
+    /// Loads item `i`'s pair weights into the weight row.
+    fn focus_on(&mut self, i: usize) {
+        if self.focus == Some(i) {
+            return;
+        }
+        self.unfocus();
+        for (j, w) in self.pairs.weights_of(i) {
+            self.weight_row[j] = w;
+        }
+        self.focus = Some(i);
+    }
+
+    /// Puts the weight row back to 1 (before the weights change).
+    fn unfocus(&mut self) {
+        if let Some(f) = self.focus.take() {
+            for (j, _) in self.pairs.weights_of(f) {
+                self.weight_row[j] = 1.0;
+            }
+        }
+    }
+
     /// Weighted loss of item `i` at pose `p`, or `None` once it exceeds `bound`.
     fn eval(&mut self, i: usize, p: Pose, bound: f32) -> Option<f32> {
         self.evals += 1;
+        self.focus_on(i);
         let k = self.kinds[i];
         let shape = self.parts[k].orientations[p.orient].item.shape_cd();
         self.bufs[k][p.orient].transform_from(shape, &p.transformation());
         self.hits.list.clear();
         let loss = Cell::new(0.0f32);
-        let (n, m) = (self.len(), self.m);
+        let n = self.len();
         let size = self.sizes[k][p.orient];
-        let (buf, w, poles) = (&self.bufs[k][p.orient], &self.w, &self.poles);
+        let (buf, w, poles) = (&self.bufs[k][p.orient], &self.weight_row, &self.poles);
         let (slabs, obstacles) = (&self.barriers.slabs, &self.barriers.obstacles);
         let (kinds, sizes, poses) = (&self.kinds, &self.sizes, &self.poses);
         let filter = self.filter(i);
@@ -396,7 +374,7 @@ impl<'a> Separator<'a> {
             match e {
                 Ent::Item(j) => {
                     let sj = sizes[kinds[j]][poses[j].orient];
-                    let wij = w[i * m + j];
+                    let wij = w[j];
                     match pair_loss_until(buf, size, &poles[j], sj, (bound - loss.get()) / wij) {
                         Some(v) => loss.set(loss.get() + wij * v),
                         None => loss.set(f32::INFINITY),
@@ -404,10 +382,10 @@ impl<'a> Separator<'a> {
                 }
                 Ent::Barrier(b) => {
                     let v = slab_loss(buf, size, slabs[b]);
-                    loss.set(loss.get() + w[i * m + n + b] * v);
+                    loss.set(loss.get() + w[n + b] * v);
                 }
                 Ent::Obstacle(b) => {
-                    let wib = w[i * m + n + slabs.len() + b];
+                    let wib = w[n + slabs.len() + b];
                     let limit = (bound - loss.get()) / wib;
                     match obstacle_loss_until(buf, size, &obstacles[b].poles, limit) {
                         Some(v) => loss.set(loss.get() + wib * v),
@@ -443,17 +421,12 @@ impl<'a> Separator<'a> {
 
     /// Moves item `i` to pose `p` and updates its losses.
     pub fn apply(&mut self, i: usize, p: Pose) {
-        let m = self.m;
         self.place(i, p);
-        for j in 0..m {
-            if self.loss[i * m + j] > 0.0 {
-                self.set_pair(i, j, 0.0);
-            }
-        }
+        self.pairs.clear_member(i);
         let size = self.size(i);
         for j in self.collect_hits(i) {
             let v = self.pair_loss_with(&self.shapes[i], size, j);
-            self.set_pair(i, j, v);
+            self.pairs.set_loss(i, j, v);
         }
     }
 
@@ -494,7 +467,8 @@ impl<'a> Separator<'a> {
 
     /// Puts every pair weight back to 1 (a fresh separation).
     pub fn reset_weights(&mut self) {
-        self.w.iter_mut().for_each(|w| *w = 1.0);
+        self.unfocus();
+        self.pairs.reset_weights();
     }
 
     /// Clamps item `i` into the strip (keeping its orientation and turn if
@@ -593,31 +567,18 @@ impl<'a> Separator<'a> {
         }
     }
 
+    /// Grows the weights of the pairs that overlap, decays the others.
     pub(super) fn update_weights(&mut self) {
-        let n = self.m;
-        let max = self.loss.iter().copied().fold(0.0f32, f32::max);
-        if max <= 0.0 {
-            return;
-        }
-        for i in 0..n {
-            for j in (i + 1)..n {
-                let k = i * n + j;
-                let v = self.loss[k];
-                let w = if v > 0.0 {
-                    (self.w[k] * (GROW_MIN + GROW_SPAN * v / max)).min(MAX_WEIGHT)
-                } else {
-                    (self.w[k] * DECAY).max(1.0)
-                };
-                self.w[k] = w;
-                self.w[j * n + i] = w;
-            }
-        }
+        self.unfocus();
+        self.pairs.update_weights();
     }
 
     /// Moves every colliding item once, in random order. Returns false when
     /// `stop` asked to end.
     pub(super) fn sweep(&mut self, rng: &mut ChaCha8Rng, stop: &dyn Fn() -> bool) -> bool {
-        let mut colliding: Vec<usize> = (0..self.len()).filter(|&i| self.item_cnt[i] > 0).collect();
+        let mut colliding: Vec<usize> = (0..self.len())
+            .filter(|&i| self.pairs.overlaps_of(i) > 0)
+            .collect();
         // Fisher-Yates with our generator (deterministic).
         for k in (1..colliding.len()).rev() {
             colliding.swap(k, rng.random_range(0..=k));
@@ -626,7 +587,7 @@ impl<'a> Separator<'a> {
             if stop() {
                 return false;
             }
-            if self.item_cnt[i] > 0 {
+            if self.pairs.overlaps_of(i) > 0 {
                 self.move_item(i, rng);
             }
         }
@@ -635,17 +596,7 @@ impl<'a> Separator<'a> {
 
     /// Sum over the overlapping pairs of weight times loss.
     pub fn weighted_total(&self) -> f32 {
-        let m = self.m;
-        let mut total = 0.0;
-        for i in 0..m {
-            if self.item_cnt[i] == 0 {
-                continue;
-            }
-            for j in (i + 1)..m {
-                total += self.w[i * m + j] * self.loss[i * m + j];
-            }
-        }
-        total
+        self.pairs.weighted_total()
     }
 
     /// Writes this separator's layout, losses and weights into `state`
@@ -653,11 +604,7 @@ impl<'a> Separator<'a> {
     pub fn save_state(&self, state: &mut SepState) {
         state.x1 = self.x1;
         state.poses.clone_from(&self.poses);
-        state.loss.clone_from(&self.loss);
-        state.w.clone_from(&self.w);
-        state.item_loss.clone_from(&self.item_loss);
-        state.item_cnt.clone_from(&self.item_cnt);
-        state.pair_cnt = self.pair_cnt;
+        state.pairs.clone_from(&self.pairs);
     }
 
     /// Makes this separator's layout, losses and weights those saved in
@@ -670,11 +617,8 @@ impl<'a> Separator<'a> {
                 self.place(i, *p);
             }
         }
-        self.loss.clone_from(&state.loss);
-        self.w.clone_from(&state.w);
-        self.item_loss.clone_from(&state.item_loss);
-        self.item_cnt.clone_from(&state.item_cnt);
-        self.pair_cnt = state.pair_cnt;
+        self.unfocus();
+        self.pairs.clone_from(&state.pairs);
     }
 }
 
@@ -684,11 +628,7 @@ impl<'a> Separator<'a> {
 pub struct SepState {
     x1: f32,
     poses: Vec<Pose>,
-    loss: Vec<f32>,
-    w: Vec<f32>,
-    item_loss: Vec<f32>,
-    item_cnt: Vec<u32>,
-    pair_cnt: usize,
+    pairs: Pairs,
 }
 
 /// The separator seen from one item being moved.
@@ -810,7 +750,7 @@ pub(super) mod tests {
         hits.list
             .iter()
             .map(|(_, e)| match e {
-                Ent::Item(j) => sep.w[i * sep.m + j] * sep.pair_loss_with(&shape, size, *j),
+                Ent::Item(j) => sep.pairs.weight(i, *j) * sep.pair_loss_with(&shape, size, *j),
                 other => panic!("no barriers here, hit {other:?}"),
             })
             .sum()
@@ -899,11 +839,14 @@ pub(super) mod tests {
             &NO_BARRIERS,
         )
         .expect("a separator");
-        for (l, f) in b.loss.iter().zip(&fresh.loss) {
-            assert!((l - f).abs() <= 1e-5 * f.max(1.0), "loss {l} against {f}");
+        for i in 0..b.len() {
+            for j in (0..b.len()).filter(|&j| j != i) {
+                let (l, f) = (b.pairs.loss(i, j), fresh.pairs.loss(i, j));
+                assert!((l - f).abs() <= 1e-5 * f.max(1.0), "loss {l} against {f}");
+            }
+            assert_eq!(b.pairs.overlaps_of(i), fresh.pairs.overlaps_of(i));
         }
-        assert_eq!(b.item_cnt, fresh.item_cnt);
-        assert_eq!(b.pair_cnt, fresh.pair_cnt);
+        assert_eq!(b.pairs.overlapping_pairs(), fresh.pairs.overlapping_pairs());
         assert_eq!(b.weighted_total(), a.weighted_total());
         // And its collision engine holds the moved items: the same sweep
         // from both ends in the same layout.
@@ -911,6 +854,6 @@ pub(super) mod tests {
         a.sweep(&mut rng, &never);
         b.sweep(&mut rng_b, &never);
         assert_eq!(a.poses(), b.poses());
-        assert_eq!(a.loss, b.loss);
+        assert_eq!(a.pairs, b.pairs);
     }
 }
