@@ -16,6 +16,7 @@ use jagua_rs::geometry::primitives::SPolygon;
 use jagua_rs::geometry::{DTransformation, Transformation};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
+use rustc_hash::FxHashSet;
 use std::cmp::Ordering;
 
 /// Smallest step of the bottom-left descent (mm).
@@ -130,6 +131,10 @@ struct OpenSheet {
     failed: Vec<usize>,
     /// Collision bboxes of the fixed placements on this sheet.
     fixed_boxes: Vec<[f32; 4]>,
+    /// Candidate spots found to collide, by part shape, orientation and
+    /// translation (its bits): a sheet only fills up, so they stay
+    /// infeasible, and the next copies of the part skip them.
+    blocked: FxHashSet<(usize, usize, [u32; 2])>,
 }
 
 impl OpenSheet {
@@ -141,6 +146,7 @@ impl OpenSheet {
             used_area: 0.0,
             failed: Vec::new(),
             fixed_boxes: Vec::new(),
+            blocked: FxHashSet::default(),
         }
     }
 
@@ -254,17 +260,19 @@ impl<'o> Probe<'o> {
 /// [`MAX_TESTS`] infeasible candidates, or when the sheet's free area is too small.
 fn find_position(
     ctx: &Ctx,
-    sheet: &OpenSheet,
-    ps: &PartShapes,
+    sheet: &mut OpenSheet,
+    shape_idx: usize,
     params: &Params,
     rng: &mut ChaCha8Rng,
     stop: &dyn Fn() -> bool,
 ) -> Option<(usize, (f32, f32))> {
+    let ps = &ctx.parts[shape_idx];
     let shape = ctx.sheets[sheet.sheet].as_ref()?;
     if sheet.used_area + ps.outer_area > shape.area {
         return None;
     }
     let cde = sheet.layout.cde();
+    let blocked = &mut sheet.blocked;
     let mut probes: Vec<(usize, Probe)> = ps
         .orientations
         .iter()
@@ -279,18 +287,34 @@ fn find_position(
     let rounds = if shape.irregular { IRREGULAR_ROUNDS } else { 1 };
     for round in 0..rounds {
         let samples = params.random_samples << (2 * round);
-        let cands = candidates(sheet, &probes, samples, round == 0, params.y_weight, rng);
+        let cands = candidates(
+            &sheet.placed,
+            &sheet.fixed_boxes,
+            &probes,
+            samples,
+            round == 0,
+            params.y_weight,
+            rng,
+        );
         let mut best: Option<(f32, usize, (f32, f32))> = None;
         let mut refined = 0;
-        for (n, (_, k, t)) in cands.into_iter().enumerate() {
+        for (n, Candidate { k, t, spot, .. }) in cands.into_iter().enumerate() {
             if refined >= params.refine || (best.is_none() && n >= MAX_TESTS) {
                 break;
             }
             if n % 64 == 63 && stop() {
                 return None;
             }
+            let key = (shape_idx, probes[k].0, [t.0.to_bits(), t.1.to_bits()]);
             let probe = &mut probes[k].1;
+            if spot && blocked.contains(&key) {
+                debug_assert!(!probe.feasible(cde, t), "a blocked spot became free");
+                continue;
+            }
             if !probe.feasible(cde, t) {
+                if spot {
+                    blocked.insert(key);
+                }
                 continue;
             }
             refined += 1;
@@ -307,40 +331,53 @@ fn find_position(
     None
 }
 
-/// Candidate translations for every orientation with their (pre-descent)
-/// score, best first: the sheet's corner and spots beside the placed parts
-/// (when `near_parts`), and `samples` random ones per orientation.
+/// A translation to test for the orientation of probe `k`.
+struct Candidate {
+    /// Score before the descent (lower is better).
+    score: f32,
+    k: usize,
+    t: (f32, f32),
+    /// The sheet's corner or a spot beside a placed part, which the next
+    /// copies of the part are offered again (not a random sample).
+    spot: bool,
+}
+
+/// Candidate translations for every orientation, best first: the sheet's
+/// corner and spots beside the placed parts (when `near_parts`), and
+/// `samples` random ones per orientation.
 fn candidates(
-    sheet: &OpenSheet,
+    placed: &[Placed],
+    fixed_boxes: &[[f32; 4]],
     probes: &[(usize, Probe)],
     samples: usize,
     near_parts: bool,
     y_weight: f32,
     rng: &mut ChaCha8Rng,
-) -> Vec<(f32, usize, (f32, f32))> {
-    let mut cands: Vec<(f32, usize, (f32, f32))> = Vec::new();
+) -> Vec<Candidate> {
+    let mut cands: Vec<Candidate> = Vec::new();
     for (k, (_, p)) in probes.iter().enumerate() {
         let [x_lo, y_lo, x_hi, y_hi] = p.range;
         let b = p.o.cd_bbox;
-        let mut push = |t: (f32, f32)| {
+        let mut push = |t: (f32, f32), spot: bool| {
             let t = (t.0.clamp(x_lo, x_hi), t.1.clamp(y_lo, y_hi));
-            cands.push((p.score(t, y_weight), k, t));
+            cands.push(Candidate {
+                score: p.score(t, y_weight),
+                k,
+                t,
+                spot,
+            });
         };
         if near_parts {
-            push((x_lo, y_lo));
-            let boxes = sheet
-                .placed
-                .iter()
-                .map(|q| &q.bbox)
-                .chain(&sheet.fixed_boxes);
+            push((x_lo, y_lo), true);
+            let boxes = placed.iter().map(|q| &q.bbox).chain(fixed_boxes);
             for qb in boxes {
                 let right = qb[2] + CANDIDATE_GAP_MM - b[0];
                 let above = qb[3] + CANDIDATE_GAP_MM - b[1];
-                push((right, qb[1] - b[1]));
-                push((right, y_lo));
-                push((qb[0] - b[0], above));
-                push((x_lo, above));
-                push((right, above));
+                push((right, qb[1] - b[1]), true);
+                push((right, y_lo), true);
+                push((qb[0] - b[0], above), true);
+                push((x_lo, above), true);
+                push((right, above), true);
             }
         }
         for _ in 0..samples {
@@ -354,10 +391,10 @@ fn candidates(
             } else {
                 y_lo
             };
-            push((x, y));
+            push((x, y), false);
         }
     }
-    cands.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    cands.sort_by(|a, b| a.score.total_cmp(&b.score).then(a.k.cmp(&b.k)));
     cands
 }
 
@@ -429,7 +466,7 @@ fn pack_single(
             return None;
         }
         let ps = &ctx.parts[i];
-        let (o, t) = find_position(ctx, &sheet, ps, params, rng, stop)?;
+        let (o, t) = find_position(ctx, &mut sheet, i, params, rng, stop)?;
         place(&mut sheet, ps, i, o, t);
     }
     Some(sheet.placed)
@@ -484,7 +521,7 @@ pub fn construct(
             if s.failed.contains(&i) {
                 continue;
             }
-            if let Some((o, t)) = find_position(ctx, s, ps, params, rng, stop) {
+            if let Some((o, t)) = find_position(ctx, s, i, params, rng, stop) {
                 place(s, ps, i, o, t);
                 done = true;
                 break;
@@ -525,7 +562,7 @@ pub fn construct(
                 continue;
             };
             let mut s = OpenSheet::new(k, shape);
-            if let Some((o, t)) = find_position(ctx, &s, ps, params, rng, &|| false) {
+            if let Some((o, t)) = find_position(ctx, &mut s, i, params, rng, &|| false) {
                 place(&mut s, ps, i, o, t);
                 used[k] += 1;
                 open.push(s);
