@@ -141,6 +141,8 @@ pub struct PoleSet {
     x: Vec<f32>,
     y: Vec<f32>,
     r: Vec<f32>,
+    /// Bounding box of the pole disks (x_min, y_min, x_max, y_max).
+    bbox: [f32; 4],
 }
 
 impl PoleSet {
@@ -167,8 +169,18 @@ impl PoleSet {
     /// a hair ([`SURE_REACH`]): both are inscribed in their shapes, so the
     /// shapes overlap.
     pub fn overlaps_any(&self, circles: &[Circle]) -> bool {
+        let [x0, y0, x1, y1] = self.bbox;
         circles.iter().any(|c| {
             let (cx, cy, cr) = (c.center.0, c.center.1, c.radius);
+            // A circle at least its radius away from the disks' box
+            // overlaps none of them.
+            let (gx, gy) = (
+                (x0 - cx).max(cx - x1).max(0.0),
+                (y0 - cy).max(cy - y1).max(0.0),
+            );
+            if gx * gx + gy * gy >= cr * cr {
+                return false;
+            }
             let mut hit = false;
             for k in 0..self.x.len() {
                 let (dx, dy) = (cx - self.x[k], cy - self.y[k]);
@@ -184,10 +196,18 @@ impl PoleSet {
         self.x.clear();
         self.y.clear();
         self.r.clear();
+        self.bbox = [f32::MAX, f32::MAX, f32::MIN, f32::MIN];
         for p in poles {
-            self.x.push(p.center.0);
-            self.y.push(p.center.1);
-            self.r.push(p.radius);
+            let (x, y, r) = (p.center.0, p.center.1, p.radius);
+            self.x.push(x);
+            self.y.push(y);
+            self.r.push(r);
+            self.bbox = [
+                self.bbox[0].min(x - r),
+                self.bbox[1].min(y - r),
+                self.bbox[2].max(x + r),
+                self.bbox[3].max(y + r),
+            ];
         }
         // Far away and of zero radius: `min(radius)` makes their terms 0.
         self.x.resize(n, 1e12);
@@ -349,6 +369,38 @@ mod tests {
             let plain = pole_sum(&b, sb, &pa, sa, f32::INFINITY);
             assert_eq!(fast.map(f32::to_bits), plain.map(f32::to_bits));
         }
+    }
+
+    #[test]
+    fn the_box_check_never_changes_which_circles_overlap_the_poles() {
+        let poles = PoleSet::of(&ell(0.0, 0.0));
+        let real = poles.r.iter().filter(|&&r| r > 0.0).count();
+        // Every circle tested against every pole, as before the box check.
+        let any_pole = |c: &Circle| {
+            (0..real).any(|k| {
+                let (dx, dy) = (c.center.0 - poles.x[k], c.center.1 - poles.y[k]);
+                let reach = (c.radius + poles.r[k]) * SURE_REACH;
+                dx * dx + dy * dy < reach * reach
+            })
+        };
+        let mut s: u32 = 99;
+        let mut next = move || {
+            s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (s >> 8) as f32 / (1u32 << 24) as f32
+        };
+        let (mut hits, mut misses) = (0, 0);
+        for _ in 0..5000 {
+            let centre = Point(next() * 60.0 - 20.0, next() * 60.0 - 20.0);
+            let c = Circle::try_new(centre, 0.1 + next() * 6.0).expect("a positive radius");
+            let want = any_pole(&c);
+            assert_eq!(poles.overlaps_any(&[c]), want, "{c:?}");
+            if want {
+                hits += 1;
+            } else {
+                misses += 1;
+            }
+        }
+        assert!(hits > 500 && misses > 500, "{hits} hits, {misses} misses");
     }
 
     #[test]
