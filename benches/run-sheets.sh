@@ -109,8 +109,8 @@ done <<'EOF'
 shapes0x24-100x40 shapes0.json 0.2 --sheet 100x40 --copies 24
 shapes0x24-100x40 shapes0.json 10 --sheet 100x40 --copies 24
 swim-strip swim.json 10
-swim_c-during-conversion swim_c.json 0.5
-baldacci1-during-conversion bin/baldacci1.json 0.5
+swim_c-during-conversion swim_c.json 0.02
+baldacci1-during-conversion bin/baldacci1.json 0.2
 baldacci1-restarts bin/baldacci1.json 10
 EOF
 echo "results: $out_dir"
