@@ -3,10 +3,11 @@
 //!
 //! Most pairs of a large layout never meet: a thousand items have half a
 //! million pairs, of which a few thousand overlap at a time. Each item
-//! keeps a row of its pairs sorted by the other index, so that a weight is
+//! keeps a row of its pairs sorted by the other index, so that a pair is
 //! found by a binary search in a short row, a sweep's weight update walks
 //! the pairs that matter, and copying the state between the separators of
-//! a team copies those pairs only.
+//! a team copies those pairs only. (A sample's loss reads the moved item's
+//! weights from a dense row the separator loads from [`Pairs::weights_of`].)
 
 /// Weight growth on overlapping pairs: `GROW_MIN + GROW_SPAN · loss / max loss`.
 const GROW_MIN: f32 = 1.2;
@@ -173,8 +174,9 @@ impl Pairs {
     /// Writes `loss` and `w` into row `i`'s entry for `j`, adding it when
     /// missing and removing it when it holds nothing (loss 0, weight 1).
     fn write(&mut self, i: usize, j: usize, loss: f32, w: f32) {
+        let found = self.find(i, j);
         let row = &mut self.rows[i];
-        match row.binary_search_by_key(&(j as u32), |p| p.other) {
+        match found {
             Ok(k) if loss == 0.0 && w == 1.0 => {
                 row.remove(k);
             }
