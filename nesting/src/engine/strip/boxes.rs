@@ -81,17 +81,16 @@ impl Boxes {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
 
     /// Every query answers as a plain scan over all boxes would, however the
     /// items move (a deterministic pseudo-random walk with boxes of very
     /// different widths).
     #[test]
     fn the_index_finds_exactly_the_overlapping_boxes_as_items_move() {
-        let mut s: u32 = 12345;
-        let mut next = move || {
-            s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (s >> 8) as f32 / (1u32 << 24) as f32
-        };
+        let mut rng = ChaCha8Rng::seed_from_u64(12345);
+        let mut next = move || rng.random::<f32>();
         let mut rand_box = || {
             let (x, y) = (next() * 120.0, next() * 30.0);
             let w = 1.0 + next().powi(3) * 60.0;

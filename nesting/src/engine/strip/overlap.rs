@@ -348,6 +348,8 @@ mod tests {
     use super::*;
     use crate::engine::convert::cde_config;
     use jagua_rs::geometry::primitives::Point;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
 
     /// An L-shaped polygon (several poles of different sizes) at `(x, y)`.
     fn ell(x: f32, y: f32) -> SPolygon {
@@ -383,11 +385,8 @@ mod tests {
                 dx * dx + dy * dy < reach * reach
             })
         };
-        let mut s: u32 = 99;
-        let mut next = move || {
-            s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (s >> 8) as f32 / (1u32 << 24) as f32
-        };
+        let mut rng = ChaCha8Rng::seed_from_u64(99);
+        let mut next = move || rng.random::<f32>();
         let (mut hits, mut misses) = (0, 0);
         for _ in 0..5000 {
             let centre = Point(next() * 60.0 - 20.0, next() * 60.0 - 20.0);
