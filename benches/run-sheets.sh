@@ -6,7 +6,8 @@
 #  3. part-in-part: benches/jobs/part-in-part.toml nested with and without part-in-part;
 #  4. remnants and mixed sizes: benches/jobs/remnant.toml (a remnant and standard sheets),
 #     benches/jobs/remnants-only.toml (three remnants, no standard sheet) and
-#     benches/jobs/mixed-sizes.toml (two sheet sizes);
+#     benches/jobs/mixed-sizes.toml (two sheet sizes), benches/jobs/priorities.toml (three
+#     priorities; the last sheet holding parts of each priority is printed too);
 #  5. cancel: how long the engine takes to return after a cancel (`--cancel-after`).
 #
 # Usage: benches/run-sheets.sh [SEED] [INSTANCE_DIR] [OUT_DIR]
@@ -83,9 +84,9 @@ for mode in on off; do
     "$(jq -r .validation "$dir.json")"
 done
 echo
-echo "## remnants and mixed sizes: benches/jobs/{remnant,remnants-only,mixed-sizes}.toml (seed $seed)"
+echo "## remnants, mixed sizes, priorities: benches/jobs/{remnant,remnants-only,mixed-sizes,priorities}.toml (seed $seed)"
 printf '%-14s %8s %-12s %8s %12s %s\n' job sheets first_sheet util_% last_len_mm validation
-for job in remnant remnants-only mixed-sizes; do
+for job in remnant remnants-only mixed-sizes priorities; do
   dir="$out_dir/$job"
   "$bin" nest "$root/benches/jobs/$job.toml" --seed "$seed" --out "$dir" --json >"$dir.json" 2>/dev/null
   printf '%-14s %8s %-12s %8s %12s %s\n' "$job" "$(num .sheet_count "$dir.json")" \
@@ -93,6 +94,11 @@ for job in remnant remnants-only mixed-sizes; do
     "$(num '.utilization * 100' "$dir.json")" "$(num '.sheets[-1].used_length_mm' "$dir.json")" \
     "$(jq -r .validation "$dir.json")"
 done
+# The priority job: the urgent parts come first and stay on the first sheets.
+jq -r '(.parts | map({(.name): .priority}) | add) as $prio
+  | [.sheets[] | .number as $n | .placements[] | {p: $prio[.part], n: $n}]
+  | group_by(.p) | map("priority \(.[0].p): sheets 1 to \(map(.n) | max)") | join(", ")' \
+  "$out_dir/priorities.json"
 echo
 echo "## cancel latency (seed $seed)"
 printf '%-30s %9s %11s %8s\n' instance cancel_s latency_ms placed

@@ -719,3 +719,52 @@ fn bad_input_is_reported() {
         other => panic!("expected InvalidPart, got {other:?}"),
     }
 }
+
+#[test]
+fn urgent_parts_stay_on_the_first_sheet_while_the_sheets_are_shortened() {
+    // Eight urgent plates fill a third of one 1000 x 500 sheet; the filler
+    // L-shapes need about three more sheets.
+    let urgent = PartDemand {
+        priority: nesting::PRIORITY_FIRST,
+        ..demand(
+            part("urgent", Contour::rectangle(0.0, 0.0, 200.0, 100.0)),
+            8,
+            Rotations::Step90,
+            false,
+        )
+    };
+    let filler = PartDemand {
+        priority: nesting::PRIORITY_LAST,
+        ..demand(
+            part("filler", l_shape(180.0, 140.0, 50.0)),
+            60,
+            Rotations::Step90,
+            false,
+        )
+    };
+    let problem = NestProblem {
+        parts: vec![urgent, filler],
+        sheets: vec![sheet(1000.0, 500.0, None)],
+        spacing_mm: 2.0,
+        margin_mm: 5.0,
+    };
+    for seed in [1, 2, 3] {
+        let o = NestOptions {
+            seed,
+            ..opts(4.0, None, None)
+        };
+        let out = run(&problem, &o);
+        check_layout(&problem, &out.layout);
+        let on_first = out.layout.sheets[0]
+            .placements
+            .iter()
+            .filter(|p| p.part == 0)
+            .count();
+        assert_eq!(
+            on_first,
+            8,
+            "seed {seed}: {} sheets",
+            out.layout.sheets.len()
+        );
+    }
+}

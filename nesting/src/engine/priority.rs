@@ -1,7 +1,8 @@
 //! Part priorities in a finished layout: the sheets holding the most urgent
 //! parts are cut first. (The search places urgent parts first and leaves
-//! the least urgent out when the stock runs out; its later phases may move
-//! parts between sheets, so the sheet order is settled here.)
+//! the least urgent out when the stock runs out; its later phases keep a
+//! part on the sheets up to the last one that held a part at least as
+//! urgent, but may move it among those, so the sheet order is settled here.)
 
 use crate::problem::{Layout, NestProblem, SheetLayout};
 use std::cmp::Ordering;

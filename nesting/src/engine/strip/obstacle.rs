@@ -67,12 +67,24 @@ impl Obstacle {
 }
 
 /// Fixed regions no item may overlap: vertical slabs (the gaps between
-/// sheets laid end to end) and obstacles (see [`Obstacle`]).
+/// sheets laid end to end) and obstacles (see [`Obstacle`]), and how far
+/// right each item may go.
 #[derive(Clone, Debug, Default)]
 pub struct Barriers {
     /// `[x_lo, x_hi]`, the full height of the strip.
     pub slabs: Vec<[f32; 2]>,
     pub obstacles: Vec<Obstacle>,
+    /// Per item, the x its bounding box must stay left of, on top of the
+    /// strip's right end (urgent parts kept on the first sheets); empty:
+    /// the strip's right end for every item.
+    pub reach: Vec<f32>,
+}
+
+impl Barriers {
+    /// The x item `i`'s bounding box must stay left of (besides the strip's end).
+    pub fn reach_of(&self, i: usize) -> f32 {
+        self.reach.get(i).copied().unwrap_or(f32::INFINITY)
+    }
 }
 
 /// The obstacles of irregular sheet `shape` moved right by `dx`, within

@@ -237,16 +237,16 @@ impl<'a> Separator<'a> {
 
     /// Allowed translations of item `i` in orientation `orient`, or `None`.
     fn range(&self, i: usize, orient: usize) -> Option<[f32; 4]> {
-        self.range_of(self.bbox(i, orient))
+        self.range_of(i, self.bbox(i, orient))
     }
 
-    /// Allowed translations of a shape with bounding box `b` (around its
+    /// Allowed translations of item `i` with bounding box `b` (around its
     /// reference point), or `None`.
-    fn range_of(&self, b: [f32; 4]) -> Option<[f32; 4]> {
+    fn range_of(&self, i: usize, b: [f32; 4]) -> Option<[f32; 4]> {
         let r = [
             self.x0 - b[0],
             self.y0 - b[1],
-            self.x1 - b[2],
+            self.x1.min(self.barriers.reach_of(i)) - b[2],
             self.y1 - b[3],
         ];
         (r[0] <= r[2] && r[1] <= r[3]).then_some(r)
@@ -478,7 +478,7 @@ impl<'a> Separator<'a> {
             t: (q.t.0.clamp(r[0], r[2]), q.t.1.clamp(r[1], r[3])),
             ..q
         };
-        if let Some(r) = self.range_of(self.turned_bbox(i, p)) {
+        if let Some(r) = self.range_of(i, self.turned_bbox(i, p)) {
             return clamped(p, r);
         }
         let n = self.parts[self.kinds[i]].orientations.len();
@@ -674,6 +674,7 @@ pub(super) mod tests {
     pub(in crate::engine::strip) static NO_BARRIERS: Barriers = Barriers {
         slabs: Vec::new(),
         obstacles: Vec::new(),
+        reach: Vec::new(),
     };
 
     fn free_part(name: &str, outline: &[(f32, f32)]) -> PartDemand {

@@ -90,7 +90,39 @@ impl Chain {
                 obstacles.extend(sheet_obstacles(s, slot.dx, self.y0, self.y1)?);
             }
         }
-        Ok(Barriers { slabs, obstacles })
+        Ok(Barriers {
+            slabs,
+            obstacles,
+            reach: Vec::new(),
+        })
+    }
+
+    /// How far right each item may go, given its priority and slot in the
+    /// starting layout (`placed_at`): a part more urgent than the least
+    /// urgent one stays on the sheets up to the last one that starts with a
+    /// part at least as urgent, so the search never spreads urgent parts
+    /// over later sheets. Empty when every part has the same priority.
+    fn urgent_reach(&self, placed_at: &[(u32, usize)]) -> Vec<f32> {
+        let least = placed_at.iter().map(|&(p, _)| p).max().unwrap_or(0);
+        if placed_at.iter().all(|&(p, _)| p == least) {
+            return Vec::new();
+        }
+        // The last slot holding a part of each priority or a more urgent one.
+        let mut last = vec![None; least as usize + 1];
+        for &(p, j) in placed_at {
+            let l: &mut Option<usize> = &mut last[p as usize];
+            *l = Some(l.map_or(j, |k| k.max(j)));
+        }
+        for p in 1..last.len() {
+            last[p] = last[p].max(last[p - 1]);
+        }
+        placed_at
+            .iter()
+            .map(|&(p, _)| match last[p as usize] {
+                Some(j) if p < least => self.slots[j].hi,
+                _ => f32::INFINITY,
+            })
+            .collect()
     }
 
     /// The slot whose usable range holds x (the nearest one before it).
@@ -172,7 +204,7 @@ pub fn improve_on_sheets(
         .map(|sl| sheets.get(sl.sheet).and_then(Option::as_ref))
         .collect::<Option<_>>()?;
     let chain = Chain::new(&shapes);
-    let barriers = match chain.barriers(&shapes) {
+    let mut barriers = match chain.barriers(&shapes) {
         Ok(b) => b,
         Err(e) => {
             tracing::warn!("the sheets could not be chained for the strip search: {e}");
@@ -181,13 +213,17 @@ pub fn improve_on_sheets(
     };
     let mut kinds = Vec::new();
     let mut poses = Vec::new();
-    for (slot, sl) in chain.slots.iter().zip(&layout.sheets) {
+    // Priority and slot of each item, for how far right it may go.
+    let mut placed_at = Vec::new();
+    for (j, (slot, sl)) in chain.slots.iter().zip(&layout.sheets).enumerate() {
         for p in &sl.placements {
             let k = parts.iter().position(|ps| ps.part == p.part)?;
             kinds.push(k);
             poses.push(pose_of(&parts[k], p, slot.dx)?);
+            placed_at.push((problem.parts[p.part].priority, j));
         }
     }
+    barriers.reach = chain.urgent_reach(&placed_at);
     if kinds.len() < 2 {
         return None;
     }
@@ -408,4 +444,38 @@ pub fn last_sheet_as(
         s.sheet = sheet;
     }
     Some((moved, before))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain_of(n: usize) -> Chain {
+        let slots = (0..n)
+            .map(|j| Slot {
+                sheet: 0,
+                dx: 110.0 * j as f32,
+                lo: 110.0 * j as f32,
+                hi: 110.0 * j as f32 + 100.0,
+            })
+            .collect();
+        Chain {
+            slots,
+            y0: 0.0,
+            y1: 50.0,
+        }
+    }
+
+    #[test]
+    fn a_part_reaches_the_last_sheet_holding_a_part_at_least_as_urgent() {
+        let chain = chain_of(4);
+        // (priority, slot) of each item. The priority-5 parts start on the
+        // first two sheets, but a more urgent part lies on the third.
+        let placed_at = [(1, 0), (3, 2), (5, 1), (1, 1), (9, 3), (5, 0)];
+        let reach = chain.urgent_reach(&placed_at);
+        let inf = f32::INFINITY;
+        assert_eq!(reach, vec![210.0, 320.0, 320.0, 210.0, inf, 320.0]);
+        // One priority: no limit at all.
+        assert!(chain.urgent_reach(&[(5, 0), (5, 3)]).is_empty());
+    }
 }
