@@ -8,17 +8,21 @@
 #     benches/jobs/remnants-only.toml (three remnants, no standard sheet) and
 #     benches/jobs/mixed-sizes.toml (two sheet sizes), benches/jobs/priorities.toml (three
 #     priorities; the last sheet holding parts of each priority is printed too);
-#  5. cancel: how long the engine takes to return after a cancel (`--cancel-after`).
+#  5. DXF corpus: every corpus file that gives a part, nested on rectangular sheets, sheets used
+#     against the area lower bound (placed part area over the usable sheet area, rounded up);
+#  6. cancel: how long the engine takes to return after a cancel (`--cancel-after`).
 #
 # Usage: benches/run-sheets.sh [SEED] [INSTANCE_DIR] [OUT_DIR]
 #   SEED          random seed (default 42)
 #   INSTANCE_DIR  folder of the instance JSON files (default ../shared/bench/instances)
 #   OUT_DIR       result folders, one per run (default benches/results/sheets-<date>)
+#   CORPUS_DIR    (environment) the DXF corpus (default ../shared/dxf-corpus)
 set -euo pipefail
 
 seed="${1:-42}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 inst_dir="${2:-$root/../shared/bench/instances}"
+corpus_dir="${CORPUS_DIR:-$root/../shared/dxf-corpus}"
 out_dir="${3:-$root/benches/results/sheets-$(date -u +%Y%m%dT%H%M%SZ)}"
 # Where cargo puts the build (honours CARGO_TARGET_DIR and .cargo/config, as an absolute path).
 target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps |
@@ -99,6 +103,36 @@ jq -r '(.parts | map({(.name): .priority}) | add) as $prio
   | [.sheets[] | .number as $n | .placements[] | {p: $prio[.part], n: $n}]
   | group_by(.p) | map("priority \(.[0].p): sheets 1 to \(map(.n) | max)") | join(", ")' \
   "$out_dir/priorities.json"
+echo
+echo "## DXF corpus on sheets: the corpus files that give a part (seed $seed)"
+# `nest` refuses a file without a closed outline, so the corpus is linked into a folder of the
+# files whose import finds at least one part.
+files="$out_dir/corpus-files"
+mkdir -p "$files"
+for f in "$corpus_dir"/*.dxf "$corpus_dir"/*.DXF; do
+  [[ -e "$f" ]] || continue
+  n="$("$bin" import --json "$f" 2>/dev/null | jq -r '.[0].report.parts | length' | head -n 1)" || true
+  if [[ "$n" =~ ^[0-9]+$ && "$n" -gt 0 ]]; then ln -sf "$f" "$files/"; fi
+done
+printf '%-22s %6s %6s %6s %10s %7s %9s %s\n' run parts time_s sheets lower_bd util_% last_len validation
+# name  sheet  seconds  flags
+while read -r name sheet secs flags; do
+  dir="$out_dir/corpus-$name"
+  # shellcheck disable=SC2086 # $flags holds several flags
+  "$bin" nest "$files" --sheet "$sheet" --time "$secs" --seed "$seed" $flags --out "$dir" \
+    --json >"$dir.json" 2>/dev/null || true
+  w="${sheet%%x*}"
+  h="${sheet#*x}"
+  printf '%-22s %6s %6s %6s %10s %7s %9s %s\n' "$name" "$(num '[.parts[].placed] | add' "$dir.json")" \
+    "$secs" "$(num .sheet_count "$dir.json")" \
+    "$(jq -r --argjson w "$w" --argjson h "$h" '([.parts[] | .placed * .area_mm2] | add)
+      / (($w - 2 * .margin_mm) * ($h - 2 * .margin_mm)) | ceil' "$dir.json")" \
+    "$(num '.utilization * 100' "$dir.json")" "$(num '.sheets[-1].used_length_mm' "$dir.json")" \
+    "$(jq -r .validation "$dir.json")"
+done <<'EOF'
+x2-free-3000x1500 3000x1500 60 --qty 2 --rotations free --mirror
+x1-90deg-2500x1250 2500x1250 30 --qty 1 --rotations 90
+EOF
 echo
 echo "## cancel latency (seed $seed)"
 printf '%-30s %9s %11s %8s\n' instance cancel_s latency_ms placed
