@@ -132,7 +132,8 @@ impl Pairs {
         self.rows[i].binary_search_by_key(&(j as u32), |p| p.other)
     }
 
-    /// Weight of the pair `(i, j)`.
+    /// Weight of the pair `(i, j)`, for tests.
+    #[cfg(test)]
     pub fn weight(&self, i: usize, j: usize) -> f32 {
         self.find(i, j).map_or(1.0, |k| self.rows[i][k].w)
     }
@@ -146,12 +147,14 @@ impl Pairs {
             .map(|p| (p.other as usize, p.w))
     }
 
-    /// Loss of the pair `(i, j)` (0 when apart).
+    /// Loss of the pair `(i, j)` (0 when apart), for tests.
+    #[cfg(test)]
     pub fn loss(&self, i: usize, j: usize) -> f32 {
         self.find(i, j).map_or(0.0, |k| self.rows[i][k].loss)
     }
 
-    /// Sum of member `i`'s pair losses.
+    /// Sum of member `i`'s pair losses, for tests.
+    #[cfg(test)]
     pub fn item_loss(&self, i: usize) -> f32 {
         self.totals.item_loss[i]
     }
