@@ -107,8 +107,8 @@ echo
 echo "## DXF corpus on sheets: the corpus files that give a part (seed $seed)"
 # `nest` refuses a file without a closed outline, so the corpus is linked into a folder of the
 # files whose import finds at least one part.
-files="$out_dir/corpus-files"
-mkdir -p "$files"
+files="$(mktemp -d)"
+trap 'rm -rf "$files"' EXIT
 for f in "$corpus_dir"/*.dxf "$corpus_dir"/*.DXF; do
   [[ -e "$f" ]] || continue
   n="$("$bin" import --json "$f" 2>/dev/null | jq -r '.[0].report.parts | length' | head -n 1)" || true
