@@ -80,29 +80,31 @@ echo "## part-in-part: benches/jobs/part-in-part.toml (seed $seed, 30 s)"
 printf '%-18s %6s %8s %12s %s\n' part_in_part sheets util_% last_len_mm validation
 for mode in on off; do
   dir="$out_dir/pip-$mode"
-  args=(nest "$root/benches/jobs/part-in-part.toml" --time 30 --seed "$seed" --out "$dir" --json)
+  args=(nest "$root/benches/jobs/part-in-part.toml" --time 30 --seed "$seed" --out "$dir")
   [[ "$mode" == off ]] && args+=(--no-part-in-part)
-  "$bin" "${args[@]}" >"$dir.json" 2>/dev/null
-  printf '%-18s %6s %8s %12s %s\n' "$mode" "$(num .sheet_count "$dir.json")" \
-    "$(num '.utilization * 100' "$dir.json")" "$(num '.sheets[-1].used_length_mm' "$dir.json")" \
-    "$(jq -r .validation "$dir.json")"
+  "$bin" "${args[@]}" >/dev/null 2>&1
+  r="$dir/report.json"
+  printf '%-18s %6s %8s %12s %s\n' "$mode" "$(num .sheet_count "$r")" \
+    "$(num '.utilization * 100' "$r")" "$(num '.sheets[-1].used_length_mm' "$r")" \
+    "$(jq -r .validation "$r")"
 done
 echo
 echo "## remnants, mixed sizes, priorities: benches/jobs/{remnant,remnants-only,mixed-sizes,priorities}.toml (seed $seed)"
 printf '%-14s %8s %-12s %8s %12s %s\n' job sheets first_sheet util_% last_len_mm validation
 for job in remnant remnants-only mixed-sizes priorities; do
   dir="$out_dir/$job"
-  "$bin" nest "$root/benches/jobs/$job.toml" --seed "$seed" --out "$dir" --json >"$dir.json" 2>/dev/null
-  printf '%-14s %8s %-12s %8s %12s %s\n' "$job" "$(num .sheet_count "$dir.json")" \
-    "$(jq -r '.sheets[0] | "\(.width_mm)x\(.height_mm)"' "$dir.json")" \
-    "$(num '.utilization * 100' "$dir.json")" "$(num '.sheets[-1].used_length_mm' "$dir.json")" \
-    "$(jq -r .validation "$dir.json")"
+  "$bin" nest "$root/benches/jobs/$job.toml" --seed "$seed" --out "$dir" >/dev/null 2>&1
+  r="$dir/report.json"
+  printf '%-14s %8s %-12s %8s %12s %s\n' "$job" "$(num .sheet_count "$r")" \
+    "$(jq -r '.sheets[0] | "\(.width_mm)x\(.height_mm)"' "$r")" \
+    "$(num '.utilization * 100' "$r")" "$(num '.sheets[-1].used_length_mm' "$r")" \
+    "$(jq -r .validation "$r")"
 done
 # The priority job: the urgent parts come first and stay on the first sheets.
 jq -r '(.parts | map({(.name): .priority}) | add) as $prio
   | [.sheets[] | .number as $n | .placements[] | {p: $prio[.part], n: $n}]
   | group_by(.p) | map("priority \(.[0].p): sheets 1 to \(map(.n) | max)") | join(", ")' \
-  "$out_dir/priorities.json"
+  "$out_dir/priorities/report.json"
 echo
 echo "## DXF corpus on sheets: the corpus files that give a part (seed $seed)"
 # `nest` refuses a file without a closed outline, so the corpus is linked into a folder of the
@@ -120,15 +122,16 @@ while read -r name sheet secs flags; do
   dir="$out_dir/corpus-$name"
   # shellcheck disable=SC2086 # $flags holds several flags
   "$bin" nest "$files" --sheet "$sheet" --time "$secs" --seed "$seed" $flags --out "$dir" \
-    --json >"$dir.json" 2>/dev/null || true
+    >/dev/null 2>&1 || true
+  r="$dir/report.json"
   w="${sheet%%x*}"
   h="${sheet#*x}"
-  printf '%-22s %6s %6s %6s %10s %7s %9s %s\n' "$name" "$(num '[.parts[].placed] | add' "$dir.json")" \
-    "$secs" "$(num .sheet_count "$dir.json")" \
+  printf '%-22s %6s %6s %6s %10s %7s %9s %s\n' "$name" "$(num '[.parts[].placed] | add' "$r")" \
+    "$secs" "$(num .sheet_count "$r")" \
     "$(jq -r --argjson w "$w" --argjson h "$h" '([.parts[] | .placed * .area_mm2] | add)
-      / (($w - 2 * .margin_mm) * ($h - 2 * .margin_mm)) | ceil' "$dir.json")" \
-    "$(num '.utilization * 100' "$dir.json")" "$(num '.sheets[-1].used_length_mm' "$dir.json")" \
-    "$(jq -r .validation "$dir.json")"
+      / (($w - 2 * .margin_mm) * ($h - 2 * .margin_mm)) | ceil' "$r")" \
+    "$(num '.utilization * 100' "$r")" "$(num '.sheets[-1].used_length_mm' "$r")" \
+    "$(jq -r .validation "$r")"
 done <<'EOF'
 x2-free-3000x1500 3000x1500 60 --qty 2 --rotations free --mirror
 x1-90deg-2500x1250 2500x1250 30 --qty 1 --rotations 90
