@@ -108,19 +108,21 @@ impl Chain {
             return Vec::new();
         }
         // The last slot holding a part of each priority or a more urgent one.
-        let mut last = vec![None; least as usize + 1];
+        let mut last = vec![0; least as usize + 1];
         for &(p, j) in placed_at {
-            let l: &mut Option<usize> = &mut last[p as usize];
-            *l = Some(l.map_or(j, |k| k.max(j)));
+            last[p as usize] = last[p as usize].max(j);
         }
         for p in 1..last.len() {
             last[p] = last[p].max(last[p - 1]);
         }
         placed_at
             .iter()
-            .map(|&(p, _)| match last[p as usize] {
-                Some(j) if p < least => self.slots[j].hi,
-                _ => f32::INFINITY,
+            .map(|&(p, _)| {
+                if p < least {
+                    self.slots[last[p as usize]].hi
+                } else {
+                    f32::INFINITY
+                }
             })
             .collect()
     }
