@@ -15,10 +15,12 @@
 //! - arcs are replaced by polygons that *contain* them: convex arcs by
 //!   circumscribed tangent chains (deviation ≤ [`ARC_TOLERANCE_MM`]), concave
 //!   arcs by inscribed chords (which lie outside the material);
-//! - each item is grown by `g = (spacing/2 + SAFETY_MM) · 1.002`; the factor
-//!   covers the ~0.125 % that jagua's round-join buffer (0.1 rad chords) can
-//!   shave off at convex corners, [`SAFETY_MM`] covers `f32` rounding. Two
-//!   parts therefore end up at least `spacing + 2·SAFETY_MM` apart;
+//! - each item is grown by `g = spacing/2 + SAFETY_MM` with mitred corners
+//!   (in `f64`, before jagua sees it): the grown polygon holds every point
+//!   within `g` of the part and has no more corners than the part's polygon,
+//!   so the collision queries test no extra edges. [`SAFETY_MM`] covers `f32`
+//!   rounding. Two parts therefore end up at least `spacing + 2·SAFETY_MM`
+//!   apart;
 //! - on top of `g`, each part grows by [`F32_ERROR_RATIO`] of its size: the
 //!   `f32` rounding of jagua's growth and simplification and of the turns
 //!   grows with the size of the part;
@@ -38,7 +40,7 @@ use jagua_rs::geometry::primitives::{Point as JPoint, SPolygon};
 use jagua_rs::io::ext_repr::{
     ExtContainer, ExtItem, ExtOrientation, ExtRotation, ExtSPolygon, ExtShape,
 };
-use jagua_rs::io::import::Importer;
+use jagua_rs::io::import::{Importer, import_simple_polygon};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -54,9 +56,10 @@ pub const ARC_TOLERANCE_MM: f64 = 0.05;
 /// products once each, up to about 7e-7 more. Every part grows by this share
 /// of its size on top of [`SAFETY_MM`].
 pub const F32_ERROR_RATIO: f64 = 1e-6;
-/// Compensates the round-join chords of jagua's polygon buffer (0.1 rad
-/// chords lose up to 0.125 % of the offset distance at convex corners).
-const JOIN_FACTOR: f64 = 1.002;
+/// Corners of a growing part sharper than this keep a clipped miter
+/// (radians; the smallest limit of the `geo` buffer). The clip lies about
+/// 200 growths from the corner, far outside the rounded offset.
+const MITER_LIMIT_RAD: f64 = 0.01;
 /// Angle step at which the multi-sheet engine samples free rotation (degrees).
 pub const FREE_ROTATION_STEP_DEG: f64 = 15.0;
 /// Angle step of free rotation in the strip search (degrees): finer, since
@@ -198,9 +201,36 @@ pub fn cde_config() -> CDEConfig {
     }
 }
 
-/// Growth of each item (half the jagua separation), mm.
+/// Growth of each item (half the distance between parts), mm.
 pub fn item_growth_mm(spacing_mm: f64) -> f64 {
-    (spacing_mm.max(0.0) / 2.0 + SAFETY_MM) * JOIN_FACTOR
+    spacing_mm.max(0.0) / 2.0 + SAFETY_MM
+}
+
+/// `poly` grown by `growth_mm` with mitred corners: it holds every point
+/// within `growth_mm` of `poly` (a mitre reaches beyond the round corner of
+/// the exact offset) and adds no corners to the convex ones. Holes that the
+/// growth closes off are filled.
+fn grown_polygon(poly: &[Point], growth_mm: f64) -> Result<Vec<Point>, String> {
+    use geo::algorithm::buffer::{BufferStyle, LineJoin};
+    use geo::{Area, Buffer};
+    let ring = geo::LineString::from(poly.iter().map(|p| (p.x, p.y)).collect::<Vec<_>>());
+    let style = BufferStyle::new(growth_mm).line_join(LineJoin::Miter(MITER_LIMIT_RAD));
+    let grown = geo::Polygon::new(ring, vec![]).buffer_with_style(style);
+    // Growing a simple polygon gives one piece; the largest is taken anyway.
+    let piece = grown
+        .0
+        .into_iter()
+        .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))
+        .ok_or("the grown outline is empty")?;
+    let mut out: Vec<Point> = piece
+        .exterior()
+        .coords()
+        .map(|c| Point::new(c.x, c.y))
+        .collect();
+    if out.len() > 1 && out.first() == out.last() {
+        out.pop();
+    }
+    Ok(out)
 }
 
 /// A polygon that contains the contour's exact region (the contour must be
@@ -674,32 +704,44 @@ fn import_orientation(
     let bb = crate::geometry::BBox::from_points(poly.iter().copied());
     // A bound of the shape's reach from any reference point inside it.
     let reach_mm = bb.width().hypot(bb.height()) + 2.0 * growth_mm;
-    let importer = part_importer(growth_mm + F32_ERROR_RATIO * reach_mm)?;
+    let growth_mm = growth_mm + F32_ERROR_RATIO * reach_mm;
+    let importer = part_importer();
     // Centre at the bbox centre to keep f32 coordinates small.
     let c = bb.center();
-    let ext_item = |ring: &[Point]| ExtItem {
-        id: idx as u64,
-        orientation: ExtOrientation {
-            rotation: ExtRotation::Discrete { angles: vec![0.0] },
-            reflection_axes: vec![],
-        },
-        shape: ExtShape::SimplePolygon(ExtSPolygon(
+    let ext_ring = |ring: &[Point]| {
+        ExtSPolygon(
             ring.iter()
                 .map(|p| ((p.x - c.x) as f32, (p.y - c.y) as f32))
                 .collect(),
-        )),
-        min_quality: None,
+        )
+    };
+    // The outline is checked as jagua-rs checks an item (the growth would
+    // hide a self-intersection), then grown and imported.
+    let import = |ring: &[Point]| -> Result<Arc<Item>, String> {
+        import_simple_polygon(&ext_ring(ring)).map_err(|e| e.to_string())?;
+        let grown = grown_polygon(ring, growth_mm)?;
+        let ext_item = ExtItem {
+            id: idx as u64,
+            orientation: ExtOrientation {
+                rotation: ExtRotation::Discrete { angles: vec![0.0] },
+                reflection_axes: vec![],
+            },
+            shape: ExtShape::SimplePolygon(ext_ring(&grown)),
+            min_quality: None,
+        };
+        importer
+            .import_item(&ext_item, idx)
+            .map_err(|e| e.to_string())
     };
     // An outline whose enclosing polygon jagua-rs rejects (edges that
     // touch after arcs were enclosed, near-degenerate slivers) is
     // nested by its convex hull: coarser, but it still contains the
     // part, so the layout stays valid.
     let mut hull = None;
-    let item = importer
-        .import_item(&ext_item(poly), idx)
+    let item = import(poly)
         .or_else(|first| {
-            hull = Some(first.to_string());
-            importer.import_item(&ext_item(&convex_hull(poly)), idx)
+            hull = Some(first);
+            import(&convex_hull(poly))
         })
         .map_err(|e| ConvertError::Part {
             part: pi,
@@ -776,11 +818,10 @@ fn turned_orientation(
     })
 }
 
-/// The importer of part outlines, growing each by `growth_mm`.
-fn part_importer(growth_mm: f64) -> Result<Importer, ConvertError> {
+/// The importer of grown part outlines: it simplifies them (only ever
+/// growing) and finds their poles.
+fn part_importer() -> Importer {
     Importer::new(cde_config(), Some(0.001), None)
-        .with_min_item_separation((2.0 * growth_mm) as f32)
-        .map_err(|e| ConvertError::Engine(e.to_string()))
 }
 
 /// The bounding box of `s`: x_min, y_min, x_max, y_max.
@@ -1005,6 +1046,49 @@ mod tests {
             }
         }
         inside
+    }
+
+    #[test]
+    fn a_grown_polygon_holds_the_rounded_offset_and_adds_no_corners() {
+        // A plate with an 11.4° spike, a reflex notch and a thin slot.
+        let poly: Vec<Point> = [
+            (0.0, 0.0),
+            (100.0, 0.0),
+            (100.0, 40.0),
+            (60.0, 40.0),
+            (60.0, 20.0),
+            (59.0, 20.0),
+            (59.0, 40.0),
+            (40.0, 40.0),
+            (20.0, 60.0),
+            (0.0, 40.0),
+            (-200.0, 20.0),
+        ]
+        .into_iter()
+        .map(|(x, y)| Point::new(x, y))
+        .collect();
+        let g = 2.0;
+        let grown = grown_polygon(&poly, g).unwrap();
+        // Every point just inside the distance g of a corner or a side of
+        // the plate lies in the grown polygon.
+        let n = poly.len();
+        for i in 0..n {
+            let (a, b) = (poly[i], poly[(i + 1) % n]);
+            for k in 0..=50 {
+                let t = k as f64 / 50.0;
+                let p = Point::new(a.x + t * (b.x - a.x), a.y + t * (b.y - a.y));
+                for j in 0..360 {
+                    let ang = (j as f64).to_radians();
+                    let q = Point::new(p.x + 0.999 * g * ang.cos(), p.y + 0.999 * g * ang.sin());
+                    assert!(point_in_poly(q, &grown), "{q:?} near {p:?} is outside");
+                }
+            }
+        }
+        // The slot (1 mm wide) closes; no corner is rounded into chords.
+        assert!(grown.len() <= n, "{} corners for {n}: {grown:?}", grown.len());
+        // The spike's mitre reaches no further than its own tip.
+        let tip = g / (20.0f64 / 200.0).atan().sin();
+        assert!(grown.iter().all(|q| q.x >= -200.0 - tip - 1e-6), "{grown:?}");
     }
 
     #[test]

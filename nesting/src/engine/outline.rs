@@ -23,8 +23,8 @@ use jagua_rs::io::ext_repr::{ExtContainer, ExtPolygon, ExtQualityZone, ExtSPolyg
 /// Angle of the chords of the buffer's round joins (radians).
 const JOIN_ANGLE: f64 = 0.1;
 /// `1 / cos(JOIN_ANGLE / 2)` rounded up: how much closer than the exact
-/// offset a round-join chord can come.
-const JOIN_FACTOR: f64 = 1.002;
+/// offset a round-join chord can come (jagua-rs's buffer uses the same angle).
+pub(crate) const JOIN_FACTOR: f64 = 1.002;
 
 /// A container for an irregular sheet: the jagua description and the
 /// usable area (mm²).

@@ -11,6 +11,7 @@
 //! demand, so every copy is still placed exactly once.
 
 use super::construct::{Ctx, Params, construct};
+use super::outline::JOIN_FACTOR;
 use super::convert::{
     PartShapes, SheetShape, cde_config, inscribed_polygon, item_growth_mm, to_transform,
 };
@@ -49,7 +50,9 @@ pub struct Prepared {
 }
 
 /// The hole `hole` of `part` as a jagua container for parts grown by the
-/// engine's item growth, shrunk so children keep the spacing from the hole edge.
+/// engine's item growth, shrunk so children keep the spacing from the hole edge
+/// (jagua-rs's round joins come closer than that at the hole's reflex corners
+/// by up to [`JOIN_FACTOR`]).
 fn hole_container(part: &Part, hole: usize, growth_mm: f64) -> Option<SheetShape> {
     let region = part.holes[hole].clone().oriented(true);
     let ring = inscribed_polygon(&region, super::convert::ARC_TOLERANCE_MM);
@@ -57,7 +60,7 @@ fn hole_container(part: &Part, hole: usize, growth_mm: f64) -> Option<SheetShape
         return None;
     }
     let importer = Importer::new(cde_config(), None, None)
-        .with_min_item_separation((2.0 * growth_mm) as f32)
+        .with_min_item_separation((2.0 * growth_mm * JOIN_FACTOR) as f32)
         .ok()?;
     let ext = ExtContainer {
         id: 0,
