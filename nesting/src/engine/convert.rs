@@ -1085,10 +1085,17 @@ mod tests {
             }
         }
         // The slot (1 mm wide) closes; no corner is rounded into chords.
-        assert!(grown.len() <= n, "{} corners for {n}: {grown:?}", grown.len());
+        assert!(
+            grown.len() <= n,
+            "{} corners for {n}: {grown:?}",
+            grown.len()
+        );
         // The spike's mitre reaches no further than its own tip.
         let tip = g / (20.0f64 / 200.0).atan().sin();
-        assert!(grown.iter().all(|q| q.x >= -200.0 - tip - 1e-6), "{grown:?}");
+        assert!(
+            grown.iter().all(|q| q.x >= -200.0 - tip - 1e-6),
+            "{grown:?}"
+        );
     }
 
     #[test]

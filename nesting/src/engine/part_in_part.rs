@@ -11,10 +11,10 @@
 //! demand, so every copy is still placed exactly once.
 
 use super::construct::{Ctx, Params, construct};
-use super::outline::JOIN_FACTOR;
 use super::convert::{
     PartShapes, SheetShape, cde_config, inscribed_polygon, item_growth_mm, to_transform,
 };
+use super::outline::JOIN_FACTOR;
 use crate::geometry::{Point, Transform};
 use crate::part::Part;
 use crate::problem::{Layout, NestProblem, PartDemand, Placement, Rotations, SheetSpec};
