@@ -22,8 +22,8 @@
 //!   rounding. Two parts therefore end up at least `spacing + 2·SAFETY_MM`
 //!   apart;
 //! - on top of `g`, each part grows by [`F32_ERROR_RATIO`] of its size: the
-//!   `f32` rounding of jagua's growth and simplification and of the turns
-//!   grows with the size of the part;
+//!   `f32` rounding of the grown polygon, of jagua's simplification and of
+//!   the turns grows with the size of the part;
 //! - containers are imported without jagua's deflation: the sheet rectangle
 //!   is inset by `margin - spacing/2`, so parts keep `margin + SAFETY_MM`
 //!   from the sheet edge.
@@ -50,8 +50,8 @@ pub const SAFETY_MM: f64 = 0.01;
 /// Maximum distance between a true arc and its enclosing polygon (mm).
 pub const ARC_TOLERANCE_MM: f64 = 0.05;
 /// Bound of the `f32` rounding in a part's collision shape, as a share of
-/// the part's size: jagua-rs grows and simplifies outlines in `f32` (a 10 m
-/// part lost all of [`SAFETY_MM`] at its corners), and turning a shape
+/// the part's size: jagua-rs simplifies outlines in `f32` (when it also grew
+/// them, a 10 m part lost all of [`SAFETY_MM`] at its corners), and turning a shape
 /// (jagua-rs `Transformation`) rounds the angle, its sine and cosine and the
 /// products once each, up to about 7e-7 more. Every part grows by this share
 /// of its size on top of [`SAFETY_MM`].
