@@ -40,6 +40,41 @@ impl Point {
     pub fn norm(self) -> f64 {
         self.x.hypot(self.y)
     }
+    /// Distance to the straight segment `a`-`b`.
+    pub fn dist_to_segment(self, a: Point, b: Point) -> f64 {
+        let ab = b.sub(a);
+        let len2 = ab.dot(ab);
+        if len2 == 0.0 {
+            return self.dist(a);
+        }
+        let t = (self.sub(a).dot(ab) / len2).clamp(0.0, 1.0);
+        self.dist(a.add(ab.scale(t)))
+    }
+}
+
+/// A polygon ring as a `geo` line string (for the `geo` buffer and boolean
+/// operations).
+pub(crate) fn to_geo_ring(points: &[Point]) -> geo::LineString<f64> {
+    geo::LineString::from(points.iter().map(|p| (p.x, p.y)).collect::<Vec<_>>())
+}
+
+/// The points of a `geo` ring, without its closing repeat of the first.
+pub(crate) fn from_geo_ring(ring: &geo::LineString<f64>) -> Vec<Point> {
+    let mut out: Vec<Point> = ring.coords().map(|c| Point::new(c.x, c.y)).collect();
+    if out.len() > 1 && out.first() == out.last() {
+        out.pop();
+    }
+    out
+}
+
+/// The largest piece of a `geo` result that has any area.
+pub(crate) fn largest_piece(pieces: geo::MultiPolygon<f64>) -> Option<geo::Polygon<f64>> {
+    use geo::Area;
+    pieces
+        .0
+        .into_iter()
+        .filter(|p| p.unsigned_area() > 0.0)
+        .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))
 }
 
 /// A contour vertex. `bulge` describes the segment from this vertex to the next

@@ -1,7 +1,7 @@
 //! What a nesting run is asked to do (parts, quantities, sheets, spacing)
 //! and what it produces (placements per sheet, unplaced parts).
 
-use crate::geometry::{Contour, Transform};
+use crate::geometry::{Contour, Transform, to_geo_ring};
 use crate::part::Part;
 use geo::{Area, BooleanOps};
 use serde::{Deserialize, Serialize};
@@ -260,14 +260,7 @@ impl SheetOutline {
         if x_mm >= width {
             return self.area();
         }
-        let ring = |c: &Contour| {
-            geo::LineString::from(
-                c.flatten(AREA_ARC_TOLERANCE_MM)
-                    .into_iter()
-                    .map(|p| (p.x, p.y))
-                    .collect::<Vec<_>>(),
-            )
-        };
+        let ring = |c: &Contour| to_geo_ring(&c.flatten(AREA_ARC_TOLERANCE_MM));
         let material = geo::Polygon::new(ring(&self.outer), self.holes.iter().map(ring).collect());
         let left = geo::Rect::new((-1.0, -1.0), (x_mm, height + 1.0)).to_polygon();
         material.intersection(&left).unsigned_area()

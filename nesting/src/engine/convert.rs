@@ -29,7 +29,9 @@
 //!   from the sheet edge.
 
 use super::outline::outline_region;
-use crate::geometry::{Contour, Point, Transform, arc_steps};
+use crate::geometry::{
+    Contour, Point, Transform, arc_steps, from_geo_ring, largest_piece, to_geo_ring,
+};
 use crate::problem::{NestProblem, Rotations};
 use jagua_rs::collision_detection::CDEConfig;
 use jagua_rs::entities::{Container, Item};
@@ -215,26 +217,13 @@ pub fn item_growth_mm(spacing_mm: f64) -> f64 {
 /// [`MITER_LIMIT_RAD`] is clipped. Holes that the growth closes off are
 /// filled.
 fn grown_polygon(poly: &[Point], growth_mm: f64) -> Result<Vec<Point>, String> {
+    use geo::Buffer;
     use geo::algorithm::buffer::{BufferStyle, LineJoin};
-    use geo::{Area, Buffer};
-    let ring = geo::LineString::from(poly.iter().map(|p| (p.x, p.y)).collect::<Vec<_>>());
     let style = BufferStyle::new(growth_mm).line_join(LineJoin::Miter(MITER_LIMIT_RAD));
-    let grown = geo::Polygon::new(ring, vec![]).buffer_with_style(style);
+    let grown = geo::Polygon::new(to_geo_ring(poly), vec![]).buffer_with_style(style);
     // Growing a simple polygon gives one piece; the largest is taken anyway.
-    let piece = grown
-        .0
-        .into_iter()
-        .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))
-        .ok_or("the grown outline is empty")?;
-    let mut out: Vec<Point> = piece
-        .exterior()
-        .coords()
-        .map(|c| Point::new(c.x, c.y))
-        .collect();
-    if out.len() > 1 && out.first() == out.last() {
-        out.pop();
-    }
-    Ok(out)
+    let piece = largest_piece(grown).ok_or("the grown outline is empty")?;
+    Ok(from_geo_ring(piece.exterior()))
 }
 
 /// A polygon that contains the contour's exact region (the contour must be
@@ -1023,13 +1012,7 @@ pub fn nearest_orientation(ps: &PartShapes, angle_deg: f64, mirrored: bool) -> (
 fn convex_hull(points: &[Point]) -> Vec<Point> {
     use geo::ConvexHull;
     let multi = geo::MultiPoint::from(points.iter().map(|p| (p.x, p.y)).collect::<Vec<_>>());
-    let hull = multi.convex_hull();
-    let ring = hull.exterior();
-    let mut out: Vec<Point> = ring.coords().map(|c| Point::new(c.x, c.y)).collect();
-    if out.len() > 1 && out.first() == out.last() {
-        out.pop();
-    }
-    out
+    from_geo_ring(multi.convex_hull().exterior())
 }
 
 #[cfg(test)]
@@ -1098,13 +1081,7 @@ mod tests {
         // No corner reaches further than the clipped mitre of the spike.
         let dist_to_plate = |q: Point| {
             (0..n)
-                .map(|i| {
-                    let (a, b) = (poly[i], poly[(i + 1) % n]);
-                    let (dx, dy) = (b.x - a.x, b.y - a.y);
-                    let t = (((q.x - a.x) * dx + (q.y - a.y) * dy) / (dx * dx + dy * dy))
-                        .clamp(0.0, 1.0);
-                    q.dist(Point::new(a.x + t * dx, a.y + t * dy))
-                })
+                .map(|i| q.dist_to_segment(poly[i], poly[(i + 1) % n]))
                 .fold(f64::MAX, f64::min)
         };
         // (g / sin(40°) ≈ 1.556 g; a full mitre of the spike would reach 10 g)

@@ -13,7 +13,7 @@
 //! - a region that the inset splits into pieces keeps its largest piece.
 
 use super::convert::{ARC_TOLERANCE_MM, enclosing_polygon, inscribed_polygon};
-use crate::geometry::{Contour, Point};
+use crate::geometry::{Contour, Point, largest_piece, to_geo_ring};
 use crate::problem::SheetOutline;
 use geo::algorithm::buffer::{BufferStyle, LineJoin};
 use geo::{Area, Buffer};
@@ -31,10 +31,6 @@ pub(crate) const JOIN_FACTOR: f64 = 1.002;
 pub(crate) struct OutlineRegion {
     pub container: ExtContainer,
     pub area: f64,
-}
-
-fn to_geo_ring(points: &[Point]) -> geo::LineString<f64> {
-    geo::LineString::from(points.iter().map(|p| (p.x, p.y)).collect::<Vec<_>>())
 }
 
 fn ccw_points(c: &Contour, inside: bool) -> Vec<Point> {
@@ -92,12 +88,7 @@ pub(crate) fn outline_region(
         .collect();
     let region = geo::Polygon::new(to_geo_ring(&outer), holes);
     let pieces = offset(region, -inset_mm, true);
-    let Some(main) = pieces
-        .0
-        .into_iter()
-        .filter(|p| p.unsigned_area() > 0.0)
-        .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))
-    else {
+    let Some(main) = largest_piece(pieces) else {
         return Ok(None);
     };
     let mut zones = Vec::new();

@@ -32,16 +32,6 @@ pub fn flatten_param(
     }
 }
 
-fn dist_to_segment(p: Point, a: Point, b: Point) -> f64 {
-    let ab = b.sub(a);
-    let len2 = ab.dot(ab);
-    if len2 == 0.0 {
-        return p.dist(a);
-    }
-    let t = (p.sub(a).dot(ab) / len2).clamp(0.0, 1.0);
-    p.dist(a.add(ab.scale(t)))
-}
-
 #[allow(clippy::too_many_arguments)]
 fn refine(
     f: &dyn Fn(f64) -> Point,
@@ -57,9 +47,10 @@ fn refine(
     let pm = f(m);
     let q1 = f(0.5 * (a + m));
     let q3 = f(0.5 * (m + b));
-    let dev = dist_to_segment(pm, pa, pb)
-        .max(dist_to_segment(q1, pa, pb))
-        .max(dist_to_segment(q3, pa, pb));
+    let dev = pm
+        .dist_to_segment(pa, pb)
+        .max(q1.dist_to_segment(pa, pb))
+        .max(q3.dist_to_segment(pa, pb));
     let finite = pm.x.is_finite() && pm.y.is_finite();
     if depth < MAX_DEPTH && finite && dev > tol {
         refine(f, a, pa, m, pm, tol, depth + 1, out);
