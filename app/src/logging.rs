@@ -11,15 +11,18 @@ use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
-use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
 /// Environment variable holding the log filter.
 pub const LOG_ENV: &str = "NESTWORK_LOG";
-/// Filter used when [`LOG_ENV`] is unset or invalid.
-const DEFAULT_FILTER: &str = "warn";
+/// Filter used when [`LOG_ENV`] is unset or invalid. jagua-rs warns when it
+/// drops a short edge or retries an offset a little further; the engine's
+/// margins cover both (`nesting::engine::convert::SHORT_EDGE_RATIO`), so
+/// only its errors are shown.
+const DEFAULT_FILTER: &str = "warn,jagua_rs=error";
 
 /// The filter asked for by `value` (the content of [`LOG_ENV`], if set), and
 /// a message for the user when it is not a valid filter.
@@ -52,7 +55,11 @@ pub fn init() {
         .with_ansi(std::io::stderr().is_terminal())
         .with_filter(filter);
     // Warnings reach the windows whatever `NESTWORK_LOG` says.
-    let windows = ForwardWarnings.with_filter(LevelFilter::WARN);
+    let windows = ForwardWarnings.with_filter(
+        Targets::new()
+            .with_default(LevelFilter::WARN)
+            .with_target("jagua_rs", LevelFilter::ERROR),
+    );
     // Fails only when a logger is already installed (tests): keep that one.
     let _ = tracing_subscriber::registry()
         .with(stderr)
@@ -132,7 +139,7 @@ mod tests {
     fn unset_or_blank_means_warnings_without_a_message() {
         for v in [None, Some(""), Some("  ")] {
             let (f, msg) = filter_from(v);
-            assert_eq!(f.to_string(), "warn");
+            assert_eq!(f.to_string(), "jagua_rs=error,warn");
             assert!(msg.is_none());
         }
     }
@@ -144,6 +151,8 @@ mod tests {
         tracing::warn!(part = 3, "outline rejected; nesting its convex hull");
         tracing::info!("not a warning");
         tracing::error!("journal unreadable");
+        tracing::warn!(target: "jagua_rs::io::import", "[IMPORT] removed 1 vertex");
+        tracing::error!(target: "jagua_rs::io::import", "[IMPORT] broken polygon");
         let logged = |error: bool, text: &str| Logged {
             error,
             text: text.to_string(),
@@ -163,6 +172,15 @@ mod tests {
                 !got.iter().any(|l| l.text.contains("not a warning")),
                 "{got:?}"
             );
+            // jagua-rs's warnings are covered by the engine's margins.
+            assert!(
+                got.contains(&logged(true, "[IMPORT] broken polygon")),
+                "{got:?}"
+            );
+            assert!(
+                !got.iter().any(|l| l.text.contains("removed 1 vertex")),
+                "{got:?}"
+            );
         }
     }
 
@@ -172,7 +190,7 @@ mod tests {
         assert_eq!(f.to_string(), "nesting=debug");
         assert!(msg.is_none());
         let (f, msg) = filter_from(Some("nesting=loud"));
-        assert_eq!(f.to_string(), "warn");
+        assert_eq!(f.to_string(), "jagua_rs=error,warn");
         let msg = msg.expect("a message for the broken filter");
         assert!(
             msg.contains("NESTWORK_LOG") && msg.contains("nesting=loud"),

@@ -198,7 +198,7 @@ impl<'o> Probe<'o> {
         Some(Probe {
             o,
             filter: ZoneFilter(min_quality),
-            buf: (**o.item.shape_cd()).clone(),
+            buf: (*o.shape).clone(),
             range,
         })
     }
@@ -212,7 +212,7 @@ impl<'o> Probe<'o> {
             return false;
         }
         let tr = Transformation::from_translation(t);
-        let shape = self.o.item.shape_cd();
+        let shape = &self.o.shape;
         if cde.detect_surrogate_collision(shape.surrogate(), &tr, &self.filter) {
             return false;
         }
@@ -401,9 +401,7 @@ fn candidates(
 fn place(sheet: &mut OpenSheet, ps: &PartShapes, shape_idx: usize, orient: usize, t: (f32, f32)) {
     let o = &ps.orientations[orient];
     sheet.used_area += ps.outer_area;
-    sheet
-        .layout
-        .place_item(&o.item, DTransformation::new(0.0, t));
+    sheet.layout.place_item(&o.item, o.placed_at(t));
     let b = o.cd_bbox;
     sheet.placed.push(Placed {
         shape: shape_idx,

@@ -3,10 +3,11 @@
 //!
 //! Every allowed orientation (rotation, mirror) of a part becomes its own
 //! jagua item with a fixed orientation. The first orientation of a part is
-//! imported from its outline, rotated exactly in `f64`; jagua grows and
-//! simplifies it, the costly part. The other orientations are that collision
-//! shape turned by the difference of the angles, and mirrored ones reflected
-//! too (in `f32`, covered by [`F32_ERROR_RATIO`]). A part whose outline is
+//! imported from its outline, rotated exactly in `f64`, grown by us; jagua
+//! simplifies it and finds its poles, the costly part. The other orientations
+//! are that collision shape turned by the difference of the angles, poles
+//! and all, and mirrored ones reflected too (in `f32`, covered by
+//! [`F32_ERROR_RATIO`]); their jagua items carry no poles. A part whose outline is
 //! another's moved shares that part's imported shape. A placement found at jagua
 //! translation `t` maps back to our
 //! `Transform { x_mm: t.x + offset.x, y_mm: t.y + offset.y, angle_deg, mirrored }`.
@@ -23,7 +24,8 @@
 //!   apart;
 //! - on top of `g`, each part grows by [`F32_ERROR_RATIO`] of its size: the
 //!   `f32` rounding of the grown polygon, of jagua's simplification and of
-//!   the turns grows with the size of the part;
+//!   the turns grows with the size of the part, and by [`SHORT_EDGE_RATIO`]
+//!   for the short edges jagua-rs drops;
 //! - containers are imported without jagua's deflation: the sheet rectangle
 //!   is inset by `margin - spacing/2`, so parts keep `margin + SAFETY_MM`
 //!   from the sheet edge.
@@ -35,10 +37,10 @@ use crate::geometry::{
 use crate::problem::{NestProblem, Rotations};
 use jagua_rs::collision_detection::CDEConfig;
 use jagua_rs::entities::{Container, Item};
-use jagua_rs::geometry::Transformation;
 use jagua_rs::geometry::fail_fast::SPSurrogateConfig;
 use jagua_rs::geometry::geo_traits::Transformable;
 use jagua_rs::geometry::primitives::{Point as JPoint, SPolygon};
+use jagua_rs::geometry::{DTransformation, Transformation};
 use jagua_rs::io::ext_repr::{
     ExtContainer, ExtItem, ExtOrientation, ExtRotation, ExtSPolygon, ExtShape,
 };
@@ -58,6 +60,13 @@ pub const ARC_TOLERANCE_MM: f64 = 0.05;
 /// products once each, up to about 7e-7 more. Every part grows by this share
 /// of its size on top of [`SAFETY_MM`].
 pub const F32_ERROR_RATIO: f64 = 1e-6;
+/// How far jagua-rs can move a polygon's boundary inwards when it builds
+/// it, as a share of the polygon's diameter: it drops every vertex closer
+/// than `SPolygon::MIN_EDGE_LENGTH_RATIO` of the diameter to the previous
+/// one kept (a 10 m part: edges under 0.1 mm), which cuts a corner by up to
+/// that length. A part is built twice (import, then its internal shape);
+/// parts grow and usable regions shrink by this share of their size.
+pub const SHORT_EDGE_RATIO: f64 = 2.0 * SPolygon::MIN_EDGE_LENGTH_RATIO as f64;
 /// Corners of a growing part sharper than this (radians, 80°) get a clipped
 /// mitre. With growth `g`, the clip lies at least `g / tan(40°)` ≈ 1.19 g
 /// from the corner, outside its round offset, and no corner reaches
@@ -77,7 +86,15 @@ pub const STRIP_FREE_ROTATION_STEP_DEG: f64 = 5.0;
 pub struct Orientation {
     pub angle_deg: f64,
     pub mirrored: bool,
+    /// The jagua item of the part's first orientation, shared by all of
+    /// them (jagua-rs 2 would search every item's poles anew).
     pub item: Arc<Item>,
+    /// How `item` is turned (and reflected) about its reference point into
+    /// this orientation; empty for the first one.
+    pub turn: DTransformation,
+    /// The collision shape, poles and all, that queries are built from:
+    /// `item`'s shape turned by `turn`.
+    pub shape: Arc<SPolygon>,
     /// Our transform's translation = jagua translation + `offset`.
     pub offset: Point,
     /// Bounding box of the grown collision shape around the jagua reference
@@ -89,6 +106,11 @@ pub struct Orientation {
 }
 
 impl Orientation {
+    /// The jagua placement of `item` in this orientation at translation `t`.
+    pub fn placed_at(&self, t: (f32, f32)) -> DTransformation {
+        DTransformation::new(self.turn.rotation(), t).with_reflection(self.turn.reflected)
+    }
+
     /// Bounding box of the collision shape turned by `turn_rad` about the
     /// jagua reference point: `(x_min, y_min, x_max, y_max)`.
     pub fn turned_cd_bbox(&self, turn_rad: f32) -> [f32; 4] {
@@ -96,13 +118,13 @@ impl Orientation {
             return self.cd_bbox;
         }
         let turn = Transformation::from_rotation(turn_rad);
-        self.item.shape_cd().vertices().iter().fold(
-            [f32::MAX, f32::MAX, f32::MIN, f32::MIN],
-            |b, v| {
+        self.shape
+            .vertices()
+            .iter()
+            .fold([f32::MAX, f32::MAX, f32::MIN, f32::MIN], |b, v| {
                 let JPoint(x, y) = v.transform_clone(&turn);
                 [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)]
-            },
-        )
+            })
     }
 }
 
@@ -196,12 +218,9 @@ pub enum ConvertError {
 /// The jagua importers and CDE configuration used by the engine.
 pub fn cde_config() -> CDEConfig {
     CDEConfig {
-        quadtree_depth: 5,
-        cd_threshold: 32,
         item_surrogate_config: SPSurrogateConfig {
             n_pole_limits: [(100, 0.0), (20, 0.75), (10, 0.90)],
             ff_pole_area_ratio: 0.5,
-            n_ff_piers: 0,
         },
     }
 }
@@ -492,7 +511,7 @@ pub fn convert_parts_reusing(
             ConvertError::Engine(format!("internal: orientation {idx} has no imported shape"))
         })?;
         let (_, angle_deg, mirrored, _) = jobs[idx];
-        first[idx] = Some(moved_orientation(&from, angle_deg, mirrored, *shift, idx)?);
+        first[idx] = Some(moved_orientation(&from, angle_deg, mirrored, *shift));
     }
     let imported: Vec<Orientation> = jobs
         .par_iter()
@@ -507,7 +526,7 @@ pub fn convert_parts_reusing(
             if bases[idx] == idx {
                 Ok(base.clone())
             } else {
-                turned_orientation(base, *angle, *mirrored, idx)
+                Ok(turned_orientation(base, *angle, *mirrored))
             }
         })
         .collect::<Result<_, _>>()?;
@@ -574,7 +593,7 @@ fn at_corner(poly: &[Point]) -> (Vec<Point>, Point) {
     (poly.iter().map(|p| p.sub(corner)).collect(), corner)
 }
 
-/// `from`'s collision shape as jagua item `idx`, for a part whose enclosing
+/// `from`'s jagua item and collision shape, for a part whose enclosing
 /// polygon in orientation `(angle_deg, mirrored)` is `from`'s moved by
 /// `shift`.
 fn moved_orientation(
@@ -582,15 +601,13 @@ fn moved_orientation(
     angle_deg: f64,
     mirrored: bool,
     shift: Point,
-    idx: usize,
-) -> Result<Orientation, ConvertError> {
-    let same = turned_orientation(from, from.angle_deg, from.mirrored, idx)?;
-    Ok(Orientation {
+) -> Orientation {
+    Orientation {
         angle_deg,
         mirrored,
-        offset: same.offset.sub(shift),
-        ..same
-    })
+        offset: from.offset.sub(shift),
+        ..from.clone()
+    }
 }
 
 /// One orientation to convert: part, angle (degrees), mirrored, and the
@@ -685,7 +702,7 @@ fn oriented_polygon(
 }
 
 /// Imports one orientation's enclosing polygon as jagua item `idx`, grown by
-/// `growth_mm` and by [`F32_ERROR_RATIO`] of its size.
+/// `growth_mm` and by [`F32_ERROR_RATIO`] and [`SHORT_EDGE_RATIO`] of its size.
 fn import_orientation(
     poly: &[Point],
     growth_mm: f64,
@@ -697,7 +714,7 @@ fn import_orientation(
     let bb = crate::geometry::BBox::from_points(poly.iter().copied());
     // A bound of the shape's reach from any reference point inside it.
     let reach_mm = bb.width().hypot(bb.height()) + 2.0 * growth_mm;
-    let growth_mm = growth_mm + F32_ERROR_RATIO * reach_mm;
+    let growth_mm = growth_mm + (F32_ERROR_RATIO + SHORT_EDGE_RATIO) * reach_mm;
     let importer = part_importer();
     // Centre at the bbox centre to keep f32 coordinates small.
     let c = bb.center();
@@ -750,23 +767,19 @@ fn import_orientation(
         mirrored,
         offset,
         cd_bbox: corners(item.shape_cd()),
+        turn: DTransformation::empty(),
+        shape: item.shape_cd().clone(),
         item,
         hull,
     })
 }
 
-/// The orientation `base` turned (and reflected) about its jagua reference
-/// point into orientation `(angle_deg, mirrored)`, as jagua item `idx`: its
-/// collision shape, poles and all, is the base's mapped, so nothing is grown,
-/// simplified or searched for poles again.
-fn turned_orientation(
-    base: &Orientation,
-    angle_deg: f64,
-    mirrored: bool,
-    idx: usize,
-) -> Result<Orientation, ConvertError> {
-    use jagua_rs::geometry::shape_modification::{ShapeModifyConfig, ShapeModifyMode};
-    use jagua_rs::geometry::{DTransformation, OriginalShape};
+/// The orientation `base`, a part's first, turned (and reflected) about its
+/// jagua reference point into orientation `(angle_deg, mirrored)`: the same
+/// jagua item placed turned, and its collision shape, poles and all, the
+/// base's mapped, so nothing is grown, simplified or searched for poles again.
+fn turned_orientation(base: &Orientation, angle_deg: f64, mirrored: bool) -> Orientation {
+    debug_assert!(base.turn.compose().is_empty(), "the base is itself turned");
     // Our mirror negates x before the rotation, jagua's reflection negates y:
     // from one mirroring to the other the map is a reflection across the x
     // axis, then a turn by the sum of the angles plus 180°.
@@ -776,24 +789,8 @@ fn turned_orientation(
         true => angle_deg + base.angle_deg + 180.0,
     };
     let turn_rad = turn_deg.rem_euclid(360.0).to_radians();
-    let map = DTransformation::new(turn_rad as f32, (0.0, 0.0)).with_reflection(reflected);
-    let shape = base.item.shape_cd().transform_clone(&map.compose());
-    let cd_bbox = corners(&shape);
-    let original = OriginalShape {
-        shape,
-        pre_transform: DTransformation::new(0.0, (0.0, 0.0)),
-        modify_mode: ShapeModifyMode::Inflate,
-        modify_config: ShapeModifyConfig::default(),
-    };
-    let item = Item::new(
-        idx,
-        idx as u64,
-        original,
-        base.item.allowed_orientations().clone(),
-        None,
-        base.item.surrogate_config(),
-    )
-    .map_err(|e| ConvertError::Engine(e.to_string()))?;
+    let turn = DTransformation::new(turn_rad as f32, (0.0, 0.0)).with_reflection(reflected);
+    let shape = Arc::new(base.shape.transform_clone(&turn.compose()));
     // The exact turn, not the f32 one: the shape's error then stays within its
     // reach from the reference point, however far the part lies from its origin.
     let from = match reflected {
@@ -801,14 +798,30 @@ fn turned_orientation(
         true => Point::new(base.offset.x, -base.offset.y),
     };
     let (x, y) = turned_point(from, turn_rad);
-    Ok(Orientation {
+    Orientation {
         angle_deg,
         mirrored,
-        item: Arc::new(item),
+        item: base.item.clone(),
+        turn,
+        cd_bbox: corners(&shape),
+        shape,
         offset: Point::new(x, y),
-        cd_bbox,
         hull: base.hull.clone(),
-    })
+    }
+}
+
+/// The importer of sheets and part-in-part holes: their shapes are the
+/// collision engine's hazards, which need no poles (jagua-rs 2 would search
+/// quality zones for them; irregular sheets get their own, see
+/// `strip::obstacle`).
+pub fn container_importer() -> Importer {
+    Importer::new(
+        CDEConfig {
+            item_surrogate_config: SPSurrogateConfig::none(),
+        },
+        None,
+        None,
+    )
 }
 
 /// The importer of grown part outlines: it simplifies them (only ever
@@ -892,7 +905,7 @@ pub fn convert_sheets(
     problem: &NestProblem,
     cancel: &AtomicBool,
 ) -> Result<Vec<Option<SheetShape>>, ConvertError> {
-    let importer = Importer::new(cde_config(), None, None);
+    let importer = container_importer();
     let inset = container_inset_mm(problem);
     let mut out = Vec::new();
     for (si, s) in problem.sheets.iter().enumerate() {
@@ -1169,7 +1182,7 @@ mod tests {
             let o = &os[k];
             let turn = turn_deg.to_radians() as f32;
             let t = (400.0f32, 250.0f32);
-            let reference = o.item.shape_cd();
+            let reference = &o.shape;
             let mut shape = (**reference).clone();
             shape.transform_from(reference, &Transformation::from_rotation(turn).translate(t));
             let transform = to_turned_transform(o, turn, t);
@@ -1219,14 +1232,29 @@ mod tests {
         (0., 3000.),
     ];
 
+    /// The two collision shapes of orientation `o` at jagua translation `t`:
+    /// the one queries are built from, and its item as placed in a jagua layout.
+    fn shapes_at(o: &Orientation, t: (f32, f32)) -> [SPolygon; 2] {
+        [
+            o.shape
+                .transform_clone(&Transformation::from_translation(t)),
+            o.item.shape_cd().transform_clone(&o.placed_at(t).compose()),
+        ]
+    }
+
+    /// Asserts that `o`'s collision shapes at jagua translation `t` both hold
+    /// the part `placed` with the gap (see [`assert_holds_with_gap`]).
+    fn assert_orientation_holds(o: &Orientation, t: (f32, f32), placed: Contour, what: &str) {
+        for (shape, which) in shapes_at(o, t).iter().zip(["queried", "placed"]) {
+            assert_holds_with_gap(shape, placed.clone(), &format!("{what} ({which})"));
+        }
+    }
+
     /// Asserts that points 0.9 SAFETY_MM out from every corner of `placed`,
     /// all around it, and from the middle of every side lie in the collision
-    /// shape of `item` at jagua translation `t`.
-    fn assert_holds_with_gap(item: &Item, t: (f32, f32), placed: Contour, what: &str) {
-        use jagua_rs::geometry::geo_traits::{CollidesWith, TransformableFrom};
-        let reference = item.shape_cd();
-        let mut shape = (**reference).clone();
-        shape.transform_from(reference, &Transformation::from_translation(t));
+    /// shape `shape`.
+    fn assert_holds_with_gap(shape: &SPolygon, placed: Contour, what: &str) {
+        use jagua_rs::geometry::geo_traits::CollidesWith;
         let d = 0.9 * SAFETY_MM;
         let placed = placed.oriented(true);
         let vs = &placed.vertices;
@@ -1264,7 +1292,7 @@ mod tests {
                 "orientation {k} ({}°, mirrored {})",
                 o.angle_deg, o.mirrored
             );
-            assert_holds_with_gap(&o.item, t, placed, &what);
+            assert_orientation_holds(o, t, placed, &what);
         }
     }
 
@@ -1297,12 +1325,10 @@ mod tests {
         let parts = convert_parts(&both, 15.0, &AtomicBool::new(false)).unwrap();
         let (a, b) = (&parts[0], &parts[1]);
         assert_eq!((a.orientations.len(), b.orientations.len()), (24, 48));
-        let mut indices: Vec<usize> = parts
-            .iter()
-            .flat_map(|ps| ps.orientations.iter().map(|o| o.item.idx()))
-            .collect();
-        indices.sort_unstable();
-        assert_eq!(indices, (0..72).collect::<Vec<_>>());
+        // One import: every orientation of both places the plate's item.
+        let item = &a.orientations[0].item;
+        let mut all = parts.iter().flat_map(|ps| &ps.orientations);
+        assert!(all.all(|o| Arc::ptr_eq(&o.item, item)));
         // A sub-problem of the copy alone reuses the shapes converted before.
         let alone = problem(&[(&moved, true)]);
         let earlier = Converted {
@@ -1312,15 +1338,21 @@ mod tests {
         let reused = convert_parts_reusing(&alone, 5.0, Some(earlier), &AtomicBool::new(false));
         let reused = reused.unwrap().remove(0);
         assert_eq!(reused.orientations.len(), 144);
+        assert!(
+            reused
+                .orientations
+                .iter()
+                .all(|o| Arc::ptr_eq(&o.item, item))
+        );
         let t = (500.0f32, 500.0f32);
         for o in b.orientations.iter().chain(&reused.orientations) {
             let placed = moved.outer.transformed(&to_transform(o, t));
             let what = format!("moved, {}°, mirrored {}", o.angle_deg, o.mirrored);
-            assert_holds_with_gap(&o.item, t, placed, &what);
+            assert_orientation_holds(o, t, placed, &what);
         }
         for (oa, ob) in a.orientations.iter().zip(&b.orientations) {
             assert_eq!((oa.angle_deg, oa.mirrored), (ob.angle_deg, ob.mirrored));
-            assert_eq!(oa.item.shape_cd().vertices(), ob.item.shape_cd().vertices());
+            assert_eq!(oa.shape.vertices(), ob.shape.vertices());
         }
     }
 
@@ -1367,11 +1399,16 @@ mod tests {
             unplaced: vec![],
         };
         let fixed = convert_fixed(&problem, &locked, 0).unwrap();
-        // Without F32_ERROR_RATIO a locked part at zero spacing loses its gap.
+        // Without F32_ERROR_RATIO and SHORT_EDGE_RATIO a locked part at zero
+        // spacing loses its gap.
         for (item, transform) in fixed[0].items.iter().zip(&transforms) {
             let placed = plate.outer.transformed(transform);
             let what = format!("the part locked at {transform:?}");
-            assert_holds_with_gap(&item.item, item.t, placed, &what);
+            let shape = item
+                .item
+                .shape_cd()
+                .transform_clone(&Transformation::from_translation(item.t));
+            assert_holds_with_gap(&shape, placed, &what);
         }
     }
 

@@ -10,10 +10,12 @@
 //!   exact offset, so its distance is raised by `JOIN_FACTOR`; a growing
 //!   buffer's chords already lie inside the exact offset (for the blocked
 //!   zones it is the other way round);
-//! - a region that the inset splits into pieces keeps its largest piece.
+//! - a region that the inset splits into pieces keeps its largest piece;
+//! - the inset grows by `SHORT_EDGE_RATIO` of the outline's size (jagua-rs
+//!   drops short edges when it builds a polygon).
 
-use super::convert::{ARC_TOLERANCE_MM, enclosing_polygon, inscribed_polygon};
-use crate::geometry::{Contour, Point, largest_piece, to_geo_ring};
+use super::convert::{ARC_TOLERANCE_MM, SHORT_EDGE_RATIO, enclosing_polygon, inscribed_polygon};
+use crate::geometry::{BBox, Contour, Point, largest_piece, to_geo_ring};
 use crate::problem::SheetOutline;
 use geo::algorithm::buffer::{BufferStyle, LineJoin};
 use geo::{Area, Buffer};
@@ -86,6 +88,10 @@ pub(crate) fn outline_region(
         .iter()
         .map(|h| to_geo_ring(&ccw_points(h, false)))
         .collect();
+    // jagua-rs may cut the corners of the region and of the pieces outside
+    // it by a share of their size when it builds them: move inwards by that too.
+    let size_mm = BBox::from_points(outer.iter().copied()).diagonal();
+    let inset_mm = inset_mm + SHORT_EDGE_RATIO * size_mm;
     let region = geo::Polygon::new(to_geo_ring(&outer), holes);
     let pieces = offset(region, -inset_mm, true);
     let Some(main) = largest_piece(pieces) else {
@@ -152,6 +158,57 @@ mod tests {
         }
         assert_eq!(p.inner.len(), 1);
         assert_eq!(r.container.zones.len(), 1);
+    }
+
+    #[test]
+    fn jagua_keeps_the_region_of_a_large_sheet_within_the_inset() {
+        use crate::engine::convert::container_importer;
+        use geo::Contains;
+        // A 3 × 3 m L with a 0.02 mm chamfer at its reflex corner. jagua-rs
+        // drops edges shorter than 1e-5 of the diameter (0.042 mm here):
+        // without SHORT_EDGE_RATIO the region reached past the inset there.
+        let corners = [
+            (0., 0.),
+            (3000., 0.),
+            (3000., 1500.),
+            (1500.02, 1500.),
+            (1500., 1500.02),
+            (1500., 3000.),
+            (0., 3000.),
+        ];
+        let pts: Vec<Point> = corners.iter().map(|&(x, y)| Point::new(x, y)).collect();
+        let outline = SheetOutline {
+            outer: Contour::polygon(pts.iter().copied()),
+            holes: vec![],
+            zones: vec![],
+        };
+        let inset_mm = 0.01;
+        let region = outline_region(0, &outline, inset_mm).unwrap().unwrap();
+        let container = container_importer()
+            .import_container(&region.container)
+            .unwrap();
+        let exact = geo::Polygon::new(to_geo_ring(&pts), vec![]);
+        let sides: Vec<(Point, Point)> = (0..pts.len())
+            .map(|i| (pts[i], pts[(i + 1) % pts.len()]))
+            .collect();
+        let vs = container.outer_cd().vertices();
+        for (i, a) in vs.iter().enumerate() {
+            let b = vs[(i + 1) % vs.len()];
+            let (a, b) = (
+                Point::new(f64::from(a.0), f64::from(a.1)),
+                Point::new(f64::from(b.0), f64::from(b.1)),
+            );
+            for k in 0..=16 {
+                let p = a.add(b.sub(a).scale(f64::from(k) / 16.0));
+                assert!(exact.contains(&geo::Coord { x: p.x, y: p.y }), "{p:?}");
+                let d = sides
+                    .iter()
+                    .map(|&(u, v)| p.dist_to_segment(u, v))
+                    .fold(f64::INFINITY, f64::min);
+                // f32 at 3000 mm rounds by up to 0.000244 mm.
+                assert!(d >= inset_mm - 0.0005, "{p:?} is {d} mm from the outline");
+            }
+        }
     }
 
     #[test]

@@ -12,15 +12,15 @@
 
 use super::construct::{Ctx, Params, construct};
 use super::convert::{
-    PartShapes, SheetShape, cde_config, inscribed_polygon, item_growth_mm, to_transform,
+    PartShapes, SHORT_EDGE_RATIO, SheetShape, container_importer, inscribed_polygon,
+    item_growth_mm, to_transform,
 };
 use super::outline::JOIN_FACTOR;
-use crate::geometry::{Point, Transform};
+use crate::geometry::{BBox, Point, Transform};
 use crate::part::Part;
 use crate::problem::{Layout, NestProblem, PartDemand, Placement, Rotations, SheetSpec};
 use crate::validate::validate_layout;
 use jagua_rs::io::ext_repr::{ExtContainer, ExtSPolygon, ExtShape};
-use jagua_rs::io::import::Importer;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::sync::Arc;
@@ -52,15 +52,20 @@ pub struct Prepared {
 /// The hole `hole` of `part` as a jagua container for parts grown by the
 /// engine's item growth, shrunk so children keep the spacing from the hole edge
 /// (jagua-rs's round joins come closer than that at the hole's reflex corners
-/// by up to [`JOIN_FACTOR`]).
+/// by up to [`JOIN_FACTOR`]) and jagua-rs's dropped short edges cannot bring
+/// them closer ([`SHORT_EDGE_RATIO`]).
 fn hole_container(part: &Part, hole: usize, growth_mm: f64) -> Option<SheetShape> {
     let region = part.holes[hole].clone().oriented(true);
     let ring = inscribed_polygon(&region, super::convert::ARC_TOLERANCE_MM);
     if ring.len() < 3 {
         return None;
     }
-    let importer = Importer::new(cde_config(), None, None)
-        .with_min_item_separation((2.0 * growth_mm * JOIN_FACTOR) as f32)
+    // jagua-rs may cut the hole's corners by a share of its size when it
+    // builds the shrunk polygon: shrink by that too.
+    let size_mm = BBox::from_points(ring.iter().copied()).diagonal();
+    let shrink_mm = growth_mm * JOIN_FACTOR + SHORT_EDGE_RATIO * size_mm;
+    let importer = container_importer()
+        .with_min_item_separation((2.0 * shrink_mm) as f32)
         .ok()?;
     let ext = ExtContainer {
         id: 0,

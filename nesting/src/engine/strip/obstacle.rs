@@ -18,7 +18,6 @@ use std::sync::Arc;
 const OBSTACLE_POLES: SPSurrogateConfig = SPSurrogateConfig {
     n_pole_limits: [(64, 0.0), (32, 0.9), (16, 0.98)],
     ff_pole_area_ratio: 0.0,
-    n_ff_piers: 0,
 };
 
 /// Pieces smaller than this share of the column are dropped (slivers the

@@ -42,9 +42,6 @@ impl HazardEntity for Ent {
             Ent::Exterior => GeoPosition::Exterior,
         }
     }
-    fn is_dynamic(&self) -> bool {
-        matches!(self, Ent::Item(_))
-    }
 }
 
 /// Ignores one hazard (the moving item itself), the exterior (the

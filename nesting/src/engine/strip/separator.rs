@@ -148,12 +148,7 @@ impl<'a> Separator<'a> {
         let m = n + barriers.slabs.len() + barriers.obstacles.len();
         let bufs: Vec<Vec<SPolygon>> = parts
             .iter()
-            .map(|ps| {
-                ps.orientations
-                    .iter()
-                    .map(|o| (**o.item.shape_cd()).clone())
-                    .collect()
-            })
+            .map(|ps| ps.orientations.iter().map(|o| (*o.shape).clone()).collect())
             .collect();
         let sizes = bufs
             .iter()
@@ -253,9 +248,7 @@ impl<'a> Separator<'a> {
     }
 
     fn transformed(&self, i: usize, p: Pose) -> Arc<SPolygon> {
-        let shape = self.parts[self.kinds[i]].orientations[p.orient]
-            .item
-            .shape_cd();
+        let shape = &self.parts[self.kinds[i]].orientations[p.orient].shape;
         let mut s = (**shape).clone();
         s.transform_from(shape, &p.transformation());
         Arc::new(s)
@@ -360,7 +353,7 @@ impl<'a> Separator<'a> {
         self.evals += 1;
         self.focus_on(i);
         let k = self.kinds[i];
-        let shape = self.parts[k].orientations[p.orient].item.shape_cd();
+        let shape = &self.parts[k].orientations[p.orient].shape;
         self.bufs[k][p.orient].transform_from(shape, &p.transformation());
         self.hits.list.clear();
         let loss = Cell::new(0.0f32);
