@@ -8,8 +8,10 @@
 //! are covered better by their poles.
 
 use super::overlap::PoleSet;
+use crate::engine::convert::SHORT_EDGE_RATIO;
 use crate::engine::convert::SheetShape;
-use geo::{BooleanOps, CoordsIter};
+use geo::algorithm::buffer::{BufferStyle, LineJoin};
+use geo::{BooleanOps, Buffer, CoordsIter};
 use jagua_rs::geometry::fail_fast::SPSurrogateConfig;
 use jagua_rs::geometry::primitives::{Point as JPoint, SPolygon};
 use std::sync::Arc;
@@ -112,6 +114,12 @@ pub fn sheet_obstacles(
     // Bands about half as wide as the strip is high.
     let bands = (((x1 - x0) / (height / 2.0)).ceil() as usize).clamp(1, 16);
     let band_w = (x1 - x0) / bands as f64;
+    // jagua-rs drops a piece's edges shorter than 1e-5 of its diameter, which
+    // can cut its corners by that much: in a strip much higher than the sheet
+    // more than the outline's own allowance. The pieces reach into the
+    // outline by twice that.
+    let into_mm = SHORT_EDGE_RATIO * band_w.hypot(height);
+    let outer = outer.buffer_with_style(BufferStyle::new(-into_mm).line_join(LineJoin::Round(0.1)));
     let min_area = MIN_PIECE_SHARE * (x1 - x0) * height;
     for b in 0..bands {
         let (bx0, bx1) = (x0 + band_w * b as f64, x0 + band_w * (b + 1) as f64);
@@ -159,6 +167,68 @@ mod tests {
         let mut sheets = convert_sheets(&problem, &std::sync::atomic::AtomicBool::new(false))
             .expect("the L sheet converts");
         sheets.remove(0).expect("a usable sheet")
+    }
+
+    #[test]
+    fn the_obstacles_of_a_small_sheet_in_a_tall_strip_cover_its_outside() {
+        use crate::geometry::{Contour, Point};
+        use jagua_rs::geometry::geo_traits::CollidesWith;
+        // The L with a 0.01 mm chamfer at its reflex corner, in a strip 10 m
+        // high (chained with a tall sheet): jagua-rs drops the pieces' edges
+        // under 0.1 mm, which would cut the chamfer out of the obstacle.
+        let mut outline = l_outline();
+        let corners = [
+            (0., 0.),
+            (100., 0.),
+            (100., 50.),
+            (50.01, 50.),
+            (50., 50.01),
+            (50., 100.),
+            (0., 100.),
+        ];
+        outline.outer = Contour::polygon(corners.iter().map(|&(x, y)| Point::new(x, y)));
+        let mut spec = SheetSpec::rect(100.0, 100.0, Some(1), None);
+        spec.outline = Some(outline);
+        let problem = NestProblem {
+            parts: vec![],
+            sheets: vec![spec],
+            spacing_mm: 0.0,
+            margin_mm: 0.0,
+        };
+        let sheets = convert_sheets(&problem, &std::sync::atomic::AtomicBool::new(false));
+        let sheet = sheets.unwrap().remove(0).expect("a usable sheet");
+        let obstacles = sheet_obstacles(&sheet, 0.0, -10.0, 10000.0).expect("obstacles");
+        let region = sheet.container.outer_cd();
+        let vs: Vec<Point> = region
+            .vertices()
+            .iter()
+            .map(|v| Point::new(f64::from(v.0), f64::from(v.1)))
+            .collect();
+        let from_region = |p: Point| {
+            (0..vs.len())
+                .map(|i| p.dist_to_segment(vs[i], vs[(i + 1) % vs.len()]))
+                .fold(f64::INFINITY, f64::min)
+        };
+        let mut tested = 0;
+        for v in vs.iter().filter(|v| v.x > 49.9 && v.y > 49.9) {
+            for k in 0..32 {
+                let (s, c) = (f64::from(k) * std::f64::consts::PI / 16.0).sin_cos();
+                let q = Point::new(v.x + 0.002 * c, v.y + 0.002 * s);
+                let p = JPoint(q.x as f32, q.y as f32);
+                // Points on the region's edge (f32 rounding) are neither in
+                // nor out; beyond the sheet's column the slabs block.
+                let in_column = (sheet.x_min..=sheet.x_max).contains(&p.0);
+                if !in_column || region.collides_with(&p) || from_region(q) < 0.001 {
+                    continue;
+                }
+                tested += 1;
+                assert!(
+                    obstacles.iter().any(|o| o.shape.collides_with(&p)),
+                    "{p:?}, outside the sheet, lies in no obstacle"
+                );
+            }
+        }
+        assert!(tested > 0);
     }
 
     #[test]
