@@ -1,13 +1,12 @@
 //! Conversion of our exact parts and sheets into jagua-rs items and
 //! containers, with conservative safety margins, and back to our transforms.
 //!
-//! Every allowed orientation (rotation, mirror) of a part becomes its own
-//! jagua item with a fixed orientation. The first orientation of a part is
-//! imported from its outline, rotated exactly in `f64`, grown by us; jagua
+//! The first allowed orientation (rotation, mirror) of a part is imported as
+//! a jagua item from its outline, rotated exactly in `f64`, grown by us; jagua
 //! simplifies it and finds its poles, the costly part. The other orientations
-//! are that collision shape turned by the difference of the angles, poles
-//! and all, and mirrored ones reflected too (in `f32`, covered by
-//! [`F32_ERROR_RATIO`]); their jagua items carry no poles. A part whose outline is
+//! place the same item turned by the difference of the angles, and mirrored
+//! ones reflected too (in `f32`, covered by [`F32_ERROR_RATIO`]); each keeps
+//! its collision shape, poles and all, turned once. A part whose outline is
 //! another's moved shares that part's imported shape. A placement found at jagua
 //! translation `t` maps back to our
 //! `Transform { x_mm: t.x + offset.x, y_mm: t.y + offset.y, angle_deg, mirrored }`.
