@@ -44,10 +44,14 @@ fn ccw_points(c: &Contour, inside: bool) -> Vec<Point> {
     }
 }
 
-/// Offsets `poly` by `distance` (positive grows); `safe_inward` says that
-/// the result must not reach beyond the exact offset (true for the usable
-/// region, false for blocked areas).
-fn offset(poly: geo::Polygon<f64>, distance: f64, usable: bool) -> geo::MultiPolygon<f64> {
+/// Offsets `poly` by `distance` (positive grows) with round joins; `usable`
+/// says that the result must not reach beyond the exact offset (true for the
+/// usable region, false for blocked areas).
+pub(crate) fn offset(
+    poly: geo::Polygon<f64>,
+    distance: f64,
+    usable: bool,
+) -> geo::MultiPolygon<f64> {
     if distance == 0.0 {
         return geo::MultiPolygon(vec![poly]);
     }

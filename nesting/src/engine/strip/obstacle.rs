@@ -10,8 +10,8 @@
 use super::overlap::PoleSet;
 use crate::engine::convert::SHORT_EDGE_RATIO;
 use crate::engine::convert::SheetShape;
-use geo::algorithm::buffer::{BufferStyle, LineJoin};
-use geo::{BooleanOps, Buffer, CoordsIter};
+use crate::engine::outline::offset;
+use geo::{BooleanOps, CoordsIter};
 use jagua_rs::geometry::fail_fast::SPSurrogateConfig;
 use jagua_rs::geometry::primitives::{Point as JPoint, SPolygon};
 use std::sync::Arc;
@@ -117,9 +117,9 @@ pub fn sheet_obstacles(
     // jagua-rs drops a piece's edges shorter than 1e-5 of its diameter, which
     // can cut its corners by that much: in a strip much higher than the sheet
     // more than the outline's own allowance. The pieces reach into the
-    // outline by twice that.
+    // outline by twice that (the outline shrunk as a usable region is).
     let into_mm = SHORT_EDGE_RATIO * band_w.hypot(height);
-    let outer = outer.buffer_with_style(BufferStyle::new(-into_mm).line_join(LineJoin::Round(0.1)));
+    let outer = offset(outer, -into_mm, true);
     let min_area = MIN_PIECE_SHARE * (x1 - x0) * height;
     for b in 0..bands {
         let (bx0, bx1) = (x0 + band_w * b as f64, x0 + band_w * (b + 1) as f64);
