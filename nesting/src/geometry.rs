@@ -50,6 +50,13 @@ impl Point {
         let t = (self.sub(a).dot(ab) / len2).clamp(0.0, 1.0);
         self.dist(a.add(ab.scale(t)))
     }
+    /// Distance to the nearest side of the closed polygon `ring`.
+    pub fn dist_to_ring(self, ring: &[Point]) -> f64 {
+        let n = ring.len();
+        (0..n)
+            .map(|i| self.dist_to_segment(ring[i], ring[(i + 1) % n]))
+            .fold(f64::INFINITY, f64::min)
+    }
 }
 
 /// A polygon ring as a `geo` line string (for the `geo` buffer and boolean

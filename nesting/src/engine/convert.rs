@@ -1091,15 +1091,10 @@ mod tests {
             grown.len()
         );
         // No corner reaches further than the clipped mitre of the spike.
-        let dist_to_plate = |q: Point| {
-            (0..n)
-                .map(|i| q.dist_to_segment(poly[i], poly[(i + 1) % n]))
-                .fold(f64::MAX, f64::min)
-        };
         // (g / sin(40°) ≈ 1.556 g; a full mitre of the spike would reach 10 g)
         let reach = 1.56 * g;
         for q in &grown {
-            let d = dist_to_plate(*q);
+            let d = q.dist_to_ring(&poly);
             assert!(d <= reach, "{q:?} is {d} out, more than {reach}");
         }
     }
