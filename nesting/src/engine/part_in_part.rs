@@ -417,3 +417,58 @@ impl Prepared {
         validate_layout(original, layout).is_valid()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::{Contour, to_geo_ring};
+    use geo::Contains;
+
+    /// jagua-rs drops edges shorter than 1e-5 of a polygon's diameter (0.042
+    /// mm for this 3 × 3 m L-shaped hole), which can cut the rounded reflex
+    /// corner of the shrunk hole outwards: [`SHORT_EDGE_RATIO`] keeps every
+    /// point of the container inside the hole and at least the item growth
+    /// from its edge, so a grown child keeps twice the growth from the
+    /// parent's material.
+    #[test]
+    fn the_container_of_a_large_hole_keeps_the_growth_from_its_edge() {
+        let corners = [
+            (50., 50.),
+            (3050., 50.),
+            (3050., 1550.),
+            (1550.02, 1550.),
+            (1550., 1550.02),
+            (1550., 3050.),
+            (50., 3050.),
+        ];
+        let hole: Vec<Point> = corners.iter().map(|&(x, y)| Point::new(x, y)).collect();
+        let outer =
+            [(0., 0.), (3100., 0.), (3100., 3100.), (0., 3100.)].map(|(x, y)| Point::new(x, y));
+        let part = Part::new(
+            "plate",
+            Contour::polygon(outer),
+            vec![Contour::polygon(hole.iter().copied())],
+        );
+        let growth_mm = item_growth_mm(0.0);
+        let shape = hole_container(&part, 0, growth_mm).unwrap();
+        let exact = geo::Polygon::new(to_geo_ring(&hole), vec![]);
+        let vs = shape.container.outer_cd().vertices();
+        for (i, a) in vs.iter().enumerate() {
+            let b = vs[(i + 1) % vs.len()];
+            let (a, b) = (
+                Point::new(f64::from(a.0), f64::from(a.1)),
+                Point::new(f64::from(b.0), f64::from(b.1)),
+            );
+            for k in 0..=16 {
+                let p = a.add(b.sub(a).scale(f64::from(k) / 16.0));
+                assert!(exact.contains(&geo::Coord { x: p.x, y: p.y }), "{p:?}");
+                let d = p.dist_to_ring(&hole);
+                // f32 at 3000 mm rounds by up to 0.000244 mm.
+                assert!(
+                    d >= growth_mm - 0.0005,
+                    "{p:?} is {d} mm from the hole's edge"
+                );
+            }
+        }
+    }
+}
