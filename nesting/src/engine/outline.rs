@@ -132,9 +132,39 @@ pub(crate) fn outline_region(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::problem::tests::l_outline;
+
+    /// Asserts that every point of `region`'s sides (17 along each) lies
+    /// inside the polygon `ring` and at least `min_mm` from its sides, less
+    /// the `f32` rounding of a few metres (0.0005 mm).
+    pub(crate) fn assert_inside_by(
+        region: &jagua_rs::geometry::primitives::SPolygon,
+        ring: &[Point],
+        min_mm: f64,
+    ) {
+        use geo::Contains;
+        let exact = geo::Polygon::new(to_geo_ring(ring), vec![]);
+        let vs = region.vertices();
+        for (i, a) in vs.iter().enumerate() {
+            let b = vs[(i + 1) % vs.len()];
+            let (a, b) = (
+                Point::new(f64::from(a.0), f64::from(a.1)),
+                Point::new(f64::from(b.0), f64::from(b.1)),
+            );
+            for k in 0..=16 {
+                let p = a.add(b.sub(a).scale(f64::from(k) / 16.0));
+                assert!(
+                    exact.contains(&geo::Coord { x: p.x, y: p.y }),
+                    "{p:?} lies outside"
+                );
+                let d = p.dist_to_ring(ring);
+                // f32 at 3000 mm rounds by up to 0.000244 mm.
+                assert!(d >= min_mm - 0.0005, "{p:?} is {d} mm from the edge");
+            }
+        }
+    }
 
     #[test]
     fn the_region_shrinks_by_the_inset_and_keeps_holes_and_zones() {
@@ -167,7 +197,6 @@ mod tests {
     #[test]
     fn jagua_keeps_the_region_of_a_large_sheet_within_the_inset() {
         use crate::engine::convert::container_importer;
-        use geo::Contains;
         // A 3 × 3 m L with a 0.02 mm chamfer at its reflex corner. jagua-rs
         // drops edges shorter than 1e-5 of the diameter (0.042 mm here):
         // without SHORT_EDGE_RATIO the region reached past the inset there.
@@ -191,22 +220,7 @@ mod tests {
         let container = container_importer()
             .import_container(&region.container)
             .unwrap();
-        let exact = geo::Polygon::new(to_geo_ring(&pts), vec![]);
-        let vs = container.outer_cd().vertices();
-        for (i, a) in vs.iter().enumerate() {
-            let b = vs[(i + 1) % vs.len()];
-            let (a, b) = (
-                Point::new(f64::from(a.0), f64::from(a.1)),
-                Point::new(f64::from(b.0), f64::from(b.1)),
-            );
-            for k in 0..=16 {
-                let p = a.add(b.sub(a).scale(f64::from(k) / 16.0));
-                assert!(exact.contains(&geo::Coord { x: p.x, y: p.y }), "{p:?}");
-                let d = p.dist_to_ring(&pts);
-                // f32 at 3000 mm rounds by up to 0.000244 mm.
-                assert!(d >= inset_mm - 0.0005, "{p:?} is {d} mm from the outline");
-            }
-        }
+        assert_inside_by(container.outer_cd(), &pts, inset_mm);
     }
 
     #[test]
