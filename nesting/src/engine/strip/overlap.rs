@@ -394,7 +394,7 @@ mod tests {
         // in the loop.
         let triangle = |x, y| polygon_at(&[(0.0, 0.0), (40.0, 0.0), (20.0, 30.0)], x, y);
         let n = poles(&triangle(0.0, 0.0)).len();
-        assert!(n % CHECK_EVERY != 0, "{n} poles");
+        assert!(!n.is_multiple_of(CHECK_EVERY), "{n} poles");
         for (dx, dy) in [
             (3.0, 2.0),
             (-7.5, 11.0),
